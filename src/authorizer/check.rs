@@ -1,0 +1,342 @@
+//! `can` and its variants: SPEC §4, step by step, without allocating.
+
+use super::Authorizer;
+use super::decision::{Facts, OwnerFact, Step};
+use super::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
+use super::record::{Owner, Record};
+use crate::compile::{Cell, UserFacts};
+use crate::error::{CheckError, IdKind};
+use crate::policy::Action;
+
+impl Authorizer {
+    /// May `user` do `action` on `record`? Deny unless a step of SPEC §4 allows; an unknown
+    /// id denies.
+    ///
+    /// # Cost
+    /// O(r² + t·log m + s), no allocation (see [`Authorizer`]).
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"team"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}},
+    ///   "teams":{"north":{"users":["a"]}},
+    ///   "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
+    /// let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+    /// let north = [auth.team("north").unwrap()];
+    /// assert!(auth.can(a, Action::View, &Record::owned_by_user(m, b).with_teams(&north)));
+    /// assert!(!auth.can(a, Action::View, &Record::owned_by_user(m, b)));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    #[inline]
+    pub fn can(&self, user: UserId, action: Action, record: &Record<'_>) -> bool {
+        self.decide(user, action, record).is_ok_and(Step::allows)
+    }
+
+    /// [`Authorizer::can`], with an unknown id reported as an error instead of a denial.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`unknown_reference`) naming the kind of id that is unknown.
+    ///
+    /// ```
+    /// use permatrix::{Action, ModuleId, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// let a = auth.user("a").unwrap();
+    /// let err = auth.try_can(a, Action::View, &Record::owned_by_user(ModuleId::from_index(9), a)).unwrap_err();
+    /// assert_eq!(err.kind(), permatrix::IdKind::Module);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_can(
+        &self,
+        user: UserId,
+        action: Action,
+        record: &Record<'_>,
+    ) -> Result<bool, CheckError> {
+        self.decide(user, action, record).map(Step::allows)
+    }
+
+    /// May `user` do `action` on `module` as a whole? For the module-level actions
+    /// `create` and `import`, and for any action on a module with `owned = false`. A
+    /// record-level action on an owned module needs a record and is denied here.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"create":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert!(auth.can_module(a, Action::Create, m));
+    /// assert!(!auth.can_module(a, Action::Import, m));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    #[inline]
+    pub fn can_module(&self, user: UserId, action: Action, module: ModuleId) -> bool {
+        self.decide_module(user, action, module)
+            .is_ok_and(Step::allows)
+    }
+
+    /// [`Authorizer::can_module`], with an unknown id reported as an error.
+    ///
+    /// # Errors
+    /// [`CheckError`] for an unknown user or module.
+    ///
+    /// ```
+    /// use permatrix::{Action, ModuleId, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// assert!(auth.try_can_module(auth.user("a").unwrap(), Action::Create, ModuleId::from_index(0)).is_err());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_can_module(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+    ) -> Result<bool, CheckError> {
+        self.decide_module(user, action, module).map(Step::allows)
+    }
+
+    /// The deciding step for a module-level question (steps 1–5).
+    pub(crate) fn decide_module(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+    ) -> Result<Step, CheckError> {
+        let c = &*self.inner;
+        let facts = c
+            .users
+            .get(user.index())
+            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
+        let module_facts = c
+            .modules
+            .get(module.index())
+            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        if let Some(step) = self.gate(facts, module, action) {
+            return Ok(step);
+        }
+        if !module_facts.owned || action.is_module_level() {
+            return Ok(Step::ModuleWide);
+        }
+        // A record-level action on an owned module cannot be judged without the record.
+        Ok(Step::NotReached(
+            c.matrix.cell(facts.row, module.index(), action),
+            Facts::default(),
+        ))
+    }
+
+    /// The deciding step of SPEC §4 for one record.
+    pub(crate) fn decide(
+        &self,
+        user: UserId,
+        action: Action,
+        record: &Record<'_>,
+    ) -> Result<Step, CheckError> {
+        let c = &*self.inner;
+        // Step 1: every id must be known.
+        let facts = c
+            .users
+            .get(user.index())
+            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
+        let module = c
+            .modules
+            .get(record.module.index())
+            .ok_or(CheckError::unknown(IdKind::Module, record.module.0))?;
+        match record.owner {
+            Owner::User(o) if o.index() >= c.users.len() => {
+                return Err(CheckError::unknown(IdKind::User, o.0));
+            }
+            Owner::Team(t) if t.index() >= c.team_active.len() => {
+                return Err(CheckError::unknown(IdKind::Team, t.0));
+            }
+            _ => {}
+        }
+        if let Some(t) = record
+            .teams
+            .iter()
+            .find(|t| t.index() >= c.team_active.len())
+        {
+            return Err(CheckError::unknown(IdKind::Team, t.0));
+        }
+        for share in record.shares {
+            self.check_principal(share.to)?;
+        }
+        // Steps 2–4.
+        if let Some(step) = self.gate(facts, record.module, action) {
+            return Ok(step);
+        }
+        let cell = c.matrix.cell(facts.row, record.module.index(), action);
+        // Step 5.
+        if !module.owned || action.is_module_level() {
+            return Ok(Step::ModuleWide);
+        }
+        // Step 6.
+        let mut found = Facts::default();
+        if cell == Cell::ALL {
+            return Ok(Step::Cell(cell, found));
+        }
+        found.owner = self.owner_fact(user, facts, record.owner, module.hierarchy);
+        if found.owner.is_some() {
+            return Ok(Step::Cell(cell, found));
+        }
+        if cell.wants_role() {
+            found.role_match = self.role_match(facts, record.owner);
+        }
+        if cell.wants_team() {
+            found.team_match = record
+                .teams
+                .iter()
+                .copied()
+                .find(|&t| self.is_member(user, t));
+        }
+        if cell.allows(
+            false,
+            found.role_match.is_some(),
+            found.team_match.is_some(),
+        ) {
+            return Ok(Step::Cell(cell, found));
+        }
+        // Step 7: rules of the module, then shares on the record.
+        for rule in &c.rules[module.rules.start as usize..module.rules.end as usize] {
+            if rule.access.reaches(action)
+                && self.contains(rule.to, user)
+                && self.rule_source_matches(rule.from, record.owner)
+            {
+                return Ok(Step::SharingRule(rule.index as usize));
+            }
+        }
+        for (i, share) in record.shares.iter().enumerate() {
+            if share.access.reaches(action) && self.contains(share.to, user) {
+                return Ok(Step::RecordShare(i));
+            }
+        }
+        // Step 8.
+        Ok(Step::NotReached(cell, found))
+    }
+
+    /// Steps 2–4: status, admin bypass, a `none` cell.
+    #[inline]
+    fn gate(&self, facts: &UserFacts, module: ModuleId, action: Action) -> Option<Step> {
+        if !facts.active {
+            return Some(Step::NotActive);
+        }
+        if facts.bypass {
+            return Some(Step::AdminBypass);
+        }
+        if self
+            .inner
+            .matrix
+            .cell(facts.row, module.index(), action)
+            .is_none()
+        {
+            return Some(Step::NoGrant);
+        }
+        None
+    }
+
+    fn check_principal(&self, p: PrincipalId) -> Result<(), CheckError> {
+        let c = &*self.inner;
+        match p {
+            PrincipalId::User(u) if u.index() >= c.users.len() => {
+                Err(CheckError::unknown(IdKind::User, u.0))
+            }
+            PrincipalId::Team(t) if t.index() >= c.team_active.len() => {
+                Err(CheckError::unknown(IdKind::Team, t.0))
+            }
+            PrincipalId::Role(r) | PrincipalId::RoleAndSubordinates(r)
+                if r.index() >= c.policy.roles.len() =>
+            {
+                Err(CheckError::unknown(IdKind::Role, r.0))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// SPEC §4 step 6, the owner fact.
+    #[inline]
+    fn owner_fact(
+        &self,
+        user: UserId,
+        facts: &UserFacts,
+        owner: Owner,
+        hierarchy: bool,
+    ) -> Option<OwnerFact> {
+        match owner {
+            Owner::User(o) if o == user => Some(OwnerFact::Itself),
+            Owner::User(o) if hierarchy => {
+                let owner_roles = &self.inner.users.get(o.index())?.roles;
+                for &mine in &facts.roles {
+                    for &theirs in owner_roles {
+                        if self.inner.roles.is_strict_ancestor(mine, theirs) {
+                            return Some(OwnerFact::Superior {
+                                superior: RoleId(mine),
+                                subordinate: RoleId(theirs),
+                            });
+                        }
+                    }
+                }
+                None
+            }
+            Owner::User(_) => None,
+            Owner::Team(t) => self
+                .is_member(user, t)
+                .then_some(OwnerFact::MemberOfOwningTeam),
+        }
+    }
+
+    /// A direct role shared with the owning user (sorted lists: a merge walk).
+    #[inline]
+    fn role_match(&self, facts: &UserFacts, owner: Owner) -> Option<RoleId> {
+        let Owner::User(o) = owner else { return None };
+        let theirs = &self.inner.users.get(o.index())?.roles;
+        let (mut i, mut j) = (0, 0);
+        while i < facts.roles.len() && j < theirs.len() {
+            match facts.roles[i].cmp(&theirs[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return Some(RoleId(facts.roles[i])),
+            }
+        }
+        None
+    }
+
+    /// Membership in an active team (inactive teams have no members).
+    #[inline]
+    pub(crate) fn is_member(&self, user: UserId, team: TeamId) -> bool {
+        self.user_team_slice(user).binary_search(&team.0).is_ok()
+    }
+
+    /// Whether the principal's users include `user`.
+    #[inline]
+    pub(crate) fn contains(&self, principal: PrincipalId, user: UserId) -> bool {
+        let Some(facts) = self.inner.users.get(user.index()) else {
+            return false;
+        };
+        match principal {
+            PrincipalId::User(u) => u == user,
+            PrincipalId::Team(t) => self.is_member(user, t),
+            PrincipalId::Role(r) => facts.roles.binary_search(&r.0).is_ok(),
+            PrincipalId::RoleAndSubordinates(r) => facts
+                .roles
+                .iter()
+                .any(|&mine| self.inner.roles.in_subtree(r.0, mine)),
+        }
+    }
+
+    /// A rule's `from` matches the record's owner user, or the record is owned by that very
+    /// (active) team.
+    #[inline]
+    fn rule_source_matches(&self, from: PrincipalId, owner: Owner) -> bool {
+        match owner {
+            Owner::User(o) => self.contains(from, o),
+            Owner::Team(t) => {
+                from == PrincipalId::Team(t)
+                    && self
+                        .inner
+                        .team_active
+                        .get(t.index())
+                        .copied()
+                        .unwrap_or(false)
+            }
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! The compiled, immutable authorizer: answers checks from the precomputed matrix.
+
+mod check;
+pub(crate) mod decision;
+pub(crate) mod ids;
+pub(crate) mod record;
+mod surface;
+
+use std::sync::Arc;
+
+use crate::compile::{self, Cell, Compiled};
+use crate::error::PolicyError;
+use crate::policy::{Access, Action, AdminLevel, Policy};
+
+pub use decision::{Facts, OwnerFact, Step};
+pub use ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
+pub use record::{Owner, Record, Share};
+
+/// An immutable snapshot of a compiled [`Policy`] that answers checks.
+///
+/// # Synchronization and cloning
+/// `Authorizer` is `Send + Sync`; cloning it copies one pointer. Share one value across
+/// threads and swap in a newly compiled one when the policy changes: checks in flight keep
+/// the snapshot they started with.
+///
+/// # Cost
+/// [`Authorizer::can`] is O(r² + t·log m + s) for a user with r direct roles, a record with
+/// t teams, a user in m teams and s sharing rules or shares that need consulting; it
+/// allocates nothing. Memory is one matrix row per distinct combination of user inputs
+/// (roles, team-conferred roles, overrides, kind, admin level, status), not per user; see
+/// [`Authorizer::memory_usage`].
+///
+/// ```
+/// use permatrix::{Action, Policy, Record};
+/// let auth = Policy::from_json(r#"{
+///   "version": 1,
+///   "modules": { "deals": {} },
+///   "profiles": { "manager": { "modules": { "deals": { "access": "on", "actions": { "view": "all" } } } } },
+///   "roles": { "manager": { "profiles": ["manager"] } },
+///   "users": { "mia": { "roles": ["manager"] }, "sam": {} }
+/// }"#)?.compile()?;
+/// let (mia, sam, deals) = (auth.user("mia").unwrap(), auth.user("sam").unwrap(), auth.module("deals").unwrap());
+/// let deal = Record::owned_by_user(deals, sam);
+/// assert!(auth.can(mia, Action::View, &deal));
+/// assert!(!auth.can(sam, Action::View, &deal)); // sam has no role at all
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Authorizer {
+    pub(crate) inner: Arc<Compiled>,
+}
+
+impl Policy {
+    /// Validates the policy and compiles it into an [`Authorizer`].
+    ///
+    /// # Errors
+    /// The first validation problem, with its stable code and path (SPEC §2).
+    ///
+    /// # Cost
+    /// Linear in users × teams for membership, plus one matrix row per distinct
+    /// combination of user inputs × modules × actions.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let err = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},
+    ///     "roles":{"a":{"parent":"b","profiles":["p"]},"b":{"parent":"a","profiles":["p"]}}}"#)?
+    ///     .compile()
+    ///     .unwrap_err();
+    /// assert_eq!(err.code().as_str(), "role_cycle");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn compile(&self) -> Result<Authorizer, PolicyError> {
+        Ok(Authorizer {
+            inner: Arc::new(compile::compile(self)?),
+        })
+    }
+}
+
+impl Authorizer {
+    /// The policy this authorizer was compiled from.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let p = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?;
+    /// assert_eq!(p.compile()?.policy(), &p);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn policy(&self) -> &Policy {
+        &self.inner.policy
+    }
+
+    /// The id of user `username`. O(1) (hash lookup).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// assert!(auth.user("a").is_some() && auth.user("b").is_none());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user(&self, username: &str) -> Option<UserId> {
+        self.inner
+            .policy
+            .users
+            .get_index_of(username)
+            .map(UserId::from_index)
+    }
+
+    /// The id of team `id`. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t":{}}}"#)?.compile()?;
+    /// assert!(auth.team("t").is_some());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn team(&self, id: &str) -> Option<TeamId> {
+        self.inner
+            .policy
+            .teams
+            .get_index_of(id)
+            .map(TeamId::from_index)
+    }
+
+    /// The id of role `id`. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},"roles":{"r":{"profiles":["p"]}}}"#)?.compile()?;
+    /// assert!(auth.role("r").is_some());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn role(&self, id: &str) -> Option<RoleId> {
+        self.inner
+            .policy
+            .roles
+            .get_index_of(id)
+            .map(RoleId::from_index)
+    }
+
+    /// The id of module `id`. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}}}"#)?.compile()?;
+    /// assert!(auth.module("m").is_some());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module(&self, id: &str) -> Option<ModuleId> {
+        self.inner
+            .policy
+            .modules
+            .get_index_of(id)
+            .map(ModuleId::from_index)
+    }
+
+    /// The username of `user`, if it exists here.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.user_name(auth.user("a").unwrap()), Some("a"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user_name(&self, user: UserId) -> Option<&str> {
+        self.inner
+            .policy
+            .users
+            .get_index(user.index())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// The id of `team`, if it exists here.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.team_name(auth.team("t").unwrap()), Some("t"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn team_name(&self, team: TeamId) -> Option<&str> {
+        self.inner
+            .policy
+            .teams
+            .get_index(team.index())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// The id of `role`, if it exists here.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},"roles":{"r":{"profiles":["p"]}}}"#)?.compile()?;
+    /// assert_eq!(auth.role_name(auth.role("r").unwrap()), Some("r"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn role_name(&self, role: RoleId) -> Option<&str> {
+        self.inner
+            .policy
+            .roles
+            .get_index(role.index())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// The id of `module`, if it exists here.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.module_name(auth.module("m").unwrap()), Some("m"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module_name(&self, module: ModuleId) -> Option<&str> {
+        self.inner
+            .policy
+            .modules
+            .get_index(module.index())
+            .map(|(k, _)| k.as_str())
+    }
+
+    /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3.
+    /// `None` for an unknown id. A bypassing admin's cells are what the matrix holds; the
+    /// bypass itself happens in [`Authorizer::can`].
+    ///
+    /// ```
+    /// use permatrix::{Action, Cell, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert_eq!(auth.cell(a, m, Action::View), Some(Cell::NONE));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn cell(&self, user: UserId, module: ModuleId, action: Action) -> Option<Cell> {
+        let facts = self.inner.users.get(user.index())?;
+        (module.index() < self.inner.modules.len())
+            .then(|| self.inner.matrix.cell(facts.row, module.index(), action))
+    }
+
+    /// The effective module access of `user` (after overrides). `None` for an unknown id.
+    ///
+    /// ```
+    /// use permatrix::{Access, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.module_access(auth.user("a").unwrap(), auth.module("m").unwrap()), Some(Access::Off));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module_access(&self, user: UserId, module: ModuleId) -> Option<Access> {
+        let facts = self.inner.users.get(user.index())?;
+        (module.index() < self.inner.modules.len())
+            .then(|| self.inner.matrix.access(facts.row, module.index()))
+    }
+
+    /// The effective admin level of `user`: their own or the highest conferred by one of
+    /// their active teams. `None` for an unknown id.
+    ///
+    /// ```
+    /// use permatrix::{AdminLevel, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"admins":{"users":["a"],"admin":"admin"}}}"#)?.compile()?;
+    /// assert_eq!(auth.admin_level(auth.user("a").unwrap()), Some(AdminLevel::Admin));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn admin_level(&self, user: UserId) -> Option<AdminLevel> {
+        self.inner.users.get(user.index()).map(|u| u.level)
+    }
+
+    /// The active teams `user` is a member of (nested teams and role entries included).
+    /// Empty for an unknown id.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
+    ///     "teams":{"inner":{"users":["a"]},"outer":{"teams":["inner"]}}}"#)?.compile()?;
+    /// assert_eq!(auth.teams_of(auth.user("a").unwrap()).len(), 2);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn teams_of(&self, user: UserId) -> Vec<TeamId> {
+        self.user_team_slice(user)
+            .iter()
+            .map(|&t| TeamId(t))
+            .collect()
+    }
+
+    /// Number of distinct matrix rows: users with identical inputs share one.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.matrix_rows(), 1);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn matrix_rows(&self) -> usize {
+        self.inner.matrix.rows()
+    }
+
+    /// Approximate heap bytes of the compiled data (matrix, membership, per-user facts),
+    /// not counting the copy of the policy kept for explanations.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// assert!(auth.memory_usage() > 0);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn memory_usage(&self) -> usize {
+        self.inner.memory_usage()
+    }
+
+    pub(crate) fn user_team_slice(&self, user: UserId) -> &[u32] {
+        let Some(facts) = self.inner.users.get(user.index()) else {
+            return &[];
+        };
+        self.inner
+            .user_teams
+            .get(facts.teams.start as usize..facts.teams.end as usize)
+            .unwrap_or(&[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn authorizer_is_send_sync_and_clone() {
+        assert_send_sync::<Authorizer>();
+        assert_send_sync::<Policy>();
+    }
+}

@@ -1,0 +1,241 @@
+//! SPEC §5: fields, tools, result limits and the merge-duplicates order.
+
+use super::Authorizer;
+use super::ids::{ModuleId, UserId};
+use super::record::Record;
+use crate::error::{CheckError, IdKind};
+use crate::policy::{Access, Action, ExternalAccess, FieldAccess, Merge, UserKind};
+
+impl Authorizer {
+    /// What `user` may do with `field` of `module` (SPEC §5): `hidden` for an inactive
+    /// user, `read_write` for a bypassing admin, `hidden` on an `off` module, at most
+    /// `read_only` on a `read_only` module, `read_write` for mandatory fields on an `on`
+    /// module (`read_only` for capped external users), otherwise the merged value.
+    /// Unknown ids and fields are `hidden`.
+    ///
+    /// ```
+    /// use permatrix::{FieldAccess, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,
+    ///   "modules":{"m":{"fields":{"iban":{},"name":{"mandatory":true}}}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","fields":{"iban":"hidden"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert_eq!(auth.field_access(a, m, "iban"), FieldAccess::Hidden);
+    /// assert_eq!(auth.field_access(a, m, "name"), FieldAccess::ReadWrite);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn field_access(&self, user: UserId, module: ModuleId, field: &str) -> FieldAccess {
+        self.try_field_access(user, module, field)
+            .unwrap_or(FieldAccess::Hidden)
+    }
+
+    /// [`Authorizer::field_access`], with unknown ids and fields reported as errors.
+    ///
+    /// # Errors
+    /// [`CheckError`] for an unknown user, module or field.
+    ///
+    /// ```
+    /// use permatrix::{IdKind, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let err = auth.try_field_access(auth.user("a").unwrap(), auth.module("m").unwrap(), "nope").unwrap_err();
+    /// assert_eq!(err.kind(), IdKind::Field);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_field_access(
+        &self,
+        user: UserId,
+        module: ModuleId,
+        field: &str,
+    ) -> Result<FieldAccess, CheckError> {
+        let c = &*self.inner;
+        let facts = c
+            .users
+            .get(user.index())
+            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
+        let (_, def) = c
+            .policy
+            .modules
+            .get_index(module.index())
+            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        let (index, _, field_def) = def
+            .fields
+            .get_full(field)
+            .ok_or(CheckError::unknown(IdKind::Field, u32::MAX))?;
+        if !facts.active {
+            return Ok(FieldAccess::Hidden);
+        }
+        if facts.bypass {
+            return Ok(FieldAccess::ReadWrite);
+        }
+        let merged = c.matrix.field(facts.row, module.index(), index);
+        Ok(match c.matrix.access(facts.row, module.index()) {
+            Access::Off => FieldAccess::Hidden,
+            Access::ReadOnly => merged.min(FieldAccess::ReadOnly),
+            Access::On if field_def.mandatory => {
+                if self.external_capped(user) {
+                    FieldAccess::ReadOnly
+                } else {
+                    FieldAccess::ReadWrite
+                }
+            }
+            Access::On => merged,
+        })
+    }
+
+    /// Whether `user` may use `tool` of `module` (SPEC §5): active, the tool enabled in the
+    /// merged profiles (after overrides) and the module not `off`; bypassing admins may use
+    /// every declared tool. Unknown ids and tools are `false`.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,
+    ///   "modules":{"m":{"tools":["pdf_export","merge_duplicates"]}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","tools":{"pdf_export":true}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert!(auth.can_use_tool(a, m, "pdf_export"));
+    /// assert!(!auth.can_use_tool(a, m, "merge_duplicates"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn can_use_tool(&self, user: UserId, module: ModuleId, tool: &str) -> bool {
+        self.try_can_use_tool(user, module, tool).unwrap_or(false)
+    }
+
+    /// [`Authorizer::can_use_tool`], with unknown ids and tools reported as errors.
+    ///
+    /// # Errors
+    /// [`CheckError`] for an unknown user, module or tool.
+    ///
+    /// ```
+    /// use permatrix::{IdKind, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let err = auth.try_can_use_tool(auth.user("a").unwrap(), auth.module("m").unwrap(), "x").unwrap_err();
+    /// assert_eq!(err.kind(), IdKind::Tool);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_can_use_tool(
+        &self,
+        user: UserId,
+        module: ModuleId,
+        tool: &str,
+    ) -> Result<bool, CheckError> {
+        let c = &*self.inner;
+        let facts = c
+            .users
+            .get(user.index())
+            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
+        let (_, def) = c
+            .policy
+            .modules
+            .get_index(module.index())
+            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        let index = def
+            .tools
+            .get_index_of(tool)
+            .ok_or(CheckError::unknown(IdKind::Tool, u32::MAX))?;
+        if !facts.active {
+            return Ok(false);
+        }
+        if facts.bypass {
+            return Ok(true);
+        }
+        Ok(c.matrix.access(facts.row, module.index()) != Access::Off
+            && c.matrix.tool(facts.row, module.index(), index))
+    }
+
+    /// The maximum number of search results for `user` (SPEC §5): over the user's active
+    /// teams that set a limit, the max (additive merge) or min (subtractive). `None` means
+    /// unlimited (also for an unknown user).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
+    ///   "teams":{"x":{"users":["a"],"result_limit":50},"y":{"users":["a"],"result_limit":200}}}"#)?.compile()?;
+    /// assert_eq!(auth.result_limit(auth.user("a").unwrap()), Some(200));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn result_limit(&self, user: UserId) -> Option<u64> {
+        let p = &self.inner.policy;
+        let limits = self
+            .user_team_slice(user)
+            .iter()
+            .filter_map(|&t| p.teams[t as usize].result_limit);
+        match p.settings.merge {
+            Merge::Additive => limits.max(),
+            Merge::Subtractive => limits.min(),
+        }
+    }
+
+    /// Which of two duplicates survives a merge (SPEC §5, 1CRM): `Some((a, b))` when the
+    /// user can `edit` `a` and `delete` `b` (`a` stays, `b` is deleted); otherwise
+    /// `Some((b, a))` when the user can `edit` `b` and `delete` `a`; otherwise `None`.
+    ///
+    /// ```
+    /// use permatrix::{Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"edit":"all","delete":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
+    /// let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+    /// let theirs = Record::owned_by_user(m, b);
+    /// let mine = Record::owned_by_user(m, a);
+    /// // a may delete only their own record, so theirs stays and mine is merged into it
+    /// assert_eq!(auth.merge_order(a, &mine, &theirs), Some((theirs, mine)));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn merge_order<'r>(
+        &self,
+        user: UserId,
+        a: &Record<'r>,
+        b: &Record<'r>,
+    ) -> Option<(Record<'r>, Record<'r>)> {
+        if self.can(user, Action::Edit, a) && self.can(user, Action::Delete, b) {
+            Some((*a, *b))
+        } else if self.can(user, Action::Edit, b) && self.can(user, Action::Delete, a) {
+            Some((*b, *a))
+        } else {
+            None
+        }
+    }
+
+    /// Whether "merge duplicates" is offered to `user` on `module` at all (SPEC §5): the
+    /// `edit` cell is not `none`, and the tool `merge_duplicates`, if the module declares
+    /// it, is enabled. Bypassing admins: always.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"edit":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// assert!(auth.offers_merge(auth.user("a").unwrap(), auth.module("m").unwrap()));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn offers_merge(&self, user: UserId, module: ModuleId) -> bool {
+        let c = &*self.inner;
+        let Some(facts) = c.users.get(user.index()) else {
+            return false;
+        };
+        let Some((_, def)) = c.policy.modules.get_index(module.index()) else {
+            return false;
+        };
+        if !facts.active {
+            return false;
+        }
+        if facts.bypass {
+            return true;
+        }
+        let edit = !c
+            .matrix
+            .cell(facts.row, module.index(), Action::Edit)
+            .is_none();
+        edit && (!def.tools.contains("merge_duplicates")
+            || self.can_use_tool(user, module, "merge_duplicates"))
+    }
+
+    fn external_capped(&self, user: UserId) -> bool {
+        let p = &self.inner.policy;
+        p.settings.external_access == ExternalAccess::ReadOnly
+            && p.users
+                .get_index(user.index())
+                .is_some_and(|(_, u)| u.kind == UserKind::External)
+    }
+}

@@ -1,0 +1,211 @@
+//! Errors, each with a stable code (SPEC §2) that callers can match on.
+
+use std::fmt;
+
+/// The stable codes of SPEC §2. New codes may be added; match with a wildcard arm.
+///
+/// ```
+/// use permatrix::ErrorCode;
+/// assert_eq!(ErrorCode::RoleCycle.as_str(), "role_cycle");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The document is not valid JSON, or not of the policy's shape (unknown keys included).
+    Malformed,
+    /// The document's `version` is not one this crate reads.
+    UnsupportedVersion,
+    /// A name refers to something that does not exist (or a tool/field not declared).
+    UnknownReference,
+    /// The same key is written twice.
+    DuplicateKey,
+    /// The role hierarchy has a cycle.
+    RoleCycle,
+    /// Team nesting has a cycle.
+    TeamCycle,
+    /// A role lists no profile.
+    RoleWithoutProfile,
+    /// A profile sets `edit_all` without `view_all`.
+    EditAllRequiresViewAll,
+    /// A mandatory field is set to `hidden` or `read_only`.
+    MandatoryFieldRestricted,
+}
+
+impl ErrorCode {
+    /// The code as written in SPEC §2 and in conformance cases.
+    ///
+    /// ```
+    /// use permatrix::ErrorCode;
+    /// assert_eq!(ErrorCode::Malformed.as_str(), "malformed");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Malformed => "malformed",
+            ErrorCode::UnsupportedVersion => "unsupported_version",
+            ErrorCode::UnknownReference => "unknown_reference",
+            ErrorCode::DuplicateKey => "duplicate_key",
+            ErrorCode::RoleCycle => "role_cycle",
+            ErrorCode::TeamCycle => "team_cycle",
+            ErrorCode::RoleWithoutProfile => "role_without_profile",
+            ErrorCode::EditAllRequiresViewAll => "edit_all_requires_view_all",
+            ErrorCode::MandatoryFieldRestricted => "mandatory_field_restricted",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A policy that cannot be read or compiled: the code, the path of the offending item
+/// (`roles.sales.parent`, `teams.north.users[2]`) and a message for people.
+///
+/// ```
+/// use permatrix::Policy;
+/// let err = Policy::from_json(r#"{"version": 1, "roles": {"rep": {"profiles": []}}}"#)
+///     .unwrap()
+///     .compile()
+///     .unwrap_err();
+/// assert_eq!(err.code().as_str(), "role_without_profile");
+/// assert_eq!(err.path(), "roles.rep.profiles");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (at `{path}`, {code})")]
+pub struct PolicyError {
+    code: ErrorCode,
+    path: String,
+    message: String,
+}
+
+impl PolicyError {
+    pub(crate) fn new(
+        code: ErrorCode,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        PolicyError {
+            code,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The stable code.
+    ///
+    /// ```
+    /// use permatrix::{ErrorCode, Policy};
+    /// let err = Policy::from_json("{").unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::Malformed);
+    /// ```
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// Dotted path of the offending item; empty for the document as a whole.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let err = Policy::from_json(r#"{"version": 1, "users": {"a": {"colour": 1}}}"#).unwrap_err();
+    /// assert_eq!(err.path(), "users.a.colour");
+    /// ```
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Human-readable description.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let err = Policy::from_json(r#"{"version": 2}"#).unwrap_err();
+    /// assert!(err.message().contains("version"));
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// A check named something the authorizer does not know (SPEC §4 step 1). `can` denies in
+/// that case; the `try_` variants return this error.
+///
+/// ```
+/// use permatrix::{Action, Policy, Record};
+/// let auth = Policy::from_json(r#"{"version": 1, "users": {"a": {}}, "modules": {"m": {}}}"#)
+///     .unwrap().compile().unwrap();
+/// let other = Policy::from_json(r#"{"version": 1, "users": {"a": {}, "b": {}}, "modules": {"m": {}}}"#)
+///     .unwrap().compile().unwrap();
+/// let stranger = other.user("b").unwrap();
+/// let a = auth.user("a").unwrap();
+/// let record = Record::owned_by_user(auth.module("m").unwrap(), stranger);
+/// let err = auth.try_can(a, Action::View, &record).unwrap_err();
+/// assert_eq!(err.code(), "unknown_reference");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} id {index} in this authorizer")]
+pub struct CheckError {
+    kind: IdKind,
+    index: u32,
+}
+
+impl CheckError {
+    pub(crate) fn unknown(kind: IdKind, index: u32) -> Self {
+        CheckError { kind, index }
+    }
+
+    /// Always `unknown_reference`: the only way a check can fail.
+    ///
+    /// ```
+    /// # use permatrix::{Action, Policy};
+    /// # let auth = Policy::from_json(r#"{"version": 1}"#).unwrap().compile().unwrap();
+    /// // see the type's example
+    /// ```
+    pub fn code(&self) -> &'static str {
+        ErrorCode::UnknownReference.as_str()
+    }
+
+    /// Which kind of id was unknown.
+    ///
+    /// ```
+    /// use permatrix::IdKind;
+    /// assert_eq!(IdKind::User.to_string(), "user");
+    /// ```
+    pub fn kind(&self) -> IdKind {
+        self.kind
+    }
+}
+
+/// The kinds of ids an authorizer hands out.
+///
+/// ```
+/// use permatrix::IdKind;
+/// assert_eq!(IdKind::Team.to_string(), "team");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdKind {
+    /// A [`UserId`](crate::UserId).
+    User,
+    /// A [`TeamId`](crate::TeamId).
+    Team,
+    /// A [`RoleId`](crate::RoleId).
+    Role,
+    /// A [`ModuleId`](crate::ModuleId).
+    Module,
+    /// A field name of a module.
+    Field,
+    /// A tool name of a module.
+    Tool,
+}
+
+impl fmt::Display for IdKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            IdKind::User => "user",
+            IdKind::Team => "team",
+            IdKind::Role => "role",
+            IdKind::Module => "module",
+            IdKind::Field => "field",
+            IdKind::Tool => "tool",
+        })
+    }
+}

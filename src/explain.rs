@@ -1,0 +1,414 @@
+//! Explanations (SPEC §8): the decision, the step that made it, and the roles, profiles,
+//! teams, rule or share involved, in words an administrator reads.
+
+use std::fmt;
+
+use crate::authorizer::{Authorizer, Facts, OwnerFact, Record, Step, UserId};
+use crate::compile::grant::Grant;
+use crate::compile::rows::source_grant;
+use crate::compile::{Cell, SourceKey};
+use crate::error::CheckError;
+use crate::policy::{Action, AdminLevel, Merge, Policy, Principal, Sharing};
+
+/// Why a check was decided as it was.
+///
+/// ```
+/// use permatrix::{Action, Policy, Record, Step};
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
+///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
+/// let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+/// let e = auth.explain(a, Action::View, &Record::owned_by_user(m, b));
+/// assert!(!e.allowed);
+/// assert_eq!(e.step.number(), 8);
+/// assert_eq!(e.sources[0].role, "r");
+/// assert!(e.to_string().contains("does not reach"));
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Explanation {
+    /// The decision.
+    pub allowed: bool,
+    /// The step of SPEC §4 that made it.
+    pub step: Step,
+    /// Set when an id was unknown (step 1).
+    pub error: Option<CheckError>,
+    /// The user's name (empty when unknown).
+    pub user: String,
+    /// The action checked.
+    pub action: Action,
+    /// The module's name (empty when unknown).
+    pub module: String,
+    /// The user's effective admin level.
+    pub admin_level: AdminLevel,
+    /// The matrix cell, when the check got that far.
+    pub cell: Option<Cell>,
+    /// How the user's sources granted this (module, action), before overrides and caps.
+    pub sources: Vec<SourceGrant>,
+    /// How the sources were merged.
+    pub merge: Merge,
+    /// The user has an override for this module.
+    pub overridden: bool,
+    /// The module's organisation-wide default widened the cell to `all`.
+    pub widened_by_sharing: bool,
+    /// Human-readable lines describing the deciding facts.
+    pub details: Vec<String>,
+}
+
+/// One source of a user's grant: a role, reached directly, as the default role or through
+/// teams, with what each of its profiles gave.
+///
+/// ```
+/// use permatrix::{Action, Cell, Policy, Record};
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"all"}}}}},
+///   "roles":{"r":{"profiles":["p"]}}, "teams":{"t":{"users":["a"],"role":"r"}}, "users":{"a":{}}}"#)?.compile()?;
+/// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+/// let e = auth.explain(a, Action::View, &Record::owned_by_user(m, a));
+/// assert_eq!(e.sources[0].via_teams, vec!["t".to_string()]);
+/// assert_eq!(e.sources[0].cell, Cell::ALL);
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceGrant {
+    /// The role.
+    pub role: String,
+    /// It is the default role.
+    pub default_role: bool,
+    /// It is one of the user's direct roles.
+    pub direct: bool,
+    /// Active teams conferring it.
+    pub via_teams: Vec<String>,
+    /// Ceiling profile it was bounded by.
+    pub ceiling: Option<String>,
+    /// Each profile of the role and the cell it gives.
+    pub profiles: Vec<(String, Cell)>,
+    /// The role's cell (union of its profiles, met with the ceiling).
+    pub cell: Cell,
+}
+
+impl Authorizer {
+    /// Explains [`Authorizer::can`] for the same arguments: same decision, plus the step and
+    /// what was involved. Allocates; meant for administrators and logs, not the hot path.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record, Step};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "users":{"root":{"admin":"admin"},"b":{}}}"#)?.compile()?;
+    /// let (root, b, m) = (auth.user("root").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+    /// let e = auth.explain(root, Action::Delete, &Record::owned_by_user(m, b));
+    /// assert_eq!(e.step, Step::AdminBypass);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn explain(&self, user: UserId, action: Action, record: &Record<'_>) -> Explanation {
+        let decided = self.decide(user, action, record);
+        let mut e = self.explanation_frame(user, action, record.module.index());
+        match decided {
+            Err(err) => {
+                e.step = Step::UnknownId;
+                e.error = Some(err);
+                e.details.push(format!("{err}"));
+            }
+            Ok(step) => {
+                e.allowed = step.allows();
+                e.step = step;
+                self.describe(&mut e, record, step);
+            }
+        }
+        e
+    }
+
+    /// Explains [`Authorizer::can_module`].
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let e = auth.explain_module(auth.user("a").unwrap(), Action::Create, auth.module("m").unwrap());
+    /// assert!(!e.allowed && e.step.number() == 4);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn explain_module(
+        &self,
+        user: UserId,
+        action: Action,
+        module: crate::ModuleId,
+    ) -> Explanation {
+        let decided = self.decide_module(user, action, module);
+        let mut e = self.explanation_frame(user, action, module.index());
+        match decided {
+            Err(err) => {
+                e.step = Step::UnknownId;
+                e.error = Some(err);
+                e.details.push(format!("{err}"));
+            }
+            Ok(step) => {
+                e.allowed = step.allows();
+                e.step = step;
+                if let Step::NotReached(..) = step {
+                    e.details
+                        .push("a record-level action on an owned module needs a record".into());
+                }
+            }
+        }
+        e
+    }
+
+    fn explanation_frame(&self, user: UserId, action: Action, module: usize) -> Explanation {
+        let c = &*self.inner;
+        let p = &c.policy;
+        let mut e = Explanation {
+            allowed: false,
+            step: Step::UnknownId,
+            error: None,
+            user: self.user_name(user).unwrap_or_default().to_string(),
+            action,
+            module: p
+                .modules
+                .get_index(module)
+                .map(|(k, _)| k.clone())
+                .unwrap_or_default(),
+            admin_level: self.admin_level(user).unwrap_or_default(),
+            cell: None,
+            sources: Vec::new(),
+            merge: p.settings.merge,
+            overridden: false,
+            widened_by_sharing: false,
+            details: Vec::new(),
+        };
+        let (Some(facts), Some((module_id, module_def))) =
+            (c.users.get(user.index()), p.modules.get_index(module))
+        else {
+            return e;
+        };
+        let cell = c.matrix.cell(facts.row, module, action);
+        e.cell = Some(cell);
+        e.overridden = p.users[user.index()].overrides.contains_key(module_id);
+        e.widened_by_sharing = cell == Cell::ALL
+            && module_def.sharing != Sharing::Private
+            && module_def.sharing.grants(action);
+        if let Some(key) = c.row_keys.get(facts.row as usize) {
+            e.sources = self.source_grants(p, user, key, module, action);
+        }
+        e
+    }
+
+    fn source_grants(
+        &self,
+        p: &Policy,
+        user: UserId,
+        key: &SourceKey,
+        module: usize,
+        action: Action,
+    ) -> Vec<SourceGrant> {
+        let (module_id, module_def) = match p.modules.get_index(module) {
+            Some(m) => m,
+            None => return Vec::new(),
+        };
+        let u = &p.users[user.index()];
+        let teams = self.user_team_slice(user);
+        key.sources
+            .iter()
+            .map(|&(role, ceiling)| {
+                let (role_id, role_def) = p
+                    .roles
+                    .get_index(role as usize)
+                    .map(|(k, v)| (k.clone(), Some(v)))
+                    .unwrap_or_default();
+                let ceiling_id = ceiling
+                    .and_then(|c| p.profiles.get_index(c as usize))
+                    .map(|(k, _)| k.clone());
+                let via_teams = teams
+                    .iter()
+                    .filter_map(|&t| p.teams.get_index(t as usize))
+                    .filter(|(_, t)| {
+                        t.role.as_deref() == Some(role_id.as_str()) && t.ceiling == ceiling_id
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect();
+                let profiles = role_def
+                    .map(|r| {
+                        r.profiles
+                            .iter()
+                            .filter_map(|id| p.profiles.get(id).map(|pr| (id, pr)))
+                            .map(|(id, pr)| {
+                                let g =
+                                    Grant::of_profile(pr, module_id, module_def, key.admin_scope);
+                                (id.clone(), g.cells[action.index()])
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let cell =
+                    source_grant(p, role, ceiling, module, key.admin_scope).cells[action.index()];
+                SourceGrant {
+                    default_role: p.settings.default_role.as_deref() == Some(role_id.as_str()),
+                    direct: ceiling.is_none()
+                        && u.roles.iter().any(|r| r == &role_id)
+                        && p.settings.default_role.as_deref() != Some(role_id.as_str()),
+                    role: role_id,
+                    via_teams,
+                    ceiling: ceiling_id,
+                    profiles,
+                    cell,
+                }
+            })
+            .collect()
+    }
+
+    fn describe(&self, e: &mut Explanation, record: &Record<'_>, step: Step) {
+        let p = &self.inner.policy;
+        match step {
+            Step::UnknownId => {}
+            Step::NotActive => e.details.push("the user is not active".into()),
+            Step::AdminBypass => e.details.push(format!(
+                "effective admin level `{}` skips data checks (admin_bypass)",
+                e.admin_level
+            )),
+            Step::NoGrant => e.details.push(format!(
+                "no source grants `{}` on `{}`: the cell is `none`",
+                e.action, e.module
+            )),
+            Step::ModuleWide => e.details.push(if e.action.is_module_level() {
+                format!(
+                    "`{}` is a module-level action and the cell is `{}`",
+                    e.action,
+                    e.cell.unwrap_or_default()
+                )
+            } else {
+                format!(
+                    "module `{}` has no owners; the cell `{}` reaches every record",
+                    e.module,
+                    e.cell.unwrap_or_default()
+                )
+            }),
+            Step::Cell(cell, facts) => {
+                e.details
+                    .push(format!("the cell `{cell}` reaches this record"));
+                self.describe_facts(e, facts);
+            }
+            Step::NotReached(cell, facts) => {
+                e.details.push(format!(
+                    "the cell `{cell}` does not reach this record, and no rule or share does"
+                ));
+                self.describe_facts(e, facts);
+            }
+            Step::SharingRule(i) => {
+                if let Some(rule) = p.sharing_rules.get(i) {
+                    e.details.push(format!(
+                        "sharing rule #{i} shares `{}` records of {} with {} at `{}`",
+                        rule.module,
+                        principal_words(&rule.from),
+                        principal_words(&rule.to),
+                        rule.access
+                    ));
+                }
+            }
+            Step::RecordShare(i) => {
+                if let Some(share) = record.shares.get(i) {
+                    e.details.push(format!(
+                        "share #{i} on the record grants `{}` to {:?}",
+                        share.access, share.to
+                    ));
+                }
+            }
+        }
+    }
+
+    fn describe_facts(&self, e: &mut Explanation, facts: Facts) {
+        match facts.owner {
+            Some(OwnerFact::Itself) => e.details.push("the user owns the record".into()),
+            Some(OwnerFact::MemberOfOwningTeam) => e
+                .details
+                .push("the record is owned by a team the user is in".into()),
+            Some(OwnerFact::Superior {
+                superior,
+                subordinate,
+            }) => e.details.push(format!(
+                "role `{}` is above the owner's role `{}` (hierarchy)",
+                self.role_name(superior).unwrap_or("?"),
+                self.role_name(subordinate).unwrap_or("?")
+            )),
+            None => {}
+        }
+        if let Some(role) = facts.role_match {
+            e.details.push(format!(
+                "shares the direct role `{}` with the owner",
+                self.role_name(role).unwrap_or("?")
+            ));
+        }
+        if let Some(team) = facts.team_match {
+            e.details.push(format!(
+                "is a member of the record's team `{}`",
+                self.team_name(team).unwrap_or("?")
+            ));
+        }
+    }
+}
+
+fn principal_words(p: &Principal) -> String {
+    p.to_string()
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} `{}` {} on `{}` (step {})",
+            if self.allowed { "ALLOW" } else { "DENY" },
+            self.user,
+            self.action,
+            self.module,
+            self.step.number()
+        )?;
+        for line in &self.details {
+            writeln!(f, "  - {line}")?;
+        }
+        if let Some(cell) = self.cell {
+            let mut notes = Vec::new();
+            if self.overridden {
+                notes.push("user override on this module");
+            }
+            if self.widened_by_sharing {
+                notes.push("widened to `all` by the module's organisation-wide default");
+            }
+            let merge = match self.merge {
+                Merge::Additive => "additive",
+                Merge::Subtractive => "subtractive",
+            };
+            write!(f, "  grant `{cell}` ({merge} merge")?;
+            for n in notes {
+                write!(f, "; {n}")?;
+            }
+            writeln!(f, ")")?;
+            for s in &self.sources {
+                let mut how = Vec::new();
+                if s.default_role {
+                    how.push("default role".to_string());
+                }
+                if s.direct {
+                    how.push("direct".to_string());
+                }
+                for t in &s.via_teams {
+                    how.push(format!("via team `{t}`"));
+                }
+                if let Some(c) = &s.ceiling {
+                    how.push(format!("ceiling `{c}`"));
+                }
+                let profiles: Vec<String> = s
+                    .profiles
+                    .iter()
+                    .map(|(p, c)| format!("{p}: {c}"))
+                    .collect();
+                writeln!(
+                    f,
+                    "    role `{}` ({}): `{}` from profiles [{}]",
+                    s.role,
+                    how.join(", "),
+                    s.cell,
+                    profiles.join(", ")
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

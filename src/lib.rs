@@ -1,0 +1,91 @@
+//! # permatrix
+//!
+//! Role-, team- and sharing-based authorization for CRM-style applications, compiled into
+//! a precomputed permission matrix.
+//!
+//! A host application describes its modules, profiles, roles (flat or in a hierarchy),
+//! teams, users and sharing rules as a [`Policy`] — in code or as a JSON document — and
+//! [`Policy::compile`]s it into an immutable, thread-safe [`Authorizer`]. The authorizer
+//! answers [`Authorizer::can`] without allocating, [`explains`](Authorizer::explain) every
+//! decision, and renders each user's matrix for administrators
+//! ([`Authorizer::matrix`]).
+//!
+//! ```
+//! use permatrix::{Action, Policy, Record};
+//!
+//! let policy = Policy::from_json(r#"{
+//!   "version": 1,
+//!   "modules":  { "accounts": {} },
+//!   "profiles": { "sales": { "modules": { "accounts": {
+//!                   "access": "on", "actions": { "view": "team", "edit": "owner" } } } } },
+//!   "roles":    { "rep": { "profiles": ["sales"] } },
+//!   "teams":    { "north": { "users": ["alice", "bob"] } },
+//!   "users":    { "alice": { "roles": ["rep"] }, "bob": { "roles": ["rep"] } }
+//! }"#)?;
+//! let auth = policy.compile()?;
+//! let (alice, bob) = (auth.user("alice").unwrap(), auth.user("bob").unwrap());
+//! let accounts = auth.module("accounts").unwrap();
+//! let north = [auth.team("north").unwrap()];
+//! let bobs = Record::owned_by_user(accounts, bob).with_teams(&north);
+//!
+//! assert!(auth.can(alice, Action::View, &bobs));  // same team
+//! assert!(!auth.can(alice, Action::Edit, &bobs)); // edit is owner-only
+//! println!("{}", auth.explain(alice, Action::Edit, &bobs));
+//! # Ok::<(), permatrix::PolicyError>(())
+//! ```
+//!
+//! ## Semantics in brief
+//!
+//! - A **profile** grants, per module, an access (`off`, `read_only`, `on`), a scope per
+//!   action (`all team role owner admin none`), field access and tools. A **role** holds
+//!   profiles and unites them. A user's **sources** are the default role, their direct
+//!   roles and the roles their active teams confer (bounded by a team's `ceiling`).
+//! - Sources merge **additively** (the highest grant counts) or **subtractively** (the
+//!   lowest). Per-user **overrides** replace what they name; external users are capped to
+//!   reading; users who are not active get nothing; public modules widen any grant.
+//! - Each (user, module, action) becomes one of seven [`Cell`]s, precomputed. A check
+//!   evaluates the cell against three facts about the record: the user is (or acts as) the
+//!   owner, shares a direct role with the owner, or is in one of the record's teams. Sharing
+//!   rules and record shares widen which records a granted action reaches.
+//! - Deny is the default everywhere: a missing module, action, tool or id denies.
+//!
+//! The full contract is SPEC.md; the choices this crate made where it is silent are listed
+//! under [Choices](#choices).
+//!
+//! ## Choices
+//!
+//! - A user written without `status` is `active`.
+//! - [`Authorizer::can_module`] with a record-level action on an owned module denies: it
+//!   needs a record.
+//! - Unknown field and tool names deny (`hidden`, `false`); the `try_` variants say why.
+//! - Ids are positions in the policy's maps; an id from another authorizer that is out of
+//!   range is an unknown id and denies.
+//! - A repeated entry in a module's `tools` list is a `duplicate_key` error; repeats in
+//!   membership and role lists are harmless and accepted.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
+
+mod authorizer;
+mod compile;
+mod error;
+mod explain;
+mod policy;
+mod render;
+
+pub use authorizer::{
+    Authorizer, Facts, ModuleId, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, Step,
+    TeamId, UserId,
+};
+pub use compile::Cell;
+pub use error::{CheckError, ErrorCode, IdKind, PolicyError};
+pub use explain::{Explanation, SourceGrant};
+pub use policy::{
+    Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
+    CalendarShare, ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant, Override,
+    Picklist, PicklistValue, Policy, Principal, Profile, Role, Scope, Settings, ShareAccess,
+    Sharing, SharingRule, Status, Team, TeamInheritance, User, UserDeletion, UserKind,
+};
+pub use render::MatrixView;

@@ -1,0 +1,182 @@
+//! The editable policy: modules, profiles, roles, teams, users, sharing rules, settings.
+//!
+//! A [`Policy`] is plain data in the shape of the JSON document (SPEC §10): edit it in
+//! code or read it with [`Policy::from_json`], then [`Policy::compile`] it into an
+//! [`Authorizer`](crate::Authorizer). Nothing here is checked until `compile` (or
+//! [`Policy::validate`]).
+
+mod document;
+mod module;
+mod profile;
+mod role;
+mod serde_util;
+mod settings;
+mod sharing;
+mod team;
+mod unique;
+mod user;
+pub(crate) mod validate;
+mod vocabulary;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+pub use module::{Field, Module, Picklist, PicklistValue};
+pub use profile::{ModuleGrant, Override, Profile};
+pub use role::Role;
+pub use settings::{AdminAreas, Settings};
+pub use sharing::{CalendarOwner, CalendarShare, Principal, SharingRule};
+pub use team::{CalendarRights, Team};
+pub use user::User;
+pub use vocabulary::{
+    Access, Action, AdminLevel, CalendarLevel, ExternalAccess, FieldAccess, Merge, Scope,
+    ShareAccess, Sharing, Status, TeamInheritance, UserDeletion, UserKind,
+};
+
+use crate::error::PolicyError;
+use document::DocumentVersion;
+use serde_util::is_default;
+
+/// Everything an administrator configures, keyed by id, in the shape of the JSON document.
+///
+/// Maps keep their insertion order, which is also the order of ids in a compiled
+/// [`Authorizer`](crate::Authorizer) and of rows in rendered matrices.
+///
+/// ```
+/// use permatrix::{Action, Policy, Record};
+///
+/// let policy = Policy::from_json(r#"{
+///   "version": 1,
+///   "modules": { "accounts": {} },
+///   "profiles": { "rep": { "modules": { "accounts": { "access": "on",
+///                   "actions": { "view": "owner", "edit": "owner" } } } } },
+///   "roles": { "sales": { "profiles": ["rep"] } },
+///   "users": { "alice": { "roles": ["sales"] }, "bob": { "roles": ["sales"] } }
+/// }"#)?;
+/// let auth = policy.compile()?;
+/// let (alice, bob) = (auth.user("alice").unwrap(), auth.user("bob").unwrap());
+/// let accounts = auth.module("accounts").unwrap();
+/// assert!(auth.can(alice, Action::Edit, &Record::owned_by_user(accounts, alice)));
+/// assert!(!auth.can(alice, Action::Edit, &Record::owned_by_user(accounts, bob)));
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    version: DocumentVersion,
+    /// Organisation-wide settings.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub settings: Settings,
+    /// Modules by id.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub modules: IndexMap<String, Module>,
+    /// Profiles by id.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub profiles: IndexMap<String, Profile>,
+    /// Roles by id.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub roles: IndexMap<String, Role>,
+    /// Teams by id.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub teams: IndexMap<String, Team>,
+    /// Users by username.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub users: IndexMap<String, User>,
+    /// Custom sharing rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sharing_rules: Vec<SharingRule>,
+    /// Calendar shares (SPEC §12).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar_shares: Vec<CalendarShare>,
+}
+
+impl Policy {
+    /// An empty policy: no modules, users or roles, default settings.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let p = Policy::new();
+    /// assert!(p.users.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Policy::default()
+    }
+
+    /// Reads a policy document (SPEC §10).
+    ///
+    /// # Errors
+    /// `malformed` for invalid JSON, a wrong shape or an unknown key; `duplicate_key` for a
+    /// key written twice; `unsupported_version` unless `"version": 1`. References are not
+    /// checked here but by [`Policy::validate`] and [`Policy::compile`].
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let err = Policy::from_json(r#"{"version": 1, "users": {"a": {}, "a": {}}}"#).unwrap_err();
+    /// assert_eq!(err.code().as_str(), "duplicate_key");
+    /// assert_eq!(err.path(), "users.a");
+    /// ```
+    pub fn from_json(json: &str) -> Result<Policy, PolicyError> {
+        document::read(json)
+    }
+
+    /// Writes the policy as a document that [`Policy::from_json`] reads back equal.
+    /// Values equal to their defaults are left out.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let p = Policy::from_json(r#"{"version": 1, "users": {"a": {"roles": []}}}"#).unwrap();
+    /// assert_eq!(p.to_json(), r#"{"version":1,"users":{"a":{}}}"#);
+    /// assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p);
+    /// ```
+    pub fn to_json(&self) -> String {
+        // Every value in the model is a string-keyed map, list or plain scalar, which
+        // serde_json always serialises; the fallback keeps `to_json` total regardless.
+        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"version\":1}"))
+    }
+
+    /// [`Policy::to_json`], indented for people.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// assert!(Policy::new().to_json_pretty().contains("\"version\": 1"));
+    /// ```
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{\"version\": 1}"))
+    }
+
+    /// Checks every reference and rule of SPEC §2 without compiling.
+    ///
+    /// # Errors
+    /// The first problem found, with its code and path.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let p = Policy::from_json(r#"{"version": 1, "users": {"a": {"roles": ["ghost"]}}}"#).unwrap();
+    /// let err = p.validate().unwrap_err();
+    /// assert_eq!(err.code().as_str(), "unknown_reference");
+    /// assert_eq!(err.path(), "users.a.roles[0]");
+    /// ```
+    pub fn validate(&self) -> Result<(), PolicyError> {
+        validate::validate(self)
+    }
+}

@@ -1,0 +1,44 @@
+//! Users: the people (and system accounts) checks are made for.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::serde_util::is_default;
+use super::{AdminLevel, Override, Status, UserKind, unique};
+
+/// A user, keyed in the policy by the immutable username.
+///
+/// ```
+/// use permatrix::{Status, User};
+/// let bob = User { roles: vec!["sales".into()], ..User::default() };
+/// assert_eq!(bob.status, Status::Active);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// Display name; may change, unlike the username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// `invited`, `active` (the default) or `inactive`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub status: Status,
+    /// `internal` (the default), `external` or `system`.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub kind: UserKind,
+    /// Direct roles (may be empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// The user's own admin level.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub admin: AdminLevel,
+    /// The user's own second factors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<String>,
+    /// Per-module custom permissions, replacing what they name.
+    #[serde(
+        default,
+        deserialize_with = "unique::map",
+        skip_serializing_if = "IndexMap::is_empty"
+    )]
+    pub overrides: IndexMap<String, Override>,
+}
