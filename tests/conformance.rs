@@ -1,0 +1,392 @@
+//! The conformance runner (SPEC §10): every `*.json` case under `tests/conformance/` and,
+//! when `PERMATRIX_CONFORMANCE_DIR` is set, under that folder too. Each check runs against
+//! the compiled authorizer and against the reference evaluator; every failing check is
+//! reported by file and index, and the test fails if any did.
+
+mod reference;
+
+use std::path::{Path, PathBuf};
+
+use permatrix::{
+    Action, Authorizer, FieldAccess, ModuleId, Owner, Policy, Principal, PrincipalId, Record,
+    RoleId, Share, ShareAccess, TeamId, UserId,
+};
+use reference::{RefOwner, RefRecord, Reference};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    name: String,
+    source: String,
+    policy: Box<RawValue>,
+    #[serde(default)]
+    checks: Option<Vec<Value>>,
+    #[serde(default)]
+    expect_error: Option<String>,
+}
+
+/// The kinds this runner understands; any other kind fails as unsupported.
+const SUPPORTED: &[&str] = &["can", "field", "tool", "merge"];
+
+fn case_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance"),
+        &mut files,
+    );
+    if let Ok(dir) = std::env::var("PERMATRIX_CONFORMANCE_DIR") {
+        let dir = PathBuf::from(dir);
+        assert!(
+            dir.is_dir(),
+            "PERMATRIX_CONFORMANCE_DIR={} is not a folder",
+            dir.display()
+        );
+        collect(&dir, &mut files);
+    }
+    files.sort();
+    files
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "json") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn conformance_cases() {
+    let files = case_files();
+    assert!(!files.is_empty(), "no conformance cases found");
+    let mut failures = Vec::new();
+    let mut checks_run = 0;
+    for file in &files {
+        let shown = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.push(format!("{shown}: cannot read: {e}"));
+                continue;
+            }
+        };
+        let case: Case = match serde_json::from_str(&text) {
+            Ok(c) => c,
+            Err(e) => {
+                failures.push(format!("{shown}: not a conformance case: {e}"));
+                continue;
+            }
+        };
+        if case.name.is_empty() || case.source.is_empty() {
+            failures.push(format!("{shown}: a case needs a `name` and a `source`"));
+        }
+        let parsed = Policy::from_json(case.policy.get()).and_then(|p| p.compile().map(|a| (p, a)));
+        match (&case.expect_error, &case.checks, parsed) {
+            (Some(code), None, Err(err)) => {
+                checks_run += 1;
+                if err.code().as_str() != code {
+                    failures.push(format!(
+                        "{shown}: expected error `{code}`, got `{}` ({err})",
+                        err.code()
+                    ));
+                }
+            }
+            (Some(code), None, Ok(_)) => failures.push(format!(
+                "{shown}: expected error `{code}`, but the policy compiled"
+            )),
+            (None, Some(checks), Ok((policy, auth))) => {
+                let reference = Reference::new(&policy);
+                for (i, check) in checks.iter().enumerate() {
+                    checks_run += 1;
+                    if let Err(msg) = run_check(&auth, &reference, check) {
+                        failures.push(format!("{shown}: check #{i}: {msg}"));
+                    }
+                }
+            }
+            (None, Some(_), Err(err)) => {
+                failures.push(format!("{shown}: the policy does not compile: {err}"))
+            }
+            _ => failures.push(format!(
+                "{shown}: a case has exactly one of `checks` and `expect_error`"
+            )),
+        }
+    }
+    println!(
+        "conformance: {} files, {checks_run} checks, {} failures",
+        files.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} conformance failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Result<(), String> {
+    let kind = check.get("kind").and_then(Value::as_str).unwrap_or("can");
+    if !SUPPORTED.contains(&kind) {
+        return Err(format!("unsupported kind `{kind}`"));
+    }
+    let user = str_field(check, "user")?;
+    let expect = check.get("expect").ok_or("missing `expect`")?;
+    let uid = auth.user(user).unwrap_or(UserId::from_index(usize::MAX));
+    match kind {
+        "can" => {
+            let action = Action::parse(str_field(check, "action")?).ok_or("unknown action")?;
+            let module = str_field(check, "module")?;
+            let mid = auth
+                .module(module)
+                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let expect = expect
+                .as_bool()
+                .ok_or("`expect` of a can check is a boolean")?;
+            let (got, reference_got) = match check.get("record") {
+                None => (
+                    auth.can_module(uid, action, mid),
+                    reference.can(user, action, module, None),
+                ),
+                Some(r) => {
+                    let rec = RecordSpec::parse(module, r)?;
+                    let (teams, shares) = rec.ids(auth);
+                    let record = Record {
+                        module: mid,
+                        owner: rec.owner_id(auth),
+                        teams: &teams,
+                        shares: &shares,
+                    };
+                    (
+                        auth.can(uid, action, &record),
+                        reference.can(user, action, module, Some(&rec.reference)),
+                    )
+                }
+            };
+            compare(expect, got, reference_got, || {
+                format!("can({user}, {action}, {module})")
+            })
+        }
+        "field" => {
+            let module = str_field(check, "module")?;
+            let field = str_field(check, "field")?;
+            let expect = FieldAccess::parse(
+                expect
+                    .as_str()
+                    .ok_or("`expect` of a field check is a string")?,
+            )
+            .ok_or("unknown field access")?;
+            let mid = auth
+                .module(module)
+                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let got = auth.field_access(uid, mid, field);
+            compare(
+                expect,
+                got,
+                reference.field_access(user, module, field),
+                || format!("field_access({user}, {module}, {field})"),
+            )
+        }
+        "tool" => {
+            let module = str_field(check, "module")?;
+            let tool = str_field(check, "tool")?;
+            let expect = expect
+                .as_bool()
+                .ok_or("`expect` of a tool check is a boolean")?;
+            let mid = auth
+                .module(module)
+                .unwrap_or(ModuleId::from_index(usize::MAX));
+            compare(
+                expect,
+                auth.can_use_tool(uid, mid, tool),
+                reference.can_use_tool(user, module, tool),
+                || format!("can_use_tool({user}, {module}, {tool})"),
+            )
+        }
+        "merge" => {
+            let module = str_field(check, "module")?;
+            let a = RecordSpec::parse(module, check.get("a").ok_or("missing `a`")?)?;
+            let b = RecordSpec::parse(module, check.get("b").ok_or("missing `b`")?)?;
+            let expect = match expect {
+                Value::Null => None,
+                Value::Array(pair) if pair.len() == 2 => match (pair[0].as_str(), pair[1].as_str())
+                {
+                    (Some("a"), Some("b")) => Some(true),
+                    (Some("b"), Some("a")) => Some(false),
+                    _ => {
+                        return Err(
+                            "`expect` of a merge check is [\"a\",\"b\"], [\"b\",\"a\"] or null"
+                                .into(),
+                        );
+                    }
+                },
+                _ => {
+                    return Err(
+                        "`expect` of a merge check is [\"a\",\"b\"], [\"b\",\"a\"] or null".into(),
+                    );
+                }
+            };
+            let mid = auth
+                .module(module)
+                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let (ta, sa) = a.ids(auth);
+            let (tb, sb) = b.ids(auth);
+            let ra = Record {
+                module: mid,
+                owner: a.owner_id(auth),
+                teams: &ta,
+                shares: &sa,
+            };
+            let rb = Record {
+                module: mid,
+                owner: b.owner_id(auth),
+                teams: &tb,
+                shares: &sb,
+            };
+            let got = auth
+                .merge_order(uid, &ra, &rb)
+                .map(|(first, _)| first == ra);
+            compare(
+                expect,
+                got,
+                reference.merge_order(user, &a.reference, &b.reference),
+                || format!("merge_order({user}, a, b)"),
+            )
+        }
+        _ => Err(format!("unsupported kind `{kind}`")),
+    }
+}
+
+fn compare<T: PartialEq + std::fmt::Debug>(
+    expect: T,
+    got: T,
+    reference: T,
+    what: impl Fn() -> String,
+) -> Result<(), String> {
+    match (got == expect, reference == expect) {
+        (true, true) => Ok(()),
+        (false, true) => Err(format!(
+            "{}: expected {expect:?}, the authorizer said {got:?}",
+            what()
+        )),
+        (true, false) => Err(format!(
+            "{}: expected {expect:?}, the reference evaluator said {reference:?}",
+            what()
+        )),
+        (false, false) => Err(format!(
+            "{}: expected {expect:?}, both said {got:?}/{reference:?}",
+            what()
+        )),
+    }
+}
+
+fn str_field<'v>(check: &'v Value, key: &str) -> Result<&'v str, String> {
+    check
+        .get(key)
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("missing string `{key}`"))
+}
+
+/// A record as written in a case, by names.
+struct RecordSpec {
+    reference: RefRecord,
+}
+
+impl RecordSpec {
+    fn parse(module: &str, v: &Value) -> Result<RecordSpec, String> {
+        let owner = match v.get("owner") {
+            Some(Value::String(u)) => RefOwner::User(u.clone()),
+            Some(Value::Object(o)) => match o.get("team").and_then(Value::as_str) {
+                Some(t) if o.len() == 1 => RefOwner::Team(t.to_string()),
+                _ => return Err("a record's `owner` is a username or {\"team\": id}".into()),
+            },
+            _ => return Err("a record needs an `owner`".into()),
+        };
+        let teams = match v.get("teams") {
+            None => Vec::new(),
+            Some(Value::Array(ts)) => ts
+                .iter()
+                .map(|t| t.as_str().map(str::to_string).ok_or("team ids are strings"))
+                .collect::<Result<_, _>>()?,
+            Some(_) => return Err("`teams` is a list".into()),
+        };
+        let mut shares = Vec::new();
+        if let Some(list) = v.get("shares") {
+            let list = list.as_array().ok_or("`shares` is a list")?;
+            for s in list {
+                let to: Principal =
+                    serde_json::from_value(s.get("to").cloned().ok_or("a share needs `to`")?)
+                        .map_err(|e| e.to_string())?;
+                let access = ShareAccess::parse(
+                    s.get("access")
+                        .and_then(Value::as_str)
+                        .ok_or("a share needs `access`")?,
+                )
+                .ok_or("unknown share access")?;
+                shares.push((to, access));
+            }
+        }
+        Ok(RecordSpec {
+            reference: RefRecord {
+                module: module.to_string(),
+                owner,
+                teams,
+                shares,
+            },
+        })
+    }
+
+    fn owner_id(&self, auth: &Authorizer) -> Owner {
+        match &self.reference.owner {
+            RefOwner::User(u) => {
+                Owner::User(auth.user(u).unwrap_or(UserId::from_index(usize::MAX)))
+            }
+            RefOwner::Team(t) => {
+                Owner::Team(auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+            }
+        }
+    }
+
+    fn ids(&self, auth: &Authorizer) -> (Vec<TeamId>, Vec<Share>) {
+        let teams = self
+            .reference
+            .teams
+            .iter()
+            .map(|t| auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+            .collect();
+        let shares = self
+            .reference
+            .shares
+            .iter()
+            .map(|(p, access)| Share {
+                to: principal_id(auth, p),
+                access: *access,
+            })
+            .collect();
+        (teams, shares)
+    }
+}
+
+fn principal_id(auth: &Authorizer, p: &Principal) -> PrincipalId {
+    let unknown_role = RoleId::from_index(usize::MAX);
+    match p {
+        Principal::User(u) => {
+            PrincipalId::User(auth.user(u).unwrap_or(UserId::from_index(usize::MAX)))
+        }
+        Principal::Team(t) => {
+            PrincipalId::Team(auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+        }
+        Principal::Role(r) => PrincipalId::Role(auth.role(r).unwrap_or(unknown_role)),
+        Principal::RoleAndSubordinates(r) => {
+            PrincipalId::RoleAndSubordinates(auth.role(r).unwrap_or(unknown_role))
+        }
+    }
+}
