@@ -51,6 +51,8 @@ pub struct Explanation {
     pub overridden: bool,
     /// The module's organisation-wide default widened the cell to `all`.
     pub widened_by_sharing: bool,
+    /// The user is external under `external_access = read_only` and the action writes.
+    pub external_cap: bool,
     /// Human-readable lines describing the deciding facts.
     pub details: Vec<String>,
 }
@@ -173,6 +175,7 @@ impl Authorizer {
             merge: p.settings.merge,
             overridden: false,
             widened_by_sharing: false,
+            external_cap: false,
             details: Vec::new(),
         };
         let (Some(facts), Some((module_id, module_def))) =
@@ -183,6 +186,9 @@ impl Authorizer {
         let cell = c.matrix.cell(facts.row, module, action);
         e.cell = Some(cell);
         e.overridden = p.users[user.index()].overrides.contains_key(module_id);
+        e.external_cap = action.is_write()
+            && p.settings.external_access == crate::policy::ExternalAccess::ReadOnly
+            && p.users[user.index()].kind == crate::policy::UserKind::External;
         e.widened_by_sharing = cell == Cell::ALL
             && module_def.sharing != Sharing::Private
             && module_def.sharing.grants(action);
@@ -265,7 +271,7 @@ impl Authorizer {
                 e.admin_level
             )),
             Step::NoGrant => e.details.push(format!(
-                "no source grants `{}` on `{}`: the cell is `none`",
+                "the cell for `{}` on `{}` is `none`",
                 e.action, e.module
             )),
             Step::ModuleWide => e.details.push(if e.action.is_module_level() {
@@ -306,10 +312,26 @@ impl Authorizer {
             Step::RecordShare(i) => {
                 if let Some(share) = record.shares.get(i) {
                     e.details.push(format!(
-                        "share #{i} on the record grants `{}` to {:?}",
-                        share.access, share.to
+                        "share #{i} on the record grants `{}` to {}",
+                        share.access,
+                        self.principal_words(share.to)
                     ));
                 }
+            }
+        }
+    }
+
+    fn principal_words(&self, p: crate::PrincipalId) -> String {
+        use crate::PrincipalId;
+        match p {
+            PrincipalId::User(u) => format!("user `{}`", self.user_name(u).unwrap_or("?")),
+            PrincipalId::Team(t) => format!("team `{}`", self.team_name(t).unwrap_or("?")),
+            PrincipalId::Role(r) => format!("role `{}`", self.role_name(r).unwrap_or("?")),
+            PrincipalId::RoleAndSubordinates(r) => {
+                format!(
+                    "role `{}` and subordinates",
+                    self.role_name(r).unwrap_or("?")
+                )
             }
         }
     }
@@ -363,8 +385,15 @@ impl fmt::Display for Explanation {
         for line in &self.details {
             writeln!(f, "  - {line}")?;
         }
-        if let Some(cell) = self.cell {
+        let grant_matters = !matches!(
+            self.step,
+            Step::UnknownId | Step::NotActive | Step::AdminBypass
+        );
+        if let (Some(cell), true) = (self.cell, grant_matters) {
             let mut notes = Vec::new();
+            if self.external_cap {
+                notes.push("external users are capped to reading");
+            }
             if self.overridden {
                 notes.push("user override on this module");
             }

@@ -89,3 +89,8 @@ pub use policy::{
     Sharing, SharingRule, Status, Team, TeamInheritance, User, UserDeletion, UserKind,
 };
 pub use render::MatrixView;
+
+/// The README's examples run as doctests, so the quickstart stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
