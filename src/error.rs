@@ -156,9 +156,12 @@ impl CheckError {
     /// Always `unknown_reference`: the only way a check can fail.
     ///
     /// ```
-    /// # use permatrix::{Action, Policy};
-    /// # let auth = Policy::from_json(r#"{"version": 1}"#).unwrap().compile().unwrap();
-    /// // see the type's example
+    /// use permatrix::{Action, ModuleId, Policy};
+    /// let auth = Policy::from_json(r#"{"version": 1, "users": {"a": {}}}"#)?.compile()?;
+    /// let a = auth.user("a").unwrap();
+    /// let err = auth.try_can_module(a, Action::Create, ModuleId::from_index(0)).unwrap_err();
+    /// assert_eq!(err.code(), "unknown_reference");
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn code(&self) -> &'static str {
         ErrorCode::UnknownReference.as_str()

@@ -1,0 +1,235 @@
+//! Explanations name the deciding step and what was involved; matrices render in four
+//! formats that agree with each other and with `cell`.
+
+use permatrix::{
+    Action, Authorizer, Cell, OwnerFact, Policy, PrincipalId, Record, Share, ShareAccess, Step,
+    UserId,
+};
+
+fn demo() -> Authorizer {
+    Policy::from_json(include_str!("../examples/minicrm.json"))
+        .unwrap()
+        .compile()
+        .unwrap()
+}
+
+fn user(auth: &Authorizer, name: &str) -> UserId {
+    auth.user(name).unwrap()
+}
+
+#[test]
+fn every_step_is_reported() {
+    let auth = demo();
+    let (ben, lea, mia, tom, owner) = (
+        user(&auth, "ben"),
+        user(&auth, "lea"),
+        user(&auth, "mia"),
+        user(&auth, "tom"),
+        user(&auth, "owner"),
+    );
+    let sales = auth.module("sales").unwrap();
+    let invoices = auth.module("invoices").unwrap();
+    let leas = Record::owned_by_user(sales, lea);
+
+    let e = auth.explain(
+        ben,
+        Action::View,
+        &Record::owned_by_user(sales, UserId::from_index(999)),
+    );
+    assert_eq!((e.step, e.allowed), (Step::UnknownId, false));
+    assert!(e.error.is_some());
+
+    assert_eq!(auth.explain(tom, Action::View, &leas).step, Step::NotActive);
+    assert_eq!(
+        auth.explain(owner, Action::Delete, &leas).step,
+        Step::AdminBypass
+    );
+    assert_eq!(
+        auth.explain(ben, Action::View, &Record::owned_by_user(invoices, ben))
+            .step,
+        Step::NoGrant
+    );
+    assert_eq!(
+        auth.explain_module(ben, Action::Create, sales).step,
+        Step::ModuleWide
+    );
+
+    let own = auth.explain(ben, Action::Edit, &Record::owned_by_user(sales, ben));
+    assert!(matches!(own.step, Step::Cell(Cell::OWNER, f) if f.owner == Some(OwnerFact::Itself)));
+
+    // mia's manager role is the parent of ben's user role
+    let superior = auth.explain(mia, Action::Delete, &Record::owned_by_user(sales, ben));
+    match superior.step {
+        Step::Cell(_, facts) => match facts.owner {
+            Some(OwnerFact::Superior {
+                superior,
+                subordinate,
+            }) => {
+                assert_eq!(auth.role_name(superior), Some("manager"));
+                assert_eq!(auth.role_name(subordinate), Some("user"));
+            }
+            other => panic!("expected the hierarchy, got {other:?}"),
+        },
+        other => panic!("expected step 6, got {other:?}"),
+    }
+
+    let share = [Share {
+        to: PrincipalId::User(ben),
+        access: ShareAccess::Read,
+    }];
+    let shared = auth.explain(ben, Action::View, &leas.with_shares(&share));
+    assert_eq!(shared.step, Step::RecordShare(0));
+    assert!(shared.to_string().contains("user `ben`"), "{shared}");
+
+    let denied = auth.explain(ben, Action::View, &leas);
+    assert!(matches!(denied.step, Step::NotReached(Cell::OWNER, _)));
+    assert!(!denied.allowed);
+}
+
+#[test]
+fn explanation_lists_sources_and_profiles() {
+    let auth = Policy::from_json(
+        r#"{"version":1,"settings":{"default_role":"standard"},
+        "modules":{"m":{}},
+        "profiles":{"base":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}},
+                    "wide":{"modules":{"m":{"access":"on","actions":{"view":"all"}}}},
+                    "cap":{"modules":{"m":{"access":"on","actions":{"view":"team"}}}}},
+        "roles":{"standard":{"profiles":["base"]},"sales":{"profiles":["base","wide"]}},
+        "teams":{"t":{"users":["u"],"role":"sales","ceiling":"cap"}},
+        "users":{"u":{"roles":["sales"]},"v":{}}}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let (u, v, m) = (
+        auth.user("u").unwrap(),
+        auth.user("v").unwrap(),
+        auth.module("m").unwrap(),
+    );
+    let e = auth.explain(u, Action::View, &Record::owned_by_user(m, v));
+    assert!(e.allowed);
+    let roles: Vec<(&str, bool, bool, Vec<String>, Option<String>, Cell)> = e
+        .sources
+        .iter()
+        .map(|s| {
+            (
+                s.role.as_str(),
+                s.default_role,
+                s.direct,
+                s.via_teams.clone(),
+                s.ceiling.clone(),
+                s.cell,
+            )
+        })
+        .collect();
+    assert!(
+        roles.contains(&("standard", true, false, vec![], None, Cell::OWNER)),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&("sales", false, true, vec![], None, Cell::ALL)),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&(
+            "sales",
+            false,
+            false,
+            vec!["t".to_string()],
+            Some("cap".to_string()),
+            Cell::TEAM
+        )),
+        "{roles:?}"
+    );
+    let sales = e
+        .sources
+        .iter()
+        .find(|s| s.role == "sales" && s.direct)
+        .unwrap();
+    assert_eq!(
+        sales.profiles,
+        vec![
+            ("base".to_string(), Cell::OWNER),
+            ("wide".to_string(), Cell::ALL)
+        ]
+    );
+    let text = e.to_string();
+    assert!(text.starts_with("ALLOW `u` view on `m` (step 6)"), "{text}");
+    assert!(
+        text.contains("via team `t`") && text.contains("ceiling `cap`"),
+        "{text}"
+    );
+}
+
+#[test]
+fn renderings_agree_with_the_matrix() {
+    let auth = demo();
+    for name in ["mia", "ben", "ext", "owner", "tom"] {
+        let u = user(&auth, name);
+        let view = auth.matrix(u).unwrap();
+        let csv = view.to_csv();
+        let json: serde_json::Value = serde_json::from_str(&view.to_json()).unwrap();
+        let text = view.to_text();
+        let md = view.to_markdown();
+        assert_eq!(csv.lines().count(), auth.policy().modules.len() + 1);
+        for (module_name, _) in &auth.policy().modules {
+            let m = auth.module(module_name).unwrap();
+            let csv_row: Vec<&str> = csv
+                .lines()
+                .find(|l| l.starts_with(&format!("{module_name},")))
+                .unwrap()
+                .split(',')
+                .collect();
+            assert_eq!(csv_row[1], auth.module_access(u, m).unwrap().as_str());
+            for action in Action::ALL {
+                let cell = auth.cell(u, m, *action).unwrap();
+                assert_eq!(csv_row[2 + action.index()], cell.name());
+                assert_eq!(
+                    json["modules"][module_name]["actions"][action.as_str()],
+                    cell.name()
+                );
+                assert_eq!(Cell::parse(cell.name()), Some(cell));
+            }
+            assert!(
+                text.contains(module_name.as_str()) && md.contains(&format!("| {module_name} |"))
+            );
+        }
+        assert_eq!(json["user"], name);
+    }
+    let owner = auth.matrix(user(&auth, "owner")).unwrap();
+    assert!(owner.bypass && owner.to_text().contains("every check is allowed"));
+    let tom = auth.matrix(user(&auth, "tom")).unwrap();
+    assert!(!tom.active && tom.to_markdown().contains("not active"));
+    assert!(auth.matrix(UserId::from_index(10_000)).is_none());
+}
+
+#[test]
+fn csv_quotes_awkward_module_names() {
+    let auth =
+        Policy::from_json(r#"{"version":1,"modules":{"deals, \"big\"":{}},"users":{"a":{}}}"#)
+            .unwrap()
+            .compile()
+            .unwrap();
+    let csv = auth.matrix(auth.user("a").unwrap()).unwrap().to_csv();
+    assert!(csv.contains("\"deals, \"\"big\"\"\",off,none"), "{csv}");
+}
+
+#[test]
+fn identical_users_share_a_row() {
+    let mut policy = Policy::from_json(include_str!("../examples/minicrm.json")).unwrap();
+    let before = policy.compile().unwrap().matrix_rows();
+    for i in 0..500 {
+        let template = policy.users["ben"].clone();
+        policy.users.insert(format!("clone{i}"), template);
+    }
+    let auth = policy.compile().unwrap();
+    assert_eq!(auth.matrix_rows(), before);
+    let (ben, clone) = (auth.user("ben").unwrap(), auth.user("clone7").unwrap());
+    let sales = auth.module("sales").unwrap();
+    assert_eq!(
+        auth.cell(ben, sales, Action::View),
+        auth.cell(clone, sales, Action::View)
+    );
+    // the row is shared, the ownership is not
+    assert!(!auth.can(clone, Action::Edit, &Record::owned_by_user(sales, ben)));
+}

@@ -1,0 +1,88 @@
+//! No input makes the crate panic: arbitrary text, damaged documents, and ids from
+//! nowhere all end in an error or a denial.
+
+use permatrix::{
+    Action, ModuleId, Owner, Policy, PrincipalId, Record, RoleId, Share, ShareAccess, TeamId,
+    UserId,
+};
+use proptest::prelude::*;
+
+const DEMO: &str = include_str!("../examples/minicrm.json");
+
+fn exercise(text: &str, ids: &[usize]) {
+    let Ok(policy) = Policy::from_json(text) else {
+        return;
+    };
+    let _ = policy.to_json();
+    let Ok(auth) = policy.compile() else { return };
+    let id = |i: usize| ids.get(i).copied().unwrap_or(0);
+    let teams = [TeamId::from_index(id(3)), TeamId::from_index(id(4))];
+    let shares = [
+        Share {
+            to: PrincipalId::Role(RoleId::from_index(id(5))),
+            access: ShareAccess::Full,
+        },
+        Share {
+            to: PrincipalId::Team(TeamId::from_index(id(6))),
+            access: ShareAccess::Read,
+        },
+    ];
+    let record = Record {
+        module: ModuleId::from_index(id(1)),
+        owner: if id(7) % 2 == 0 {
+            Owner::User(UserId::from_index(id(2)))
+        } else {
+            Owner::Team(TeamId::from_index(id(2)))
+        },
+        teams: &teams,
+        shares: &shares,
+    };
+    let user = UserId::from_index(id(0));
+    for action in Action::ALL {
+        let allowed = auth.can(user, *action, &record);
+        assert_eq!(auth.explain(user, *action, &record).allowed, allowed);
+        let _ = auth.try_can(user, *action, &record);
+        let _ = auth.can_module(user, *action, record.module);
+    }
+    let _ = auth.field_access(user, record.module, "name");
+    let _ = auth.can_use_tool(user, record.module, "pdf_export");
+    let _ = auth.result_limit(user);
+    let _ = auth.merge_order(user, &record, &record);
+    if let Some(m) = auth.matrix(user) {
+        let _ = (m.to_text(), m.to_markdown(), m.to_csv(), m.to_json());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}", ids in prop::collection::vec(0usize..12, 8)) {
+        exercise(&text, &ids);
+    }
+
+    #[test]
+    fn damaged_documents_never_panic(
+        cut in 0usize..DEMO.len(),
+        len in 0usize..40,
+        insert in "[\\[\\]{}\",:a-z0-9 ]{0,6}",
+        ids in prop::collection::vec(0usize..12, 8),
+    ) {
+        let end = (cut + len).min(DEMO.len());
+        let (start, end) = (floor_char(DEMO, cut), floor_char(DEMO, end));
+        let damaged = format!("{}{}{}", &DEMO[..start], insert, &DEMO[end..]);
+        exercise(&damaged, &ids);
+    }
+
+    #[test]
+    fn ids_from_nowhere_never_panic(ids in prop::collection::vec(0usize..usize::MAX, 8)) {
+        exercise(DEMO, &ids);
+    }
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
