@@ -108,7 +108,9 @@ fn explanation_lists_sources_and_profiles() {
     );
     let e = auth.explain(u, Action::View, &Record::owned_by_user(m, v));
     assert!(e.allowed);
-    let roles: Vec<(&str, bool, bool, Vec<String>, Option<String>, Cell)> = e
+    // (role, default, direct, via teams, ceiling, cell)
+    type Row<'a> = (&'a str, bool, bool, Vec<String>, Option<String>, Cell);
+    let roles: Vec<Row<'_>> = e
         .sources
         .iter()
         .map(|s| {
