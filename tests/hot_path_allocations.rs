@@ -1,0 +1,84 @@
+//! The hot path allocates nothing: `can`, `can_module`, `try_can`, `cell`, `field_access`
+//! and `can_use_tool` are measured with a counting allocator.
+
+use permatrix::{Action, Policy, PrincipalId, Record, Share, ShareAccess};
+
+#[test]
+fn checks_do_not_allocate() {
+    let mut policy = Policy::from_json(include_str!("../examples/minicrm.json")).unwrap();
+    policy.sharing_rules.push(permatrix::SharingRule {
+        module: "sales".into(),
+        from: permatrix::Principal::RoleAndSubordinates("manager".into()),
+        to: permatrix::Principal::Team("sued".into()),
+        access: ShareAccess::Read,
+    });
+    let auth = policy.compile().unwrap();
+    let users: Vec<_> = auth
+        .policy()
+        .users
+        .keys()
+        .map(|u| auth.user(u).unwrap())
+        .collect();
+    let modules: Vec<_> = auth
+        .policy()
+        .modules
+        .keys()
+        .map(|m| auth.module(m).unwrap())
+        .collect();
+    let teams: Vec<_> = auth
+        .policy()
+        .teams
+        .keys()
+        .map(|t| auth.team(t).unwrap())
+        .collect();
+    let shares = [
+        Share {
+            to: PrincipalId::Team(teams[0]),
+            access: ShareAccess::ReadWrite,
+        },
+        Share {
+            to: PrincipalId::Role(auth.role("user").unwrap()),
+            access: ShareAccess::Read,
+        },
+    ];
+    let mut records = Vec::new();
+    for &m in &modules {
+        for &owner in &users {
+            records.push(Record::owned_by_user(m, owner));
+            records.push(
+                Record::owned_by_user(m, owner)
+                    .with_teams(&teams[..2])
+                    .with_shares(&shares),
+            );
+        }
+        records.push(Record::owned_by_team(m, teams[1]).with_teams(&teams[2..]));
+    }
+    let mut allowed = 0usize;
+    let info = allocation_counter::measure(|| {
+        for &u in &users {
+            for record in &records {
+                for action in Action::ALL {
+                    allowed += usize::from(auth.can(u, *action, record));
+                    allowed += usize::from(auth.try_can(u, *action, record).unwrap_or(false));
+                    allowed += usize::from(auth.can_module(u, *action, record.module));
+                    allowed += usize::from(auth.cell(u, record.module, *action).is_some());
+                }
+            }
+            for &m in &modules {
+                allowed += usize::from(
+                    auth.field_access(u, m, "name") == permatrix::FieldAccess::ReadWrite,
+                );
+                allowed += usize::from(auth.can_use_tool(u, m, "merge_duplicates"));
+            }
+        }
+    });
+    assert!(
+        allowed > 0,
+        "the measured checks allowed nothing; the test would prove little"
+    );
+    assert_eq!(
+        info.count_total, 0,
+        "checks allocated {} times ({} bytes)",
+        info.count_total, info.bytes_total
+    );
+}
