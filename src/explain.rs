@@ -104,20 +104,7 @@ impl Authorizer {
     /// ```
     pub fn explain(&self, user: UserId, action: Action, record: &Record<'_>) -> Explanation {
         let decided = self.decide(user, action, record);
-        let mut e = self.explanation_frame(user, action, record.module.index());
-        match decided {
-            Err(err) => {
-                e.step = Step::UnknownId;
-                e.error = Some(err);
-                e.details.push(format!("{err}"));
-            }
-            Ok(step) => {
-                e.allowed = step.allows();
-                e.step = step;
-                self.describe(&mut e, record, step);
-            }
-        }
-        e
+        self.explained(user, action, record.module, decided, Some(record))
     }
 
     /// Explains [`Authorizer::can_module`].
@@ -136,6 +123,17 @@ impl Authorizer {
         module: crate::ModuleId,
     ) -> Explanation {
         let decided = self.decide_module(user, action, module);
+        self.explained(user, action, module, decided, None)
+    }
+
+    fn explained(
+        &self,
+        user: UserId,
+        action: Action,
+        module: crate::ModuleId,
+        decided: Result<Step, CheckError>,
+        record: Option<&Record<'_>>,
+    ) -> Explanation {
         let mut e = self.explanation_frame(user, action, module.index());
         match decided {
             Err(err) => {
@@ -146,10 +144,7 @@ impl Authorizer {
             Ok(step) => {
                 e.allowed = step.allows();
                 e.step = step;
-                if let Step::NotReached(..) = step {
-                    e.details
-                        .push("a record-level action on an owned module needs a record".into());
-                }
+                self.describe(&mut e, record, step);
             }
         }
         e
@@ -261,7 +256,7 @@ impl Authorizer {
             .collect()
     }
 
-    fn describe(&self, e: &mut Explanation, record: &Record<'_>, step: Step) {
+    fn describe(&self, e: &mut Explanation, record: Option<&Record<'_>>, step: Step) {
         let p = &self.inner.policy;
         match step {
             Step::UnknownId => {}
@@ -292,6 +287,9 @@ impl Authorizer {
                     .push(format!("the cell `{cell}` reaches this record"));
                 self.describe_facts(e, facts);
             }
+            Step::NotReached(..) if record.is_none() => e
+                .details
+                .push("a record-level action on an owned module needs a record".into()),
             Step::NotReached(cell, facts) => {
                 e.details.push(format!(
                     "the cell `{cell}` does not reach this record, and no rule or share does"
@@ -310,7 +308,7 @@ impl Authorizer {
                 }
             }
             Step::RecordShare(i) => {
-                if let Some(share) = record.shares.get(i) {
+                if let Some(share) = record.and_then(|r| r.shares.get(i)) {
                     e.details.push(format!(
                         "share #{i} on the record grants `{}` to {}",
                         share.access,

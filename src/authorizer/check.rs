@@ -4,7 +4,7 @@ use super::Authorizer;
 use super::decision::{Facts, OwnerFact, Step};
 use super::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use super::record::{Owner, Record};
-use crate::compile::{Cell, UserFacts};
+use crate::compile::{Cell, ModuleFacts, UserFacts};
 use crate::error::{CheckError, IdKind};
 use crate::policy::Action;
 
@@ -103,14 +103,8 @@ impl Authorizer {
         module: ModuleId,
     ) -> Result<Step, CheckError> {
         let c = &*self.inner;
-        let facts = c
-            .users
-            .get(user.index())
-            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
-        let module_facts = c
-            .modules
-            .get(module.index())
-            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        let facts = self.user_facts(user)?;
+        let module_facts = self.module_facts(module)?;
         if let Some(step) = self.gate(facts, module, action) {
             return Ok(step);
         }
@@ -133,14 +127,8 @@ impl Authorizer {
     ) -> Result<Step, CheckError> {
         let c = &*self.inner;
         // Step 1: every id must be known.
-        let facts = c
-            .users
-            .get(user.index())
-            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
-        let module = c
-            .modules
-            .get(record.module.index())
-            .ok_or(CheckError::unknown(IdKind::Module, record.module.0))?;
+        let facts = self.user_facts(user)?;
+        let module = self.module_facts(record.module)?;
         match record.owner {
             Owner::User(o) if o.index() >= c.users.len() => {
                 return Err(CheckError::unknown(IdKind::User, o.0));
@@ -211,6 +199,24 @@ impl Authorizer {
         }
         // Step 8.
         Ok(Step::NotReached(cell, found))
+    }
+
+    /// The compiled facts of `user`, or the step-1 error.
+    #[inline]
+    pub(crate) fn user_facts(&self, user: UserId) -> Result<&UserFacts, CheckError> {
+        self.inner
+            .users
+            .get(user.index())
+            .ok_or(CheckError::unknown(IdKind::User, user.0))
+    }
+
+    /// The compiled facts of `module`, or the step-1 error.
+    #[inline]
+    pub(crate) fn module_facts(&self, module: ModuleId) -> Result<&ModuleFacts, CheckError> {
+        self.inner
+            .modules
+            .get(module.index())
+            .ok_or(CheckError::unknown(IdKind::Module, module.0))
     }
 
     /// Steps 2–4: status, admin bypass, a `none` cell.

@@ -48,15 +48,9 @@ impl Authorizer {
         field: &str,
     ) -> Result<FieldAccess, CheckError> {
         let c = &*self.inner;
-        let facts = c
-            .users
-            .get(user.index())
-            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
-        let (_, def) = c
-            .policy
-            .modules
-            .get_index(module.index())
-            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        let facts = self.user_facts(user)?;
+        self.module_facts(module)?;
+        let def = &c.policy.modules[module.index()];
         let (index, _, field_def) = def
             .fields
             .get_full(field)
@@ -120,15 +114,9 @@ impl Authorizer {
         tool: &str,
     ) -> Result<bool, CheckError> {
         let c = &*self.inner;
-        let facts = c
-            .users
-            .get(user.index())
-            .ok_or(CheckError::unknown(IdKind::User, user.0))?;
-        let (_, def) = c
-            .policy
-            .modules
-            .get_index(module.index())
-            .ok_or(CheckError::unknown(IdKind::Module, module.0))?;
+        let facts = self.user_facts(user)?;
+        self.module_facts(module)?;
+        let def = &c.policy.modules[module.index()];
         let index = def
             .tools
             .get_index_of(tool)

@@ -1,7 +1,7 @@
 //! The permission matrix: one row per distinct combination of a user's inputs, so memory
 //! grows with the number of combinations, not with the number of users.
 
-use crate::policy::{Access, Action, FieldAccess, Merge, Policy};
+use crate::policy::{Access, Action, FieldAccess, Merge, Module, Policy};
 
 use super::cell::Cell;
 use super::grant::Grant;
@@ -63,7 +63,7 @@ impl Matrix {
             tool_offsets,
             tools_per_row,
         };
-        let mut roles = RoleGrants::new(p);
+        let mut roles = RoleGrants::new();
         for (key, &user) in keys.iter().zip(representatives) {
             let overrides = &p.users[user].overrides;
             for (module_index, module_id) in p.modules.keys().enumerate() {
@@ -130,12 +130,7 @@ pub(crate) fn user_grant(
     ov: Option<&crate::policy::Override>,
 ) -> Grant {
     let Some((_, module)) = p.modules.get_index(module_index) else {
-        return Grant {
-            access: Access::Off,
-            cells: [Cell::NONE; Action::COUNT],
-            fields: vec![],
-            tools: vec![],
-        };
+        return Grant::nothing(&Module::default());
     };
     let mut merged: Option<Grant> = None;
     for &(role, ceiling) in &key.sources {
@@ -177,7 +172,7 @@ pub(crate) struct RoleGrants {
 }
 
 impl RoleGrants {
-    pub fn new(_p: &Policy) -> RoleGrants {
+    pub fn new() -> RoleGrants {
         RoleGrants {
             cache: std::collections::HashMap::new(),
         }
@@ -211,12 +206,7 @@ pub(crate) fn source_grant(
     admin: bool,
 ) -> Grant {
     let Some((module_id, module_def)) = p.modules.get_index(module) else {
-        return Grant {
-            access: Access::Off,
-            cells: [Cell::NONE; Action::COUNT],
-            fields: vec![],
-            tools: vec![],
-        };
+        return Grant::nothing(&Module::default());
     };
     let mut grant: Option<Grant> = None;
     if let Some((_, role_def)) = p.roles.get_index(role as usize) {
