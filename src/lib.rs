@@ -72,6 +72,7 @@ mod authorizer;
 mod compile;
 mod error;
 mod explain;
+mod filter;
 mod policy;
 mod render;
 
@@ -82,6 +83,7 @@ pub use authorizer::{
 pub use compile::Cell;
 pub use error::{CheckError, ErrorCode, IdKind, PolicyError};
 pub use explain::{Explanation, SourceGrant};
+pub use filter::{Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
 pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
     CalendarShare, ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant, Override,

@@ -8,8 +8,8 @@ mod reference;
 use std::path::{Path, PathBuf};
 
 use permatrix::{
-    Action, Authorizer, FieldAccess, ModuleId, Owner, Policy, Principal, PrincipalId, Record,
-    RoleId, Share, ShareAccess, TeamId, UserId,
+    Action, Authorizer, Condition, FieldAccess, ModuleId, Owner, Policy, Principal, PrincipalId,
+    Record, RoleId, Share, ShareAccess, TeamId, UserId,
 };
 use reference::{RefOwner, RefRecord, Reference};
 use serde::Deserialize;
@@ -151,11 +151,18 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
             let expect = expect
                 .as_bool()
                 .ok_or("`expect` of a can check is a boolean")?;
-            let (got, reference_got) = match check.get("record") {
-                None => (
-                    auth.can_module(uid, action, mid),
-                    reference.can(user, action, module, None),
-                ),
+            let filter = auth.filter(uid, action, mid);
+            let (got, reference_got, filtered) = match check.get("record") {
+                None => {
+                    let got = auth.can_module(uid, action, mid);
+                    // a module-level answer is all or nothing (SPEC §4 step 5)
+                    let filtered = if action.is_module_level() {
+                        *filter.condition() == Condition::True
+                    } else {
+                        got
+                    };
+                    (got, reference.can(user, action, module, None), filtered)
+                }
                 Some(r) => {
                     let rec = RecordSpec::parse(module, r)?;
                     let (teams, shares) = rec.ids(auth);
@@ -165,12 +172,20 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                         teams: &teams,
                         shares: &shares,
                     };
+                    let got = auth.can(uid, action, &record);
                     (
-                        auth.can(uid, action, &record),
+                        got,
                         reference.can(user, action, module, Some(&rec.reference)),
+                        filter.matches(&record),
                     )
                 }
             };
+            if filtered != got {
+                return Err(format!(
+                    "can({user}, {action}, {module}) is {got} but the filter {:?} says {filtered}",
+                    filter.condition()
+                ));
+            }
             compare(expect, got, reference_got, || {
                 format!("can({user}, {action}, {module})")
             })

@@ -9,9 +9,10 @@
 mod reference;
 
 use permatrix::{
-    Access, Action, AdminLevel, ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant,
-    ModuleId, Override, Owner, Policy, Principal, PrincipalId, Profile, Record, Role, RoleId,
-    Scope, Share, ShareAccess, Sharing, SharingRule, Status, Team, TeamId, User, UserId, UserKind,
+    Access, Action, AdminLevel, Condition, ExternalAccess, Field, FieldAccess, Merge, Module,
+    ModuleGrant, ModuleId, Override, Owner, Policy, Principal, PrincipalId, Profile, Record, Role,
+    RoleId, Scope, Share, ShareAccess, Sharing, SharingRule, Status, Team, TeamId, User, UserId,
+    UserKind,
 };
 use proptest::prelude::*;
 use reference::{RefOwner, RefRecord, Reference};
@@ -353,6 +354,15 @@ fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), TestCaseError> {
                 let action = t.pick(Action::ALL);
                 let got = auth.can_module(uid(&user), action, mid);
                 let want = reference.can(&user, action, module, None);
+                if action.is_module_level() {
+                    let filter = auth.filter(uid(&user), action, mid);
+                    prop_assert_eq!(
+                        *filter.condition() == Condition::True,
+                        got,
+                        "module-level filter {:?}",
+                        filter.condition()
+                    );
+                }
                 prop_assert_eq!(
                     got,
                     want,
@@ -422,6 +432,17 @@ fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), TestCaseError> {
                     action,
                     reference_record,
                     auth.explain(uid(&user), action, &record),
+                    policy.to_json()
+                );
+                let filter = auth.filter(uid(&user), action, mid);
+                prop_assert_eq!(
+                    filter.matches(&record),
+                    got,
+                    "filter {:?} disagrees with can({}, {}, {:?})\npolicy: {}",
+                    filter.condition(),
+                    user,
+                    action,
+                    reference_record,
                     policy.to_json()
                 );
                 // explain must agree with can, and try_can with both

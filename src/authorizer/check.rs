@@ -129,25 +129,7 @@ impl Authorizer {
         // Step 1: every id must be known.
         let facts = self.user_facts(user)?;
         let module = self.module_facts(record.module)?;
-        match record.owner {
-            Owner::User(o) if o.index() >= c.users.len() => {
-                return Err(CheckError::unknown(IdKind::User, o.0));
-            }
-            Owner::Team(t) if t.index() >= c.team_active.len() => {
-                return Err(CheckError::unknown(IdKind::Team, t.0));
-            }
-            _ => {}
-        }
-        if let Some(t) = record
-            .teams
-            .iter()
-            .find(|t| t.index() >= c.team_active.len())
-        {
-            return Err(CheckError::unknown(IdKind::Team, t.0));
-        }
-        for share in record.shares {
-            self.check_principal(share.to)?;
-        }
+        self.check_record_ids(record)?;
         // Steps 2–4.
         if let Some(step) = self.gate(facts, record.module, action) {
             return Ok(step);
@@ -237,6 +219,31 @@ impl Authorizer {
             return Some(Step::NoGrant);
         }
         None
+    }
+
+    /// Step 1 for a record: its owner, teams and share principals must be known.
+    pub(crate) fn check_record_ids(&self, record: &Record<'_>) -> Result<(), CheckError> {
+        let c = &*self.inner;
+        match record.owner {
+            Owner::User(o) if o.index() >= c.users.len() => {
+                return Err(CheckError::unknown(IdKind::User, o.0));
+            }
+            Owner::Team(t) if t.index() >= c.team_active.len() => {
+                return Err(CheckError::unknown(IdKind::Team, t.0));
+            }
+            _ => {}
+        }
+        if let Some(t) = record
+            .teams
+            .iter()
+            .find(|t| t.index() >= c.team_active.len())
+        {
+            return Err(CheckError::unknown(IdKind::Team, t.0));
+        }
+        for share in record.shares {
+            self.check_principal(share.to)?;
+        }
+        Ok(())
     }
 
     fn check_principal(&self, p: PrincipalId) -> Result<(), CheckError> {

@@ -90,7 +90,7 @@ id_type!(
 /// let p = PrincipalId::User(UserId::from_index(3));
 /// assert!(matches!(p, PrincipalId::User(_)));
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrincipalId {
     /// One user.
     User(UserId),

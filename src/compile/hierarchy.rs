@@ -7,6 +7,9 @@ use crate::policy::Policy;
 pub(crate) struct RoleTree {
     pre: Vec<u32>,
     end: Vec<u32>,
+    /// The role at each pre-order position: a subtree is a contiguous slice.
+    order: Vec<u32>,
+    parent: Vec<Option<u32>>,
 }
 
 impl RoleTree {
@@ -15,19 +18,25 @@ impl RoleTree {
         let n = policy.roles.len();
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut roots = Vec::new();
+        let mut parent = vec![None; n];
         for (i, role) in policy.roles.values().enumerate() {
             match role
                 .parent
                 .as_deref()
                 .and_then(|p| policy.roles.get_index_of(p))
             {
-                Some(parent) => children[parent].push(i),
+                Some(p) => {
+                    children[p].push(i);
+                    parent[i] = Some(p as u32);
+                }
                 None => roots.push(i),
             }
         }
         let mut tree = RoleTree {
             pre: vec![0; n],
             end: vec![0; n],
+            order: vec![0; n],
+            parent,
         };
         let mut counter = 0u32;
         // Iterative DFS: (role, whether its children were pushed already).
@@ -38,6 +47,7 @@ impl RoleTree {
                 continue;
             }
             tree.pre[role] = counter;
+            tree.order[counter as usize] = role as u32;
             counter += 1;
             stack.push((role, true));
             for &child in children[role].iter().rev() {
@@ -67,9 +77,37 @@ impl RoleTree {
         }
     }
 
+    /// The roles strictly below `top`.
+    pub fn strict_subtree(&self, top: u32) -> &[u32] {
+        let t = top as usize;
+        match (self.pre.get(t), self.end.get(t)) {
+            (Some(&p), Some(&e)) => self.order.get(p as usize + 1..e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// `top` and the roles below it.
+    pub fn subtree(&self, top: u32) -> &[u32] {
+        let t = top as usize;
+        match (self.pre.get(t), self.end.get(t)) {
+            (Some(&p), Some(&e)) => self.order.get(p as usize..e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// `role` and its ancestors, nearest first.
+    pub fn ancestors_or_self(&self, role: u32) -> impl Iterator<Item = u32> + '_ {
+        std::iter::successors(Some(role), |&r| {
+            self.parent.get(r as usize).copied().flatten()
+        })
+        .take(self.parent.len())
+    }
+
     /// Heap bytes held.
     pub fn memory_usage(&self) -> usize {
-        (self.pre.capacity() + self.end.capacity()) * std::mem::size_of::<u32>()
+        (self.pre.capacity() + self.end.capacity() + self.order.capacity())
+            * std::mem::size_of::<u32>()
+            + self.parent.capacity() * std::mem::size_of::<Option<u32>>()
     }
 }
 
@@ -93,5 +131,12 @@ mod tests {
         assert!(!t.is_strict_ancestor(rep, rep) && !t.is_strict_ancestor(rep, vp));
         assert!(!t.is_strict_ancestor(other, rep) && !t.is_strict_ancestor(ceo, other));
         assert!(t.in_subtree(vp, vp) && t.in_subtree(vp, rep) && !t.in_subtree(vp, ceo));
+        assert_eq!(t.strict_subtree(ceo), &[vp, rep]);
+        assert_eq!(t.subtree(vp), &[vp, rep]);
+        assert_eq!(
+            t.ancestors_or_self(rep).collect::<Vec<_>>(),
+            vec![rep, vp, ceo]
+        );
+        assert_eq!(t.strict_subtree(other), &[] as &[u32]);
     }
 }

@@ -72,6 +72,10 @@ pub(crate) struct Compiled {
     pub matrix: Matrix,
     /// The inputs each matrix row was built from, for explanations.
     pub row_keys: Vec<SourceKey>,
+    /// Per role, the users holding it as a direct role, ascending (for filters).
+    pub role_users: Vec<Vec<u32>>,
+    /// Per team, its members, ascending; empty for inactive teams (for filters).
+    pub team_members: Vec<Vec<u32>>,
 }
 
 pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
@@ -200,8 +204,23 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
         });
     }
 
+    let mut role_users = vec![Vec::new(); p.roles.len()];
+    for (u, roles) in direct_roles.iter().enumerate() {
+        for &r in roles {
+            role_users[r as usize].push(u as u32);
+        }
+    }
+    let mut team_members = vec![Vec::new(); p.teams.len()];
+    for (u, teams) in teams_by_user.iter().enumerate() {
+        for &t in teams {
+            team_members[t as usize].push(u as u32);
+        }
+    }
+
     Ok(Compiled {
         policy: p.clone(),
+        role_users,
+        team_members,
         users,
         user_teams,
         team_active,
@@ -230,5 +249,11 @@ impl Compiled {
             + self.modules.capacity() * size_of::<ModuleFacts>()
             + self.rules.capacity() * size_of::<CompiledRule>()
             + self.matrix.memory_usage()
+            + self
+                .role_users
+                .iter()
+                .chain(&self.team_members)
+                .map(|v| v.capacity() * 4)
+                .sum::<usize>()
     }
 }

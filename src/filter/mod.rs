@@ -1,0 +1,293 @@
+//! List filters (SPEC §6): "which records of this module may this user list?" as a
+//! boolean condition over a record's columns — owner user, owner team, linked teams and
+//! shares — that matches a record exactly when [`Authorizer::can`] allows it.
+//!
+//! A [`Filter`] can be evaluated in memory ([`Filter::matches`]) or turned into a
+//! parameterised SQL `WHERE` fragment ([`Filter::to_sql`]) so that the host's database
+//! does the work.
+
+mod condition;
+mod sql;
+
+use crate::authorizer::{Authorizer, ModuleId, PrincipalId, Record, RoleId, TeamId, UserId};
+use crate::compile::Cell;
+use crate::error::CheckError;
+use crate::policy::{Action, ShareAccess};
+
+pub use condition::Condition;
+pub use sql::{SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
+
+/// The records of one module that one user may act on, as a condition over record columns.
+///
+/// Cheap to clone (it holds the authorizer it was built from, one pointer).
+///
+/// ```
+/// use permatrix::{Action, Condition, Policy, Record};
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
+///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"list":"owner"}}}}},
+///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]},"bob":{"roles":["rep"]}}}"#)?.compile()?;
+/// let (ann, bob, deals) = (auth.user("ann").unwrap(), auth.user("bob").unwrap(), auth.module("deals").unwrap());
+/// let filter = auth.filter(ann, Action::List, deals);
+/// assert_eq!(filter.condition(), &Condition::OwnerUserIn(vec![ann]));
+/// assert!(filter.matches(&Record::owned_by_user(deals, ann)));
+/// assert!(!filter.matches(&Record::owned_by_user(deals, bob)));
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Filter {
+    auth: Authorizer,
+    module: ModuleId,
+    action: Action,
+    condition: Condition,
+}
+
+impl Filter {
+    /// The simplified condition.
+    ///
+    /// ```
+    /// use permatrix::{Action, Condition, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let f = auth.filter(auth.user("a").unwrap(), Action::List, auth.module("m").unwrap());
+    /// assert_eq!(f.condition(), &Condition::False);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn condition(&self) -> &Condition {
+        &self.condition
+    }
+
+    /// The module the filter is for.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let m = auth.module("m").unwrap();
+    /// assert_eq!(auth.filter(auth.user("a").unwrap(), Action::List, m).module(), m);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module(&self) -> ModuleId {
+        self.module
+    }
+
+    /// The action the filter is for.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.filter(auth.user("a").unwrap(), Action::Export, auth.module("m").unwrap()).action(), Action::Export);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    /// Whether `record` passes: exactly [`Authorizer::can`] for the filter's user and
+    /// action. A record of another module, or one naming an id the authorizer does not
+    /// know, never passes.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{},"n":{}},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
+    /// let root = auth.user("root").unwrap();
+    /// let f = auth.filter(root, Action::Delete, auth.module("m").unwrap());
+    /// assert!(f.matches(&Record::owned_by_user(auth.module("m").unwrap(), root)));
+    /// assert!(!f.matches(&Record::owned_by_user(auth.module("n").unwrap(), root)));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn matches(&self, record: &Record<'_>) -> bool {
+        record.module == self.module
+            && self.auth.check_record_ids(record).is_ok()
+            && self.condition.matches(record)
+    }
+}
+
+impl Authorizer {
+    /// The filter for "which records of `module` may `user` do `action` on" (SPEC §6).
+    /// Unknown ids give a filter that matches nothing.
+    ///
+    /// # Cost
+    /// O(r + t + s + n) for a user with r direct roles in t teams, s sharing rules of the
+    /// module, and n users or teams named in the result: the owner sets (the user, the
+    /// users of subordinate roles, the users sharing a role, the users a rule shares from)
+    /// are copied out of indexes built at compile time. The result is simplified: `True`
+    /// and `False` collapse, sets of one kind are merged, and no id appears twice.
+    ///
+    /// ```
+    /// use permatrix::{Action, Condition, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"team"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "teams":{"north":{"users":["a"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let (a, m, north) = (auth.user("a").unwrap(), auth.module("m").unwrap(), auth.team("north").unwrap());
+    /// assert_eq!(
+    ///     auth.filter(a, Action::List, m).condition(),
+    ///     &Condition::Any(vec![
+    ///         Condition::OwnerUserIn(vec![a]),
+    ///         Condition::OwnerTeamIn(vec![north]),
+    ///         Condition::LinkedToTeam(vec![north]),
+    ///     ])
+    /// );
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn filter(&self, user: UserId, action: Action, module: ModuleId) -> Filter {
+        let condition = self
+            .filter_condition(user, action, module)
+            .unwrap_or(Condition::False);
+        Filter {
+            auth: self.clone(),
+            module,
+            action,
+            condition,
+        }
+    }
+
+    /// [`Authorizer::filter`], with unknown ids reported as errors.
+    ///
+    /// # Errors
+    /// [`CheckError`] for an unknown user or module.
+    ///
+    /// ```
+    /// use permatrix::{Action, ModuleId, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// assert!(auth.try_filter(auth.user("a").unwrap(), Action::List, ModuleId::from_index(3)).is_err());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_filter(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+    ) -> Result<Filter, CheckError> {
+        let condition = self.filter_condition(user, action, module)?;
+        Ok(Filter {
+            auth: self.clone(),
+            module,
+            action,
+            condition,
+        })
+    }
+
+    fn filter_condition(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+    ) -> Result<Condition, CheckError> {
+        let c = &*self.inner;
+        let facts = self.user_facts(user)?;
+        let module_facts = self.module_facts(module)?;
+        // Steps 2–5 decide for every record alike.
+        if !facts.active {
+            return Ok(Condition::False);
+        }
+        if facts.bypass {
+            return Ok(Condition::True);
+        }
+        let cell = c.matrix.cell(facts.row, module.index(), action);
+        if cell.is_none() {
+            return Ok(Condition::False);
+        }
+        if !module_facts.owned || action.is_module_level() {
+            return Ok(Condition::True);
+        }
+        if cell == Cell::ALL {
+            return Ok(Condition::True);
+        }
+        let my_teams: Vec<TeamId> = self
+            .user_team_slice(user)
+            .iter()
+            .map(|&t| TeamId(t))
+            .collect();
+        let mut any = Vec::new();
+
+        // Step 6, owner fact: the user, subordinates (hierarchy), owning teams.
+        let mut owners = vec![user];
+        if module_facts.hierarchy {
+            for &mine in &facts.roles {
+                for &below in c.roles.strict_subtree(mine) {
+                    owners.extend(self.role_user_ids(below));
+                }
+            }
+        }
+        any.push(Condition::OwnerUserIn(owners));
+        any.push(Condition::OwnerTeamIn(my_teams.clone()));
+        // Step 6, role and team facts, as the cell combines them.
+        let role_match = || {
+            let mut users = Vec::new();
+            for &mine in &facts.roles {
+                users.extend(self.role_user_ids(mine));
+            }
+            Condition::OwnerUserIn(users)
+        };
+        let team_match = || Condition::LinkedToTeam(my_teams.clone());
+        match cell {
+            Cell::ROLE => any.push(role_match()),
+            Cell::TEAM => any.push(team_match()),
+            Cell::ROLE_OR_TEAM => {
+                any.push(role_match());
+                any.push(team_match());
+            }
+            Cell::ROLE_AND_TEAM => any.push(Condition::All(vec![role_match(), team_match()])),
+            _ => {} // owner only
+        }
+        // Step 7, sharing rules of the module that reach this action and include the user.
+        for rule in &c.rules[module_facts.rules.start as usize..module_facts.rules.end as usize] {
+            if !rule.access.reaches(action) || !self.contains(rule.to, user) {
+                continue;
+            }
+            any.push(Condition::OwnerUserIn(self.principal_users(rule.from)));
+            if let PrincipalId::Team(t) = rule.from {
+                if c.team_active.get(t.index()).copied().unwrap_or(false) {
+                    any.push(Condition::OwnerTeamIn(vec![t]));
+                }
+            }
+        }
+        // Step 7, shares on the record naming a principal that includes the user.
+        let at_least = match action {
+            Action::Edit => ShareAccess::ReadWrite,
+            Action::Delete => ShareAccess::Full,
+            _ => ShareAccess::Read,
+        };
+        let mut to = vec![PrincipalId::User(user)];
+        to.extend(my_teams.iter().map(|&t| PrincipalId::Team(t)));
+        for &mine in &facts.roles {
+            to.push(PrincipalId::Role(RoleId(mine)));
+            to.extend(
+                c.roles
+                    .ancestors_or_self(mine)
+                    .map(|r| PrincipalId::RoleAndSubordinates(RoleId(r))),
+            );
+        }
+        any.push(Condition::SharedWith { to, at_least });
+        Ok(Condition::Any(any).simplified())
+    }
+
+    fn role_user_ids(&self, role: u32) -> impl Iterator<Item = UserId> + '_ {
+        self.inner
+            .role_users
+            .get(role as usize)
+            .into_iter()
+            .flatten()
+            .map(|&u| UserId(u))
+    }
+
+    /// The users a principal names (SPEC §2 Sharing rules).
+    fn principal_users(&self, principal: PrincipalId) -> Vec<UserId> {
+        let c = &*self.inner;
+        match principal {
+            PrincipalId::User(u) => vec![u],
+            PrincipalId::Team(t) => c
+                .team_members
+                .get(t.index())
+                .into_iter()
+                .flatten()
+                .map(|&u| UserId(u))
+                .collect(),
+            PrincipalId::Role(r) => self.role_user_ids(r.0).collect(),
+            PrincipalId::RoleAndSubordinates(r) => c
+                .roles
+                .subtree(r.0)
+                .iter()
+                .flat_map(|&role| self.role_user_ids(role))
+                .collect(),
+        }
+    }
+}
