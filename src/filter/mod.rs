@@ -28,7 +28,10 @@ pub use sql::{SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
 ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]},"bob":{"roles":["rep"]}}}"#)?.compile()?;
 /// let (ann, bob, deals) = (auth.user("ann").unwrap(), auth.user("bob").unwrap(), auth.module("deals").unwrap());
 /// let filter = auth.filter(ann, Action::List, deals);
-/// assert_eq!(filter.condition(), &Condition::OwnerUserIn(vec![ann]));
+/// // her own deals, or deals shared with her (or her role)
+/// let Condition::Any(parts) = filter.condition() else { panic!("expected a disjunction") };
+/// assert_eq!(parts[0], Condition::OwnerUserIn(vec![ann]));
+/// assert!(matches!(parts[1], Condition::SharedWith { .. }));
 /// assert!(filter.matches(&Record::owned_by_user(deals, ann)));
 /// assert!(!filter.matches(&Record::owned_by_user(deals, bob)));
 /// # Ok::<(), permatrix::PolicyError>(())
@@ -112,17 +115,26 @@ impl Authorizer {
     /// and `False` collapse, sets of one kind are merged, and no id appears twice.
     ///
     /// ```
-    /// use permatrix::{Action, Condition, Policy};
+    /// use permatrix::{Action, Condition, Policy, PrincipalId, ShareAccess};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
     ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"team"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "teams":{"north":{"users":["a"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
-    /// let (a, m, north) = (auth.user("a").unwrap(), auth.module("m").unwrap(), auth.team("north").unwrap());
+    /// let (a, m, north, r) = (auth.user("a").unwrap(), auth.module("m").unwrap(), auth.team("north").unwrap(), auth.role("r").unwrap());
     /// assert_eq!(
     ///     auth.filter(a, Action::List, m).condition(),
     ///     &Condition::Any(vec![
-    ///         Condition::OwnerUserIn(vec![a]),
-    ///         Condition::OwnerTeamIn(vec![north]),
-    ///         Condition::LinkedToTeam(vec![north]),
+    ///         Condition::OwnerUserIn(vec![a]),       // a owns it
+    ///         Condition::OwnerTeamIn(vec![north]),   // a's team owns it
+    ///         Condition::LinkedToTeam(vec![north]),  // the `team` scope
+    ///         Condition::SharedWith {                // shared with a, a's team or role
+    ///             to: vec![
+    ///                 PrincipalId::User(a),
+    ///                 PrincipalId::Team(north),
+    ///                 PrincipalId::Role(r),
+    ///                 PrincipalId::RoleAndSubordinates(r),
+    ///             ],
+    ///             at_least: ShareAccess::Read,
+    ///         },
     ///     ])
     /// );
     /// # Ok::<(), permatrix::PolicyError>(())
