@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The test command of README.md, and what CI runs: starts a throw-away PostgreSQL server
+# on loopback (installing it with apt when it is missing), runs every test against it,
+# and shuts it down again, whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+if [ -z "${PERMATRIX_PG_URL:-}" ]; then
+  pg_bin=$(find_pg_bin)
+  if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+    echo "scripts/test.sh: installing PostgreSQL with apt" >&2
+    if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null
+    pg_bin=$(find_pg_bin)
+  fi
+  # PostgreSQL refuses to run as root: as root, the server runs as the unprivileged
+  # `postgres` account that the Debian package creates.
+  pg_dir=$(mktemp -d /tmp/permatrix-pg.XXXXXX)
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$pg_dir"
+    as_pg=(runuser -u postgres --)
+  else
+    as_pg=()
+  fi
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  stop_pg() {
+    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  }
+  trap stop_pg EXIT
+  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+  if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off" start >/dev/null; then
+    echo "scripts/test.sh: PostgreSQL did not start; its log:" >&2
+    cat "$pg_dir/server.log" >&2 || true
+    exit 1
+  fi
+  export PERMATRIX_PG_URL="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+  echo "scripts/test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
+fi
+
+cargo test --all-targets
+cargo test --doc
