@@ -7,8 +7,9 @@
 //! teams, users and sharing rules as a [`Policy`] — in code or as a JSON document — and
 //! [`Policy::compile`]s it into an immutable, thread-safe [`Authorizer`]. The authorizer
 //! answers [`Authorizer::can`] without allocating, [`explains`](Authorizer::explain) every
-//! decision, and renders each user's matrix for administrators
-//! ([`Authorizer::matrix`]).
+//! decision, renders each user's matrix for administrators ([`Authorizer::matrix`]), and
+//! turns "which records may this user list?" into a SQL filter
+//! ([`Authorizer::filter`], [`Filter::to_sql`]) so the host's database does the work.
 //!
 //! ```
 //! use permatrix::{Action, Policy, Record};
@@ -62,6 +63,12 @@
 //!   range is an unknown id and denies.
 //! - A repeated entry in a module's `tools` list is a `duplicate_key` error; repeats in
 //!   membership and role lists are harmless and accepted.
+//! - Filters ([`Authorizer::filter`]) equal `can` for every record the authorizer can
+//!   name. A database row whose owner, team or share names an id the policy does not know
+//!   (a stale row) is outside that promise: `can` cannot even be asked about it. Such a row
+//!   passes a filter only where the filter is `True` (bypassing admins, `all` cells,
+//!   modules without owners); every narrower condition names known ids only.
+//! - The SQL translation needs no dependency, so it is not behind a feature flag.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -117,7 +117,9 @@ const SCHEMA: &str = "
     CREATE TABLE record_shares (record_id BIGINT NOT NULL, principal_kind TEXT NOT NULL,
                                 principal_id TEXT NOT NULL, access TEXT NOT NULL);
     CREATE INDEX record_teams_record ON record_teams (record_id);
+    CREATE INDEX record_teams_team ON record_teams (team_id, record_id);
     CREATE INDEX record_shares_record ON record_shares (record_id);
+    CREATE INDEX record_shares_principal ON record_shares (principal_id, record_id);
 ";
 
 /// Runs `QUERIES_PER_POLICY` random (user, action, module) queries through `query` and
@@ -365,4 +367,110 @@ proptest! {
         db.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).unwrap();
         result?;
     }
+}
+
+/// A policy whose filters name long lists (60 users sharing a role, 30 teams), so the
+/// list forms for long lists (SQLite `json_each`, PostgreSQL `= ANY`) are exercised too.
+fn wide_policy() -> Policy {
+    let mut users = serde_json::Map::new();
+    for u in 0..60 {
+        users.insert(
+            format!("u{u}"),
+            serde_json::json!({ "roles": [if u < 50 { "r0" } else { "r1" }] }),
+        );
+    }
+    let mut teams = serde_json::Map::new();
+    for t in 0..30 {
+        let members: Vec<String> = (0..60)
+            .filter(|u| u % 30 == t || *u == 0)
+            .map(|u| format!("u{u}"))
+            .collect();
+        teams.insert(format!("t{t}"), serde_json::json!({ "users": members }));
+    }
+    let doc = serde_json::json!({
+        "version": 1,
+        "modules": { "m0": {}, "m1": {}, "m2": {} },
+        "profiles": { "p": { "modules": {
+            "m0": { "access": "on", "actions": { "view": "role", "list": "role", "edit": "team" } }
+        } } },
+        "roles": { "r0": { "profiles": ["p"] }, "r1": { "parent": "r0", "profiles": ["p"] } },
+        "teams": teams,
+        "users": users
+    });
+    let mut policy = Policy::from_json(&doc.to_string()).unwrap();
+    for m in ["m1", "m2"] {
+        let grant = policy.profiles["p"].modules["m0"].clone();
+        policy
+            .profiles
+            .get_mut("p")
+            .unwrap()
+            .modules
+            .insert(m.to_string(), grant);
+    }
+    policy
+}
+
+#[test]
+fn long_lists_in_both_databases() {
+    let policy = wide_policy();
+    let auth = policy.compile().unwrap();
+    let data: Vec<u32> = (0..RECORDS as u32 * 12)
+        .map(|i| i.wrapping_mul(2_654_435_761) >> 7)
+        .collect();
+    let rows = random_rows(
+        &policy,
+        &mut Tape {
+            data: &data,
+            pos: 0,
+        },
+    );
+    // u0 is in every team and shares r0 with 49 others; r0 is above r1's 10 users
+    let u0 = auth.user("u0").unwrap();
+    for action in [Action::List, Action::Edit] {
+        let filter = auth.filter(u0, action, auth.module("m0").unwrap());
+        let sqlite = filter
+            .to_sql(SqlDialect::Sqlite, &SqlSchema::default())
+            .unwrap();
+        assert!(sqlite.sql.contains("json_each"), "{}", sqlite.sql);
+        let postgres = filter
+            .to_sql(SqlDialect::Postgres, &SqlSchema::default())
+            .unwrap();
+        assert!(
+            postgres
+                .params
+                .iter()
+                .any(|p| matches!(p, SqlValue::TextArray(v) if v.len() > 16))
+        );
+    }
+    let queries: Vec<u32> = (0..QUERIES_PER_POLICY as u32 * 3)
+        .map(|i| i * 7919)
+        .collect();
+    let db = sqlite_load(&rows);
+    compare_queries(
+        &auth,
+        &rows,
+        &mut Tape {
+            data: &queries,
+            pos: 0,
+        },
+        SqlDialect::Sqlite,
+        |sql, params| sqlite_query(&db, sql, params),
+    )
+    .unwrap();
+    let mut pg = pg_connect();
+    let schema = format!("permatrix_wide_{}", std::process::id());
+    pg_load(&mut pg, &schema, &rows);
+    let result = compare_queries(
+        &auth,
+        &rows,
+        &mut Tape {
+            data: &queries,
+            pos: 0,
+        },
+        SqlDialect::Postgres,
+        |sql, params| pg_query(&mut pg, &schema, sql, params),
+    );
+    pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .unwrap();
+    result.unwrap();
 }

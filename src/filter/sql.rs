@@ -170,7 +170,7 @@ impl Filter {
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"]}}}"#)?.compile()?;
     /// let f = auth.filter(auth.user("ann").unwrap(), Action::List, auth.module("deals").unwrap());
     /// let q = f.to_sql(SqlDialect::Sqlite, &SqlSchema::default()).unwrap();
-    /// assert!(q.sql.starts_with(r#"("records"."module" = ?1 AND ("records"."owner_user" = ?2 OR EXISTS ("#));
+    /// assert!(q.sql.starts_with(r#"("records"."module" = ?1 AND ("records"."owner_user" = ?2 OR "records"."id" IN ("#));
     /// assert_eq!(q.params[..2], [SqlValue::Text("deals".into()), SqlValue::Text("ann".into())]);
     /// // ids, kinds and levels are parameters too: nothing is spliced into the text
     /// assert!(!q.sql.contains("ann") && !q.sql.contains("'"));
@@ -255,6 +255,9 @@ fn quote(name: &str, dotted: bool) -> Result<String, SqlError> {
         .join("."))
 }
 
+/// Longest id list SQLite gets as separate parameters; longer lists are one JSON array.
+const SHORT_LIST: usize = 16;
+
 struct Writer<'a> {
     dialect: SqlDialect,
     params: Vec<SqlValue>,
@@ -275,13 +278,20 @@ impl Writer<'_> {
         self.placeholder()
     }
 
-    /// `column = ?` for one value, `column IN (…)`/`= ANY(…)` for a list.
+    /// `column = ?` for one value; for a list, `column IN (?, …)` while it is short in
+    /// SQLite (one parameter per id, at most [`SHORT_LIST`]), else one parameter holding
+    /// the whole list: a JSON array unpacked by `json_each` (SQLite) or a `text[]`
+    /// compared with `= ANY` (PostgreSQL).
     fn member(&mut self, column: &str, mut values: Vec<String>) -> String {
         if values.len() == 1 {
             let p = self.text(values.pop().unwrap_or_default());
             return format!("{column} = {p}");
         }
         match self.dialect {
+            SqlDialect::Sqlite if values.len() <= SHORT_LIST => {
+                let placeholders: Vec<String> = values.into_iter().map(|v| self.text(v)).collect();
+                format!("{column} IN ({})", placeholders.join(", "))
+            }
             SqlDialect::Sqlite => {
                 let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string());
                 let p = self.text(json);
@@ -298,6 +308,12 @@ impl Writer<'_> {
     fn condition(&mut self, c: &Condition) -> String {
         let q = self.q;
         let auth = self.auth;
+        let team_names = |teams: &[crate::TeamId]| {
+            teams
+                .iter()
+                .map(|&t| auth.team_name(t).unwrap_or_default().to_string())
+                .collect()
+        };
         match c {
             Condition::True => "TRUE".to_string(),
             Condition::False => "FALSE".to_string(),
@@ -308,32 +324,28 @@ impl Writer<'_> {
                     .collect();
                 self.member(&format!("{}.{}", q.records, q.owner_user), names)
             }
-            Condition::OwnerTeamIn(teams) => {
-                let names = teams
-                    .iter()
-                    .map(|&t| auth.team_name(t).unwrap_or_default().to_string())
-                    .collect();
-                self.member(&format!("{}.{}", q.records, q.owner_team), names)
-            }
+            Condition::OwnerTeamIn(teams) => self.member(
+                &format!("{}.{}", q.records, q.owner_team),
+                team_names(teams),
+            ),
             Condition::LinkedToTeam(teams) => {
-                let names = teams
-                    .iter()
-                    .map(|&t| auth.team_name(t).unwrap_or_default().to_string())
-                    .collect();
-                let test = self.member(&format!("pmx_rt.{}", q.rt_team), names);
+                let test = self.member(&format!("pmx_rt.{}", q.rt_team), team_names(teams));
+                // uncorrelated, so the database finds the linked records once, not per row
                 format!(
-                    "EXISTS (SELECT 1 FROM {} AS pmx_rt WHERE pmx_rt.{} = {}.{} AND {test})",
-                    q.record_teams, q.rt_record, q.records, q.id
+                    "{}.{} IN (SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test})",
+                    q.records, q.id, q.rt_record, q.record_teams
                 )
             }
             Condition::SharedWith { to, at_least } => {
-                let levels: Vec<String> =
-                    [ShareAccess::Read, ShareAccess::ReadWrite, ShareAccess::Full]
+                // every stored level reaches `read`, so that case needs no level test
+                let level_test = (*at_least > ShareAccess::Read).then(|| {
+                    let levels: Vec<String> = [ShareAccess::ReadWrite, ShareAccess::Full]
                         .into_iter()
                         .filter(|l| l >= at_least)
                         .map(|l| l.as_str().to_string())
                         .collect();
-                let level_test = self.member(&format!("pmx_rs.{}", q.rs_access), levels);
+                    self.member(&format!("pmx_rs.{}", q.rs_access), levels)
+                });
                 let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
                 for p in to {
                     let (kind, name) = match *p {
@@ -357,10 +369,13 @@ impl Writer<'_> {
                     alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.rs_kind));
                 }
                 let mut sql = format!(
-                    "EXISTS (SELECT 1 FROM {} AS pmx_rs WHERE pmx_rs.{} = {}.{} AND {level_test} AND (",
-                    q.record_shares, q.rs_record, q.records, q.id
+                    "{}.{} IN (SELECT pmx_rs.{} FROM {} AS pmx_rs WHERE ",
+                    q.records, q.id, q.rs_record, q.record_shares
                 );
-                let _ = write!(sql, "{}))", alternatives.join(" OR "));
+                if let Some(level_test) = level_test {
+                    let _ = write!(sql, "{level_test} AND ");
+                }
+                let _ = write!(sql, "({}))", alternatives.join(" OR "));
                 sql
             }
             Condition::All(parts) => {
