@@ -173,6 +173,14 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                         shares: &shares,
                     };
                     let got = auth.can(uid, action, &record);
+                    if auth.try_can(uid, action, &record).is_ok() {
+                        let in_sqlite = sqlite_agrees(&filter, &rec.reference)?;
+                        if in_sqlite != got {
+                            return Err(format!(
+                                "can({user}, {action}, {module}) is {got} but the filter's SQL in SQLite says {in_sqlite}"
+                            ));
+                        }
+                    }
                     (
                         got,
                         reference.can(user, action, module, Some(&rec.reference)),
@@ -404,4 +412,66 @@ fn principal_id(auth: &Authorizer, p: &Principal) -> PrincipalId {
             PrincipalId::RoleAndSubordinates(auth.role(r).unwrap_or(unknown_role))
         }
     }
+}
+
+/// Runs the filter's SQL over a one-row SQLite database holding `record`.
+fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool, String> {
+    let db = rusqlite::Connection::open_in_memory().map_err(|e| e.to_string())?;
+    db.execute_batch(
+        "CREATE TABLE records (id INTEGER PRIMARY KEY, module TEXT NOT NULL, owner_user TEXT, owner_team TEXT);
+         CREATE TABLE record_teams (record_id INTEGER NOT NULL, team_id TEXT NOT NULL);
+         CREATE TABLE record_shares (record_id INTEGER NOT NULL, principal_kind TEXT NOT NULL,
+                                     principal_id TEXT NOT NULL, access TEXT NOT NULL);",
+    )
+    .map_err(|e| e.to_string())?;
+    let (owner_user, owner_team) = match &record.owner {
+        RefOwner::User(u) => (Some(u.as_str()), None),
+        RefOwner::Team(t) => (None, Some(t.as_str())),
+    };
+    db.execute(
+        "INSERT INTO records VALUES (1, ?1, ?2, ?3)",
+        rusqlite::params![record.module, owner_user, owner_team],
+    )
+    .map_err(|e| e.to_string())?;
+    for team in &record.teams {
+        db.execute("INSERT INTO record_teams VALUES (1, ?1)", [team])
+            .map_err(|e| e.to_string())?;
+    }
+    for (principal, access) in &record.shares {
+        let (kind, id) = match principal {
+            Principal::User(x) => ("user", x),
+            Principal::Team(x) => ("team", x),
+            Principal::Role(x) => ("role", x),
+            Principal::RoleAndSubordinates(x) => ("role_and_subordinates", x),
+        };
+        db.execute(
+            "INSERT INTO record_shares VALUES (1, ?1, ?2, ?3)",
+            rusqlite::params![kind, id, access.as_str()],
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    let sql = filter
+        .to_sql(
+            permatrix::SqlDialect::Sqlite,
+            &permatrix::SqlSchema::default(),
+        )
+        .map_err(|e| e.to_string())?;
+    let params: Vec<String> = sql
+        .params
+        .iter()
+        .map(|p| match p {
+            permatrix::SqlValue::Text(s) => Ok(s.clone()),
+            permatrix::SqlValue::TextArray(_) => {
+                Err("an array parameter in SQLite SQL".to_string())
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    let count: i64 = db
+        .query_row(
+            &format!("SELECT count(*) FROM records WHERE {}", sql.sql),
+            rusqlite::params_from_iter(&params),
+            |r| r.get(0),
+        )
+        .map_err(|e| format!("{e}: {}", sql.sql))?;
+    Ok(count == 1)
 }
