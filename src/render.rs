@@ -51,15 +51,17 @@ impl Authorizer {
             .map(|(m, name)| {
                 let mut cells = [Cell::NONE; Action::COUNT];
                 for a in Action::ALL {
-                    cells[a.index()] = c.matrix.cell(facts.row, m, *a);
+                    if self.is_active(user) {
+                        cells[a.index()] = c.matrix.cell(facts.row, m, *a);
+                    }
                 }
                 (name.clone(), c.matrix.access(facts.row, m), cells)
             })
             .collect();
         Some(MatrixView {
             user: self.user_name(user).unwrap_or_default().to_string(),
-            bypass: facts.bypass && facts.active,
-            active: facts.active,
+            bypass: facts.bypass && self.is_active(user),
+            active: self.is_active(user),
             rows,
         })
     }

@@ -105,7 +105,7 @@ impl Authorizer {
         let c = &*self.inner;
         let facts = self.user_facts(user)?;
         let module_facts = self.module_facts(module)?;
-        if let Some(step) = self.gate(facts, module, action) {
+        if let Some(step) = self.gate(user, facts, module, action) {
             return Ok(step);
         }
         if !module_facts.owned || action.is_module_level() {
@@ -131,7 +131,7 @@ impl Authorizer {
         let module = self.module_facts(record.module)?;
         self.check_record_ids(record)?;
         // Steps 2–4.
-        if let Some(step) = self.gate(facts, record.module, action) {
+        if let Some(step) = self.gate(user, facts, record.module, action) {
             return Ok(step);
         }
         let cell = c.matrix.cell(facts.row, record.module.index(), action);
@@ -203,8 +203,14 @@ impl Authorizer {
 
     /// Steps 2–4: status, admin bypass, a `none` cell.
     #[inline]
-    fn gate(&self, facts: &UserFacts, module: ModuleId, action: Action) -> Option<Step> {
-        if !facts.active {
+    fn gate(
+        &self,
+        user: UserId,
+        facts: &UserFacts,
+        module: ModuleId,
+        action: Action,
+    ) -> Option<Step> {
+        if !self.is_active(user) {
             return Some(Step::NotActive);
         }
         if facts.bypass {

@@ -48,6 +48,9 @@ pub use record::{Owner, Record, Share};
 #[derive(Debug, Clone)]
 pub struct Authorizer {
     pub(crate) inner: Arc<Compiled>,
+    /// Which users are active, one bit each: kept apart from the compiled data so that a
+    /// status change makes a new authorizer without recompiling.
+    pub(crate) active: Arc<Vec<u64>>,
 }
 
 impl Policy {
@@ -70,8 +73,11 @@ impl Policy {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn compile(&self) -> Result<Authorizer, PolicyError> {
+        let compiled = compile::compile(self)?;
+        let active = Arc::new(compiled.active.clone());
         Ok(Authorizer {
-            inner: Arc::new(compile::compile(self)?),
+            inner: Arc::new(compiled),
+            active,
         })
     }
 }
@@ -217,8 +223,8 @@ impl Authorizer {
             .map(|(k, _)| k.as_str())
     }
 
-    /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3.
-    /// `None` for an unknown id. A bypassing admin's cells are what the matrix holds; the
+    /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3
+    /// (`none` for a user who is not active). `None` for an unknown id. A bypassing admin's cells are what the matrix holds; the
     /// bypass itself happens in [`Authorizer::can`].
     ///
     /// ```
@@ -230,6 +236,10 @@ impl Authorizer {
     /// ```
     pub fn cell(&self, user: UserId, module: ModuleId, action: Action) -> Option<Cell> {
         let facts = self.inner.users.get(user.index())?;
+        if !self.is_active(user) {
+            // SPEC §3 step 6: a user who is not active gets `none` everywhere
+            return (module.index() < self.inner.modules.len()).then_some(Cell::NONE);
+        }
         (module.index() < self.inner.modules.len())
             .then(|| self.inner.matrix.cell(facts.row, module.index(), action))
     }
@@ -301,6 +311,61 @@ impl Authorizer {
     /// ```
     pub fn memory_usage(&self) -> usize {
         self.inner.memory_usage()
+    }
+
+    /// Whether `user` is active in this authorizer; `None` for an unknown id.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{"status":"invited"}}}"#)?.compile()?;
+    /// assert_eq!(auth.user_active(auth.user("a").unwrap()), Some(true));
+    /// assert_eq!(auth.user_active(auth.user("b").unwrap()), Some(false));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user_active(&self, user: UserId) -> Option<bool> {
+        (user.index() < self.inner.users.len()).then(|| self.is_active(user))
+    }
+
+    /// A copy of this authorizer in which `user` is active (`true`) or not (`false`),
+    /// sharing everything else. Deactivation and reactivation take effect through this
+    /// without a recompile (SPEC §7). Unknown ids change nothing.
+    ///
+    /// # Cost
+    /// O(users / 64): one bitset is copied.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
+    /// let (root, m) = (auth.user("root").unwrap(), auth.module("m").unwrap());
+    /// let record = Record::owned_by_user(m, root);
+    /// let after = auth.with_user_active(root, false);
+    /// assert!(auth.can(root, Action::View, &record));
+    /// assert!(!after.can(root, Action::View, &record));
+    /// assert!(after.with_user_active(root, true).can(root, Action::View, &record));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    #[must_use]
+    pub fn with_user_active(&self, user: UserId, active: bool) -> Authorizer {
+        let mut bits = (*self.active).clone();
+        if let Some(word) = bits.get_mut(user.index() / 64) {
+            let bit = 1u64 << (user.index() % 64);
+            if active {
+                *word |= bit;
+            } else {
+                *word &= !bit;
+            }
+        }
+        Authorizer {
+            inner: Arc::clone(&self.inner),
+            active: Arc::new(bits),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_active(&self, user: UserId) -> bool {
+        self.active
+            .get(user.index() / 64)
+            .is_some_and(|w| w & (1 << (user.index() % 64)) != 0)
     }
 
     pub(crate) fn user_team_slice(&self, user: UserId) -> &[u32] {

@@ -55,7 +55,7 @@ impl Authorizer {
             .fields
             .get_full(field)
             .ok_or(CheckError::unknown(IdKind::Field, u32::MAX))?;
-        if !facts.active {
+        if !self.is_active(user) {
             return Ok(FieldAccess::Hidden);
         }
         if facts.bypass {
@@ -121,7 +121,7 @@ impl Authorizer {
             .tools
             .get_index_of(tool)
             .ok_or(CheckError::unknown(IdKind::Tool, u32::MAX))?;
-        if !facts.active {
+        if !self.is_active(user) {
             return Ok(false);
         }
         if facts.bypass {
@@ -205,7 +205,7 @@ impl Authorizer {
         let Some((_, def)) = c.policy.modules.get_index(module.index()) else {
             return false;
         };
-        if !facts.active {
+        if !self.is_active(user) {
             return false;
         }
         if facts.bypass {

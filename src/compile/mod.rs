@@ -29,7 +29,6 @@ pub(crate) use rows::{Matrix, SourceKey};
 pub(crate) struct UserFacts {
     /// Row of the matrix.
     pub row: u32,
-    pub active: bool,
     /// Effective admin level: own, or the highest conferred by an active team.
     pub level: AdminLevel,
     /// `admin_bypass` is on and the level bypasses.
@@ -76,6 +75,8 @@ pub(crate) struct Compiled {
     pub role_users: Vec<Vec<u32>>,
     /// Per team, its members, ascending; empty for inactive teams (for filters).
     pub team_members: Vec<Vec<u32>>,
+    /// Users whose status is `active` in the policy, as a bitset.
+    pub active: Vec<u64>,
 }
 
 pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
@@ -147,7 +148,6 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
             admin_scope: level.bypasses(),
             external_capped: user.kind == UserKind::External
                 && p.settings.external_access == ExternalAccess::ReadOnly,
-            active: user.status == Status::Active,
         };
         let row = *row_index.entry(key.clone()).or_insert_with(|| {
             row_keys.push(key);
@@ -158,7 +158,6 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
         user_teams.extend_from_slice(teams);
         users.push(UserFacts {
             row,
-            active: user.status == Status::Active,
             level,
             bypass: p.settings.admin_bypass && level.bypasses(),
             roles: user_roles.iter().copied().collect(),
@@ -217,7 +216,15 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
         }
     }
 
+    let mut active = vec![0u64; p.users.len().div_ceil(64)];
+    for (u, user) in p.users.values().enumerate() {
+        if user.status == Status::Active {
+            active[u / 64] |= 1 << (u % 64);
+        }
+    }
+
     Ok(Compiled {
+        active,
         policy: p.clone(),
         role_users,
         team_members,

@@ -6,8 +6,9 @@ use crate::policy::{Access, Action, FieldAccess, Merge, Module, Policy};
 use super::cell::Cell;
 use super::grant::Grant;
 
-/// Everything a matrix row depends on (SPEC §3 steps 3–6). Users with equal keys share a
-/// row.
+/// Everything a matrix row depends on (SPEC §3 steps 3–6, but for status). Users with
+/// equal keys share a row. Status is not part of the row: it is a bit per user that
+/// checks read first, so (de)activation needs no recompile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct SourceKey {
     /// (role, ceiling profile) pairs: the default role, direct roles and team-conferred
@@ -19,8 +20,6 @@ pub(crate) struct SourceKey {
     pub admin_scope: bool,
     /// External user under `external_access = read_only`.
     pub external_capped: bool,
-    /// Status is `active`.
-    pub active: bool,
 }
 
 /// Flat arrays, row-major: `cells[(row * modules + module) * 8 + action]`.
@@ -152,9 +151,6 @@ pub(crate) fn user_grant(
     }
     if key.external_capped {
         grant.cap_writes();
-    }
-    if !key.active {
-        grant.cells = [Cell::NONE; Action::COUNT];
     }
     for action in Action::ALL {
         let cell = &mut grant.cells[action.index()];

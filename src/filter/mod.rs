@@ -187,7 +187,7 @@ impl Authorizer {
         let facts = self.user_facts(user)?;
         let module_facts = self.module_facts(module)?;
         // Steps 2–5 decide for every record alike.
-        if !facts.active {
+        if !self.is_active(user) {
             return Ok(Condition::False);
         }
         if facts.bypass {
