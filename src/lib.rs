@@ -75,6 +75,7 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]
 
+mod admin;
 mod authorizer;
 mod compile;
 mod error;
@@ -83,6 +84,7 @@ mod filter;
 mod policy;
 mod render;
 
+pub use admin::{Factors, LoginDenied, areas};
 pub use authorizer::{
     Authorizer, Facts, ModuleId, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, Step,
     TeamId, UserId,

@@ -29,7 +29,15 @@ struct Case {
 }
 
 /// The kinds this runner understands; any other kind fails as unsupported.
-const SUPPORTED: &[&str] = &["can", "field", "tool", "merge"];
+const SUPPORTED: &[&str] = &[
+    "can",
+    "field",
+    "tool",
+    "merge",
+    "login",
+    "admin",
+    "new_record_teams",
+];
 
 fn case_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -138,8 +146,11 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
     if !SUPPORTED.contains(&kind) {
         return Err(format!("unsupported kind `{kind}`"));
     }
-    let user = str_field(check, "user")?;
     let expect = check.get("expect").ok_or("missing `expect`")?;
+    if kind == "new_record_teams" {
+        return new_record_teams(auth, check, expect);
+    }
+    let user = str_field(check, "user")?;
     let uid = auth.user(user).unwrap_or(UserId::from_index(usize::MAX));
     match kind {
         "can" => {
@@ -283,6 +294,53 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                 reference.merge_order(user, &a.reference, &b.reference),
                 || format!("merge_order({user}, a, b)"),
             )
+        }
+        "login" => {
+            let got = match auth.login(uid) {
+                Ok(factors) => serde_json::json!({ "factors": factors.0 }),
+                Err(denied) => serde_json::json!({ "denied": denied.code() }),
+            };
+            let want =
+                match (expect.get("denied"), expect.get("factors")) {
+                    (Some(code), None) => serde_json::json!({ "denied": code }),
+                    (None, Some(list)) => {
+                        let mut factors: Vec<String> =
+                            serde_json::from_value(list.clone()).map_err(|e| e.to_string())?;
+                        factors.sort();
+                        factors.dedup();
+                        serde_json::json!({ "factors": factors })
+                    }
+                    _ => return Err(
+                        "`expect` of a login check is {\"denied\": code} or {\"factors\": [...]}"
+                            .into(),
+                    ),
+                };
+            if got == want {
+                Ok(())
+            } else {
+                Err(format!("login({user}): expected {want}, got {got}"))
+            }
+        }
+        "admin" => {
+            let area = str_field(check, "area")?;
+            let module = match check.get("module") {
+                None => None,
+                Some(m) => Some(
+                    auth.module(m.as_str().ok_or("`module` is a string")?)
+                        .unwrap_or(ModuleId::from_index(usize::MAX)),
+                ),
+            };
+            let expect = expect
+                .as_bool()
+                .ok_or("`expect` of an admin check is a boolean")?;
+            let got = auth.can_admin(uid, area, module);
+            if got == expect {
+                Ok(())
+            } else {
+                Err(format!(
+                    "can_admin({user}, {area}): expected {expect}, got {got}"
+                ))
+            }
         }
         _ => Err(format!("unsupported kind `{kind}`")),
     }
@@ -474,4 +532,38 @@ fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool,
         )
         .map_err(|e| format!("{e}: {}", sql.sql))?;
     Ok(count == 1)
+}
+
+fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<(), String> {
+    let creator = str_field(check, "creator")?;
+    let uid = |name: &str| auth.user(name).unwrap_or(UserId::from_index(usize::MAX));
+    let assignee = match check.get("assignee") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(uid(v.as_str().ok_or("`assignee` is a username")?)),
+    };
+    let related: Vec<String> = match check.get("related") {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
+    };
+    let related: Vec<TeamId> = related
+        .iter()
+        .map(|t| auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+        .collect();
+    let mut want: Vec<String> =
+        serde_json::from_value(expect.clone()).map_err(|e| e.to_string())?;
+    want.sort();
+    want.dedup();
+    let mut got: Vec<String> = auth
+        .new_record_teams(uid(creator), assignee, &related)
+        .into_iter()
+        .filter_map(|t| auth.team_name(t).map(str::to_string))
+        .collect();
+    got.sort();
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "new_record_teams({creator}): expected {want:?}, got {got:?}"
+        ))
+    }
 }

@@ -1,0 +1,87 @@
+//! Administration areas and who may enter them (SPEC §7, admin levels).
+
+use crate::authorizer::{Authorizer, ModuleId, UserId};
+use crate::policy::{Access, AdminLevel, Settings};
+
+/// Area names used by the policy mutations of this crate. Areas are host-defined strings;
+/// these are the ones the crate's own operations belong to, and the ones SPEC §7 names.
+///
+/// ```
+/// use permatrix::areas;
+/// assert_eq!(areas::USERS, "users");
+/// ```
+pub mod areas {
+    /// Users: invite, activate, deactivate, rename, copy, delete.
+    pub const USERS: &str = "users";
+    /// Roles: add, move, delete.
+    pub const ROLES: &str = "roles";
+    /// Profiles: create, copy, delete.
+    pub const PROFILES: &str = "profiles";
+    /// Teams: add, copy, members, deactivate, delete.
+    pub const TEAMS: &str = "teams";
+    /// Sharing rules.
+    pub const SHARING_RULES: &str = "sharing_rules";
+    /// Organisation-wide settings.
+    pub const SETTINGS: &str = "settings";
+    /// Adding modules and tools (CRM+ "Modulmanager").
+    pub const MODULE_MANAGER: &str = "module_manager";
+    /// A module's own settings, such as its organisation-wide default.
+    pub const MODULE_SETTINGS: &str = "module_settings";
+    /// Event configuration (denied to `customer_admin` by default).
+    pub const EVENTS: &str = "events";
+    /// The layout editor of one module: a superuser only where their own access is `on`.
+    pub const LAYOUT_EDITOR: &str = "layout_editor";
+}
+
+/// Whether `level` may administer `area` under `settings`, ignoring the per-module rule of
+/// the layout editor (SPEC §7).
+pub(crate) fn level_may_enter(settings: &Settings, level: AdminLevel, area: &str) -> bool {
+    let denied = &settings.admin_areas;
+    match level {
+        AdminLevel::Admin => true,
+        AdminLevel::CustomerAdmin => !denied.customer_admin_denied.iter().any(|a| a == area),
+        AdminLevel::Superuser => {
+            !denied.customer_admin_denied.iter().any(|a| a == area)
+                && !denied.superuser_denied.iter().any(|a| a == area)
+        }
+        AdminLevel::None => false,
+    }
+}
+
+impl Authorizer {
+    /// May `user` administer `area` (SPEC §7)? `admin`: every area. `customer_admin`:
+    /// all but `settings.admin_areas.customer_admin_denied`. `superuser`: all but those and
+    /// `superuser_denied`, and `layout_editor` only for a `module` where their own access is
+    /// `on` (without a module: no). `none`, users who are not active, unknown ids: no.
+    ///
+    /// This answers for areas; which *users* an administrator may change is checked by the
+    /// policy mutations ([`Policy::admin`](crate::Policy::admin)).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "users":{"ca":{"admin":"customer_admin"},"su":{"admin":"superuser"}}}"#)?.compile()?;
+    /// let (ca, su, m) = (auth.user("ca").unwrap(), auth.user("su").unwrap(), auth.module("m").unwrap());
+    /// assert!(!auth.can_admin(ca, "events", None));
+    /// assert!(auth.can_admin(ca, "users", None));
+    /// assert!(!auth.can_admin(su, "module_manager", None));
+    /// assert!(!auth.can_admin(su, "layout_editor", Some(m))); // su has no access to m
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn can_admin(&self, user: UserId, area: &str, module: Option<ModuleId>) -> bool {
+        let Ok(facts) = self.user_facts(user) else {
+            return false;
+        };
+        if !self.is_active(user) {
+            return false;
+        }
+        let settings = &self.inner.policy.settings;
+        if !level_may_enter(settings, facts.level, area) {
+            return false;
+        }
+        if facts.level == AdminLevel::Superuser && area == areas::LAYOUT_EDITOR {
+            return module.is_some_and(|m| self.module_access(user, m) == Some(Access::On));
+        }
+        true
+    }
+}

@@ -1,0 +1,145 @@
+//! Sign-in (SPEC §7): who may sign in, and which second factors they need; and the teams a
+//! new record inherits.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::authorizer::{Authorizer, TeamId, UserId};
+use crate::policy::{TeamInheritance, UserKind};
+
+/// Why a sign-in is refused, checked in this order.
+///
+/// ```
+/// use permatrix::LoginDenied;
+/// assert_eq!(LoginDenied::NoActiveTeam.code(), "no_active_team");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum LoginDenied {
+    /// The user is not active (invited or deactivated), or unknown.
+    #[error("the user is not active")]
+    NotActive,
+    /// System accounts never sign in.
+    #[error("system accounts do not sign in")]
+    SystemAccount,
+    /// `login_requires_active_team` is set and the user is in no active team.
+    #[error("the user is in no active team")]
+    NoActiveTeam,
+}
+
+impl LoginDenied {
+    /// The stable code: `not_active`, `system_account` or `no_active_team`.
+    ///
+    /// ```
+    /// use permatrix::LoginDenied;
+    /// assert_eq!(LoginDenied::SystemAccount.code(), "system_account");
+    /// ```
+    pub fn code(self) -> &'static str {
+        match self {
+            LoginDenied::NotActive => "not_active",
+            LoginDenied::SystemAccount => "system_account",
+            LoginDenied::NoActiveTeam => "no_active_team",
+        }
+    }
+}
+
+/// The second factors a sign-in needs, sorted; empty when a password is enough.
+///
+/// ```
+/// use permatrix::Factors;
+/// let f = Factors(vec!["totp".into()]);
+/// assert_eq!(f.to_string(), "totp");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Factors(pub Vec<String>);
+
+impl fmt::Display for Factors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join(", "))
+    }
+}
+
+impl Authorizer {
+    /// May `user` sign in, and with which second factors (SPEC §7)? Refused for a user who
+    /// is not active, a system account, or — when `login_requires_active_team` is set — a
+    /// user in no active team. Otherwise the factors are the system's, the user's own and
+    /// those of the user's active teams (a team's factor overrides the user's own
+    /// setting: it is required even if the user has it switched off).
+    ///
+    /// # Errors
+    /// The first [`LoginDenied`] reason that applies.
+    ///
+    /// ```
+    /// use permatrix::{LoginDenied, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"settings":{"system_factors":["password_change"]},
+    ///   "teams":{"admins":{"users":["ann"],"factors":["totp"]}},
+    ///   "users":{"ann":{"factors":["sms"]},"shop":{"kind":"system"}}}"#)?.compile()?;
+    /// assert_eq!(auth.login(auth.user("ann").unwrap()).unwrap().0, vec!["password_change", "sms", "totp"]);
+    /// assert_eq!(auth.login(auth.user("shop").unwrap()), Err(LoginDenied::SystemAccount));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn login(&self, user: UserId) -> Result<Factors, LoginDenied> {
+        let p = &self.inner.policy;
+        let Some((_, def)) = p.users.get_index(user.index()) else {
+            return Err(LoginDenied::NotActive);
+        };
+        if !self.is_active(user) {
+            return Err(LoginDenied::NotActive);
+        }
+        if def.kind == UserKind::System {
+            return Err(LoginDenied::SystemAccount);
+        }
+        let teams = self.user_team_slice(user);
+        if p.settings.login_requires_active_team && teams.is_empty() {
+            return Err(LoginDenied::NoActiveTeam);
+        }
+        let mut factors: BTreeSet<String> = p.settings.system_factors.iter().cloned().collect();
+        factors.extend(def.factors.iter().cloned());
+        for &t in teams {
+            factors.extend(p.teams[t as usize].factors.iter().cloned());
+        }
+        Ok(Factors(factors.into_iter().collect()))
+    }
+
+    /// The teams a new record is linked to (SPEC §7): the union of the sources named in
+    /// `settings.team_inheritance` — the creator's active teams, the assignee's active
+    /// teams, the related record's teams. Ascending; unknown ids contribute nothing.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}},
+    ///   "teams":{"north":{"users":["a"]},"south":{"users":["b"]}}}"#)?.compile()?;
+    /// let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
+    /// // by default only the creator's teams count
+    /// assert_eq!(auth.new_record_teams(a, Some(b), &[]), vec![auth.team("north").unwrap()]);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn new_record_teams(
+        &self,
+        creator: UserId,
+        assignee: Option<UserId>,
+        related: &[TeamId],
+    ) -> Vec<TeamId> {
+        let mut out = BTreeSet::new();
+        for source in &self.inner.policy.settings.team_inheritance {
+            match source {
+                TeamInheritance::Creator => {
+                    out.extend(self.user_team_slice(creator).iter().map(|&t| TeamId(t)))
+                }
+                TeamInheritance::Assignee => {
+                    if let Some(a) = assignee {
+                        out.extend(self.user_team_slice(a).iter().map(|&t| TeamId(t)));
+                    }
+                }
+                TeamInheritance::Related => {
+                    out.extend(
+                        related
+                            .iter()
+                            .copied()
+                            .filter(|t| t.index() < self.inner.team_active.len()),
+                    );
+                }
+            }
+        }
+        out.into_iter().collect()
+    }
+}
