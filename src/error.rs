@@ -29,6 +29,22 @@ pub enum ErrorCode {
     EditAllRequiresViewAll,
     /// A mandatory field is set to `hidden` or `read_only`.
     MandatoryFieldRestricted,
+    /// The acting administrator may not make this change (SPEC §7).
+    NotPermitted,
+    /// Activating the user would exceed the licensed seats.
+    LicenseLimit,
+    /// Users may not be deleted (`settings.user_deletion = forbidden`).
+    UserDeletionForbidden,
+    /// The transfer target of a deletion is not acceptable.
+    InvalidTransfer,
+    /// The change would leave no active user with the `admin` level.
+    LastAdmin,
+    /// The team is the last active team conferring `admin`.
+    LastAdminTeam,
+    /// The module's organisation-wide default is locked (the calendar).
+    SharingLocked,
+    /// Usernames and a team's conferred admin level never change.
+    Immutable,
 }
 
 impl ErrorCode {
@@ -49,6 +65,14 @@ impl ErrorCode {
             ErrorCode::RoleWithoutProfile => "role_without_profile",
             ErrorCode::EditAllRequiresViewAll => "edit_all_requires_view_all",
             ErrorCode::MandatoryFieldRestricted => "mandatory_field_restricted",
+            ErrorCode::NotPermitted => "not_permitted",
+            ErrorCode::LicenseLimit => "license_limit",
+            ErrorCode::UserDeletionForbidden => "user_deletion_forbidden",
+            ErrorCode::InvalidTransfer => "invalid_transfer",
+            ErrorCode::LastAdmin => "last_admin",
+            ErrorCode::LastAdminTeam => "last_admin_team",
+            ErrorCode::SharingLocked => "sharing_locked",
+            ErrorCode::Immutable => "immutable",
         }
     }
 }
@@ -59,7 +83,8 @@ impl fmt::Display for ErrorCode {
     }
 }
 
-/// A policy that cannot be read or compiled: the code, the path of the offending item
+/// A policy that cannot be read or compiled, or a change to it that was refused: the code,
+/// the path of the offending item
 /// (`roles.sales.parent`, `teams.north.users[2]`) and a message for people.
 ///
 /// ```

@@ -84,7 +84,7 @@ mod filter;
 mod policy;
 mod render;
 
-pub use admin::{Factors, LoginDenied, areas};
+pub use admin::{Admin, AuditEvent, Factors, LoginDenied, ProfileTemplate, TransferTarget, areas};
 pub use authorizer::{
     Authorizer, Facts, ModuleId, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, Step,
     TeamId, UserId,

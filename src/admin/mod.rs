@@ -1,9 +1,17 @@
-//! Administration (SPEC §7): who may administer what, sign-in, and the teams of new
-//! records.
+//! Administration (SPEC §7): safe changes to a policy made as an actor, who may
+//! administer what, sign-in, and the teams of new records.
 
+mod audit;
+mod change;
 mod entry;
+mod modules;
+mod roles;
 mod signin;
+mod teams;
+mod users;
 
+pub use audit::{AuditEvent, TransferTarget};
+pub use change::Admin;
 pub use entry::areas;
-pub(crate) use entry::level_may_enter;
+pub use roles::ProfileTemplate;
 pub use signin::{Factors, LoginDenied};

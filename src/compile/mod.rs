@@ -89,8 +89,15 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
         .as_deref()
         .and_then(|r| p.roles.get_index_of(r));
 
-    let direct_roles: Vec<Vec<u32>> = p
-        .users
+    let direct_roles = direct_roles(p, default_role);
+    let membership = Membership::new(p, &roles, &direct_roles);
+    let teams_by_user = membership.teams_by_user(p.teams.len(), p.users.len());
+    compile_rest(p, roles, default_role, direct_roles, teams_by_user)
+}
+
+/// Each user's direct roles, ascending, without the default role (SPEC §2).
+pub(crate) fn direct_roles(p: &Policy, default_role: Option<usize>) -> Vec<Vec<u32>> {
+    p.users
         .values()
         .map(|u| {
             let mut rs: Vec<u32> = u
@@ -104,10 +111,29 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
             rs.dedup();
             rs
         })
-        .collect();
-    let membership = Membership::new(p, &roles, &direct_roles);
-    let teams_by_user = membership.teams_by_user(p.teams.len(), p.users.len());
+        .collect()
+}
 
+/// The active teams of each user, ascending (membership as SPEC §2 defines it). The
+/// policy must be valid.
+pub(crate) fn teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
+    let roles = RoleTree::new(p);
+    let default_role = p
+        .settings
+        .default_role
+        .as_deref()
+        .and_then(|r| p.roles.get_index_of(r));
+    let direct = direct_roles(p, default_role);
+    Membership::new(p, &roles, &direct).teams_by_user(p.teams.len(), p.users.len())
+}
+
+fn compile_rest(
+    p: &Policy,
+    roles: RoleTree,
+    default_role: Option<usize>,
+    direct_roles: Vec<Vec<u32>>,
+    teams_by_user: Vec<Vec<u32>>,
+) -> Result<Compiled, PolicyError> {
     let mut user_teams = Vec::new();
     let mut users = Vec::with_capacity(p.users.len());
     let mut row_index: HashMap<SourceKey, u32> = HashMap::new();

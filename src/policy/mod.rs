@@ -60,10 +60,14 @@ use serde_util::is_default;
 /// assert!(!auth.can(alice, Action::Edit, &Record::owned_by_user(accounts, bob)));
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     version: DocumentVersion,
+    /// Counts successful administration changes; not part of the document (SPEC §10 has
+    /// no such key), so the host stores it beside the document if it wants to keep it.
+    #[serde(skip)]
+    revision: u64,
     /// Organisation-wide settings.
     #[serde(default, skip_serializing_if = "is_default")]
     pub settings: Settings,
@@ -110,7 +114,47 @@ pub struct Policy {
     pub calendar_shares: Vec<CalendarShare>,
 }
 
+/// Two policies are equal when their documents are: the revision counter is not content.
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        self.settings == other.settings
+            && self.modules == other.modules
+            && self.profiles == other.profiles
+            && self.roles == other.roles
+            && self.teams == other.teams
+            && self.users == other.users
+            && self.sharing_rules == other.sharing_rules
+            && self.calendar_shares == other.calendar_shares
+    }
+}
+
+impl Eq for Policy {}
+
 impl Policy {
+    /// How many administration changes have been applied to this policy since it was read
+    /// or created (or since [`Policy::set_revision`]). Every successful mutation made
+    /// through [`Policy::admin`] or [`Policy::admin_as_host`] adds one.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// assert_eq!(Policy::new().revision(), 0);
+    /// ```
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    /// Sets the revision counter, for a host that stores it beside the document.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let mut p = Policy::new();
+    /// p.set_revision(41);
+    /// assert_eq!(p.revision(), 41);
+    /// ```
+    pub fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
+
     /// An empty policy: no modules, users or roles, default settings.
     ///
     /// ```

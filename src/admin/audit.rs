@@ -1,0 +1,93 @@
+//! What a successful change reports: the audit event the host stores.
+
+use serde::Serialize;
+
+/// Where the records of something deleted should go. The host applies it to its data.
+///
+/// ```
+/// use permatrix::TransferTarget;
+/// let t = TransferTarget::User("bob".into());
+/// assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"user":"bob"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TransferTarget {
+    /// A user takes them over.
+    User(String),
+    /// A team takes them over.
+    Team(String),
+    /// A role takes over the deleted role's users.
+    Role(String),
+    /// A profile takes the deleted profile's place.
+    Profile(String),
+}
+
+/// One successful change, for the host's audit trail: who did what to which item, and
+/// the item as it was before and after (its document form; `None` where it did not exist).
+///
+/// ```
+/// use permatrix::{Policy, User};
+/// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
+/// let event = policy.admin("root").invite_user("bob", User::default())?;
+/// assert_eq!(event.operation, "user.invite");
+/// assert_eq!(event.target, "users.bob");
+/// assert_eq!(event.actor.as_deref(), Some("root"));
+/// assert!(event.before.is_none() && event.after.is_some());
+/// assert_eq!(event.revision, 1);
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditEvent {
+    /// The policy's revision after the change.
+    pub revision: u64,
+    /// The acting user; `None` for the host itself.
+    pub actor: Option<String>,
+    /// What was done, as `area.verb` (`user.invite`, `team.delete` …).
+    pub operation: &'static str,
+    /// The changed item's path (`users.bob`, `teams.north`, `sharing_rules[2]`).
+    pub target: String,
+    /// The item before, in document form.
+    pub before: Option<serde_json::Value>,
+    /// The item after, in document form.
+    pub after: Option<serde_json::Value>,
+    /// For deletions: where the deleted item's records go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<TransferTarget>,
+    /// Users who had an active team before the change and have none after it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_without_team: Vec<String>,
+}
+
+impl AuditEvent {
+    /// One line for a log: `r3 root user.invite users.bob`.
+    ///
+    /// ```
+    /// use permatrix::{Policy, User};
+    /// let mut policy = Policy::new();
+    /// let event = policy.admin_as_host().invite_user("bob", User::default())?;
+    /// assert_eq!(event.summary(), "r1 (host) user.invite users.bob");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn summary(&self) -> String {
+        let mut line = format!(
+            "r{} {} {} {}",
+            self.revision,
+            self.actor.as_deref().unwrap_or("(host)"),
+            self.operation,
+            self.target
+        );
+        if let Some(t) = &self.transfer {
+            line.push_str(&format!(
+                " -> {}",
+                serde_json::to_string(t).unwrap_or_default()
+            ));
+        }
+        if !self.left_without_team.is_empty() {
+            line.push_str(&format!(
+                " (left without a team: {})",
+                self.left_without_team.join(", ")
+            ));
+        }
+        line
+    }
+}
