@@ -1,0 +1,437 @@
+//! Administration (SPEC §7): every refusal leaves the policy exactly as it was, every
+//! success validates and counts one revision, and the rules of the admin levels hold.
+
+use permatrix::{
+    AdminLevel, ErrorCode, Module, Policy, PolicyError, Principal, ProfileTemplate, ShareAccess,
+    Sharing, SharingRule, Team, TransferTarget, User,
+};
+use proptest::prelude::*;
+
+const BASE: &str = r#"{
+  "version": 1,
+  "settings": { "licenses": 6 },
+  "modules": { "leads": {}, "calendar": { "sharing_locked": true } },
+  "profiles": { "staff": { "modules": { "leads": { "access": "on", "actions": { "view": "owner" } } } },
+                "auto": { "auto_allow_new_modules": true } },
+  "roles": { "boss": { "profiles": ["staff"] }, "rep": { "parent": "boss", "profiles": ["staff"] } },
+  "teams": { "admins": { "users": ["root"], "admin": "admin" },
+             "cas": { "users": ["ca"], "admin": "customer_admin" },
+             "north": { "users": ["rita", "ralf"], "role": "rep" } },
+  "users": { "root": {}, "ca": {}, "su": { "admin": "superuser" },
+             "rita": { "roles": ["rep"] }, "ralf": { "roles": ["rep"] },
+             "ina": { "status": "invited" }, "ext": { "kind": "external", "status": "invited" } }
+}"#;
+
+fn base() -> Policy {
+    Policy::from_json(BASE).unwrap()
+}
+
+/// Runs `change` and asserts it is refused with `code`, leaving the policy as it was.
+fn refused(
+    policy: &mut Policy,
+    code: ErrorCode,
+    change: impl FnOnce(&mut Policy) -> Result<permatrix::AuditEvent, PolicyError>,
+) {
+    let (before, revision) = (policy.to_json(), policy.revision());
+    let err = change(policy).expect_err("the change should have been refused");
+    assert_eq!(err.code(), code, "{err}");
+    assert_eq!(
+        policy.to_json(),
+        before,
+        "a refused change altered the policy"
+    );
+    assert_eq!(policy.revision(), revision);
+}
+
+#[test]
+fn customer_admins_leave_administrators_alone() {
+    let mut p = base();
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").invite_user(
+            "boss2",
+            User {
+                admin: AdminLevel::Admin,
+                ..User::default()
+            },
+        )
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").invite_user(
+            "ca2",
+            User {
+                admin: AdminLevel::CustomerAdmin,
+                ..User::default()
+            },
+        )
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").deactivate_user("root")
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").rename_user("root", "The Boss")
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").add_team_member("admins", "rita")
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").add_team_member("cas", "rita")
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca")
+            .set_user_admin("rita", AdminLevel::CustomerAdmin)
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("su")
+            .set_user_admin("rita", AdminLevel::CustomerAdmin)
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").add_team(
+            "root_club",
+            Team {
+                admin: AdminLevel::Admin,
+                ..Team::default()
+            },
+        )
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").copy_team("admins", "admins2")
+    });
+    // ...but they administer everyone else
+    p.admin("ca").invite_user("neu", User::default()).unwrap();
+    p.admin("ca")
+        .set_user_admin("rita", AdminLevel::Superuser)
+        .unwrap();
+    p.admin("ca").add_team_member("north", "neu").unwrap();
+}
+
+#[test]
+fn areas_are_checked_per_level() {
+    let mut p = base();
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("su").add_module("quotes", Module::default())
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("su")
+            .set_module_sharing("leads", Sharing::PublicRead)
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("rita").invite_user("x", User::default())
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("nobody").invite_user("x", User::default())
+    });
+    refused(&mut p, ErrorCode::NotPermitted, |p| {
+        p.admin("ina").invite_user("x", User::default())
+    });
+    p.admin("su").invite_user("x", User::default()).unwrap();
+    p.admin("ca")
+        .add_module("quotes", Module::default())
+        .unwrap();
+    let mut q = base();
+    q.admin_as_host()
+        .update_settings(|s| {
+            s.admin_areas
+                .customer_admin_denied
+                .push("module_manager".into())
+        })
+        .unwrap();
+    refused(&mut q, ErrorCode::NotPermitted, |p| {
+        p.admin("ca").add_module("quotes", Module::default())
+    });
+}
+
+#[test]
+fn the_last_admin_stays() {
+    let mut p = base();
+    refused(&mut p, ErrorCode::LastAdminTeam, |p| {
+        p.admin("root").deactivate_team("admins")
+    });
+    refused(&mut p, ErrorCode::LastAdminTeam, |p| {
+        p.admin("root")
+            .delete_team("admins", TransferTarget::User("rita".into()))
+    });
+    refused(&mut p, ErrorCode::LastAdmin, |p| {
+        p.admin("root").remove_team_member("admins", "root")
+    });
+    refused(&mut p, ErrorCode::LastAdmin, |p| {
+        p.admin("root").deactivate_user("root")
+    });
+    refused(&mut p, ErrorCode::LastAdminTeam, |p| {
+        p.admin("root").update_team("admins", |t| t.active = false)
+    });
+    refused(&mut p, ErrorCode::Immutable, |p| {
+        p.admin("root")
+            .update_team("north", |t| t.admin = AdminLevel::Admin)
+    });
+    refused(&mut p, ErrorCode::Immutable, |p| {
+        p.admin("root").set_team_admin("cas", AdminLevel::None)
+    });
+    // a second admin makes the first removable
+    p.admin("root")
+        .set_user_admin("rita", AdminLevel::Admin)
+        .unwrap();
+    p.admin("rita")
+        .remove_team_member("admins", "root")
+        .unwrap();
+}
+
+#[test]
+fn seats_and_deletion() {
+    let mut p = base();
+    // 5 billable users are active (root, ca, su, rita, ralf); one seat is left
+    p.admin("root").activate_user("ina").unwrap();
+    p.admin("root")
+        .invite_user("late", User::default())
+        .unwrap();
+    refused(&mut p, ErrorCode::LicenseLimit, |p| {
+        p.admin("root").activate_user("late")
+    });
+    refused(&mut p, ErrorCode::LicenseLimit, |p| {
+        p.admin("root")
+            .update_user("late", |u| u.status = permatrix::Status::Active)
+    });
+    p.admin("root").activate_user("ext").unwrap(); // external: not billable
+    p.admin("root").deactivate_user("ralf").unwrap(); // frees a seat
+    p.admin("root").activate_user("late").unwrap();
+
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_user("rita", "rita")
+    });
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_user("rita", "ralf")
+    }); // inactive
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_user("rita", "ghost")
+    });
+    refused(&mut p, ErrorCode::UnknownReference, |p| {
+        p.admin("root").delete_user("ghost", "root")
+    });
+    refused(&mut p, ErrorCode::Immutable, |p| {
+        p.admin("root").change_username("rita", "rita2")
+    });
+    let event = p.admin("root").delete_user("rita", "root").unwrap();
+    assert_eq!(event.transfer, Some(TransferTarget::User("root".into())));
+    assert!(!p.teams["north"].users.contains(&"rita".to_string()));
+
+    let mut q = base();
+    q.admin_as_host()
+        .update_settings(|s| s.user_deletion = permatrix::UserDeletion::Forbidden)
+        .unwrap();
+    refused(&mut q, ErrorCode::UserDeletionForbidden, |p| {
+        p.admin("root").delete_user("rita", "root")
+    });
+}
+
+#[test]
+fn roles_profiles_teams_modules() {
+    let mut p = base();
+    refused(&mut p, ErrorCode::RoleCycle, |p| {
+        p.admin("root").move_role("boss", Some("rep"))
+    });
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_role("boss", "rep")
+    });
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_role("boss", "boss")
+    });
+    refused(&mut p, ErrorCode::RoleWithoutProfile, |p| {
+        p.admin("root").add_role("empty", None, &[])
+    });
+    refused(&mut p, ErrorCode::DuplicateKey, |p| {
+        p.admin("root").add_role("rep", None, &["staff"])
+    });
+    refused(&mut p, ErrorCode::UnknownReference, |p| {
+        p.admin("root").add_role("x", Some("ghost"), &["staff"])
+    });
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root").delete_profile("staff", "staff")
+    });
+    refused(&mut p, ErrorCode::SharingLocked, |p| {
+        p.admin("root")
+            .set_module_sharing("calendar", Sharing::PublicRead)
+    });
+    refused(&mut p, ErrorCode::DuplicateKey, |p| {
+        p.admin("root").add_module("leads", Module::default())
+    });
+    refused(&mut p, ErrorCode::DuplicateKey, |p| {
+        p.admin("root").copy_team("north", "admins")
+    });
+    refused(&mut p, ErrorCode::InvalidTransfer, |p| {
+        p.admin("root")
+            .delete_team("north", TransferTarget::Team("north".into()))
+    });
+
+    p.admin("root")
+        .add_role("intern", Some("rep"), &["staff"])
+        .unwrap();
+    p.admin("root").delete_role("rep", "boss").unwrap();
+    assert_eq!(p.roles["intern"].parent.as_deref(), Some("boss"));
+    assert_eq!(p.teams["north"].role.as_deref(), Some("boss"));
+    assert_eq!(p.users["rita"].roles, vec!["boss".to_string()]);
+
+    p.admin("root")
+        .create_profile("everything", ProfileTemplate::AllowAll)
+        .unwrap();
+    p.admin("root")
+        .update_team("north", |t| t.ceiling = Some("everything".into()))
+        .unwrap();
+    p.admin("root")
+        .delete_profile("everything", "staff")
+        .unwrap();
+    assert_eq!(p.teams["north"].ceiling.as_deref(), Some("staff"));
+
+    let event = p.admin("root").copy_team("north", "north_copy").unwrap();
+    assert_eq!(event.operation, "team.copy");
+    assert_eq!(p.teams["north_copy"].name.as_deref(), Some("north - Copy"));
+    assert_eq!(p.teams["north_copy"].users, p.teams["north"].users);
+
+    p.admin("root")
+        .add_sharing_rule(SharingRule {
+            module: "leads".into(),
+            from: Principal::Team("north".into()),
+            to: Principal::User("su".into()),
+            access: ShareAccess::Read,
+        })
+        .unwrap();
+    let event = p
+        .admin("root")
+        .delete_team("north", TransferTarget::Team("north_copy".into()))
+        .unwrap();
+    assert!(
+        p.sharing_rules.is_empty(),
+        "a rule naming a deleted team goes with it"
+    );
+    assert!(
+        event.left_without_team.is_empty(),
+        "north_copy keeps them in a team"
+    );
+
+    p.admin("root")
+        .add_module(
+            "quotes",
+            Module {
+                tools: ["pdf".to_string()].into_iter().collect(),
+                ..Module::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(p.profiles["auto"].modules["quotes"].tools["pdf"], true);
+    assert!(!p.profiles["staff"].modules.contains_key("quotes"));
+    assert!(p.compile().is_ok());
+}
+
+#[test]
+fn audit_events_count_revisions_and_show_before_and_after() {
+    let mut p = base();
+    let e1 = p.admin("root").rename_user("rita", "Rita R.").unwrap();
+    let e2 = p.admin("ca").deactivate_user("ralf").unwrap();
+    assert_eq!((e1.revision, e2.revision, p.revision()), (1, 2, 2));
+    assert_eq!(e1.before.as_ref().unwrap()["roles"][0], "rep");
+    assert_eq!(e1.after.as_ref().unwrap()["display_name"], "Rita R.");
+    assert_eq!(e2.actor.as_deref(), Some("ca"));
+    assert_eq!(e2.after.as_ref().unwrap()["status"], "inactive");
+    let stored: serde_json::Value = serde_json::to_value(&e2).unwrap();
+    assert_eq!(stored["operation"], "user.deactivate");
+    assert!(e2.summary().starts_with("r2 ca user.deactivate users.ralf"));
+    // the revision is not part of the document
+    assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p);
+}
+
+/// One random change, by a random actor, with random (often wrong) arguments.
+fn random_change(policy: &mut Policy, choice: &[u8]) -> Result<permatrix::AuditEvent, PolicyError> {
+    let pick = |i: usize, options: &[&'static str]| {
+        options[choice.get(i).copied().unwrap_or(0) as usize % options.len()]
+    };
+    let users = [
+        "root", "ca", "su", "rita", "ralf", "ina", "ext", "ghost", "",
+    ];
+    let teams = ["admins", "cas", "north", "ghost_team"];
+    let roles = ["boss", "rep", "ghost_role"];
+    let actor = pick(0, &["root", "ca", "su", "rita", "ghost", "(host)"]);
+    let mut admin = if actor == "(host)" {
+        policy.admin_as_host()
+    } else {
+        policy.admin(actor)
+    };
+    let (u, v, t, r) = (
+        pick(2, &users),
+        pick(3, &users),
+        pick(4, &teams),
+        pick(5, &roles),
+    );
+    match choice.get(1).copied().unwrap_or(0) % 22 {
+        0 => admin.invite_user(
+            u,
+            User {
+                admin: [AdminLevel::None, AdminLevel::Admin]
+                    [choice.get(6).copied().unwrap_or(0) as usize % 2],
+                ..User::default()
+            },
+        ),
+        1 => admin.activate_user(u),
+        2 => admin.deactivate_user(u),
+        3 => admin.reactivate_user(u),
+        4 => admin.rename_user(u, "Renamed"),
+        5 => admin.copy_user(u, v, None),
+        6 => admin.delete_user(u, v),
+        7 => admin.set_user_admin(
+            u,
+            [
+                AdminLevel::None,
+                AdminLevel::Superuser,
+                AdminLevel::CustomerAdmin,
+                AdminLevel::Admin,
+            ][choice.get(6).copied().unwrap_or(0) as usize % 4],
+        ),
+        8 => admin.add_role(r, Some(pick(6, &roles)), &["staff"]),
+        9 => admin.move_role(r, Some(pick(6, &roles))),
+        10 => admin.delete_role(r, pick(6, &roles)),
+        11 => admin.delete_profile(
+            pick(6, &["staff", "auto", "ghost"]),
+            pick(7, &["staff", "auto", "ghost"]),
+        ),
+        12 => admin.copy_team(t, pick(6, &teams)),
+        13 => admin.add_team_member(t, u),
+        14 => admin.remove_team_member(t, u),
+        15 => admin.deactivate_team(t),
+        16 => admin.delete_team(t, TransferTarget::User(v.to_string())),
+        17 => admin.set_team_admin(t, AdminLevel::None),
+        18 => admin.add_module(pick(6, &["leads", "quotes", ""]), Module::default()),
+        19 => admin.set_module_sharing(
+            pick(6, &["leads", "calendar", "ghost"]),
+            Sharing::PublicRead,
+        ),
+        20 => admin.update_user(u, |x| x.roles.push(r.to_string())),
+        _ => admin.update_team(t, |x| x.teams.push(pick(6, &teams).to_string())),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn refused_changes_change_nothing(changes in prop::collection::vec(prop::collection::vec(any::<u8>(), 8), 1..40)) {
+        let mut policy = base();
+        for choice in &changes {
+            let (before, revision) = (policy.to_json(), policy.revision());
+            match random_change(&mut policy, choice) {
+                Ok(event) => {
+                    prop_assert_eq!(policy.revision(), revision + 1);
+                    prop_assert_eq!(event.revision, revision + 1);
+                    prop_assert!(policy.compile().is_ok(), "an accepted change left an invalid policy");
+                }
+                Err(_) => {
+                    prop_assert_eq!(policy.to_json(), before, "a refused change altered the policy");
+                    prop_assert_eq!(policy.revision(), revision);
+                }
+            }
+            // SPEC §7: no change leaves the policy without an active admin
+            let auth = policy.compile().unwrap();
+            let admins = policy.users.keys().filter(|u| {
+                let id = auth.user(u).unwrap();
+                auth.user_active(id) == Some(true) && auth.admin_level(id) == Some(AdminLevel::Admin)
+            }).count();
+            prop_assert!(admins >= 1);
+        }
+    }
+}
