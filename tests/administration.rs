@@ -315,7 +315,7 @@ fn roles_profiles_teams_modules() {
             },
         )
         .unwrap();
-    assert_eq!(p.profiles["auto"].modules["quotes"].tools["pdf"], true);
+    assert!(p.profiles["auto"].modules["quotes"].tools["pdf"]);
     assert!(!p.profiles["staff"].modules.contains_key("quotes"));
     assert!(p.compile().is_ok());
 }
