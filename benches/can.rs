@@ -7,11 +7,14 @@
 
 use std::collections::HashMap;
 use std::hint::black_box;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use permatrix::{
-    Access, Action, Authorizer, Module, ModuleGrant, Policy, Profile, Record, Role, Scope, Team,
-    TeamId, User, UserId,
+    Access, Action, Authorizer, LiveAuthorizer, Module, ModuleGrant, Policy, Profile, Record, Role,
+    Scope, Team, TeamId, User, UserId,
 };
 
 const USERS: usize = 10_000;
@@ -220,6 +223,68 @@ fn bench_can(c: &mut Criterion) {
 
     c.bench_function("compile_10k_users", |b| {
         b.iter(|| black_box(policy.compile().map(|a| a.matrix_rows())))
+    });
+
+    // Deactivation without a compile: the time set_active takes, and the time from its
+    // call until a reader spinning on checks first sees the denial.
+    let live = Arc::new(LiveAuthorizer::new(auth.clone()));
+    let victim = checks
+        .iter()
+        .find(|k| auth.can(k.user, k.action, &records[k.record]))
+        .expect("an allowed check");
+    let (user, action) = (victim.user, victim.action);
+    let (module, owner) = (records[victim.record].module, records[victim.record].owner);
+    let teams: Vec<TeamId> = records[victim.record].teams.to_vec();
+    let name = auth.user_name(user).unwrap().to_string();
+    let mut latencies = Vec::new();
+    for _ in 0..200 {
+        live.set_active(&name, true);
+        let stop = Arc::new(AtomicBool::new(false));
+        let denied_at = {
+            let (live, stop, teams) = (Arc::clone(&live), Arc::clone(&stop), teams.clone());
+            std::thread::spawn(move || {
+                let record = Record {
+                    module,
+                    owner,
+                    teams: &teams,
+                    shares: &[],
+                };
+                while !stop.load(Ordering::Relaxed) {
+                    if !live.current().can(user, action, &record) {
+                        return Some(Instant::now());
+                    }
+                }
+                None
+            })
+        };
+        std::thread::sleep(Duration::from_micros(200));
+        let started = Instant::now();
+        live.set_active(&name, false);
+        std::thread::sleep(Duration::from_millis(1));
+        stop.store(true, Ordering::Relaxed);
+        latencies.extend(
+            denied_at
+                .join()
+                .unwrap()
+                .map(|t| t.saturating_duration_since(started)),
+        );
+    }
+    latencies.sort();
+    if !latencies.is_empty() {
+        eprintln!(
+            "deactivate -> first denied check (10k users, {} runs): median {:?}, p90 {:?}, max {:?}",
+            latencies.len(),
+            latencies[latencies.len() / 2],
+            latencies[latencies.len() * 9 / 10],
+            latencies[latencies.len() - 1]
+        );
+    }
+    let mut flip = false;
+    c.bench_function("set_active_10k_users", |b| {
+        b.iter(|| {
+            flip = !flip;
+            black_box(live.set_active(&name, flip))
+        })
     });
 }
 

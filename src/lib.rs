@@ -78,9 +78,11 @@
 mod admin;
 mod authorizer;
 mod compile;
+mod diff;
 mod error;
 mod explain;
 mod filter;
+mod live;
 mod policy;
 mod render;
 
@@ -90,9 +92,11 @@ pub use authorizer::{
     TeamId, UserId,
 };
 pub use compile::Cell;
+pub use diff::{Change, PolicyDiff, diff};
 pub use error::{CheckError, ErrorCode, IdKind, PolicyError};
 pub use explain::{Explanation, SourceGrant};
 pub use filter::{Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
+pub use live::LiveAuthorizer;
 pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
     CalendarShare, ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant, Override,

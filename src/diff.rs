@@ -1,0 +1,392 @@
+//! Change preview (SPEC §7): every (user, module, action) cell, module access, field and
+//! tool that differs between two authorizers, so an administrator sees who gains and who
+//! loses what before swapping.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::authorizer::{Authorizer, ModuleId, UserId};
+use crate::compile::Cell;
+use crate::policy::{Access, Action, FieldAccess};
+
+/// One difference for one user.
+///
+/// ```
+/// use permatrix::{Action, Cell, Change};
+/// let c = Change::Cell { module: "deals".into(), action: Action::Edit, before: Cell::OWNER, after: Cell::ALL };
+/// assert!(c.is_gain());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// A matrix cell changed.
+    Cell {
+        /// Module.
+        module: String,
+        /// Action.
+        action: Action,
+        /// Before.
+        #[serde(serialize_with = "cell_name")]
+        before: Cell,
+        /// After.
+        #[serde(serialize_with = "cell_name")]
+        after: Cell,
+    },
+    /// Module access changed.
+    Access {
+        /// Module.
+        module: String,
+        /// Before.
+        before: Access,
+        /// After.
+        after: Access,
+    },
+    /// Field access changed.
+    Field {
+        /// Module.
+        module: String,
+        /// Field.
+        field: String,
+        /// Before.
+        before: FieldAccess,
+        /// After.
+        after: FieldAccess,
+    },
+    /// A tool was switched on or off.
+    Tool {
+        /// Module.
+        module: String,
+        /// Tool.
+        tool: String,
+        /// Before.
+        before: bool,
+        /// After.
+        after: bool,
+    },
+    /// The user gained or lost the admin bypass (every data check allowed).
+    Bypass {
+        /// Before.
+        before: bool,
+        /// After.
+        after: bool,
+    },
+    /// The user was activated or deactivated.
+    Active {
+        /// Before.
+        before: bool,
+        /// After.
+        after: bool,
+    },
+}
+
+fn cell_name<S: serde::Serializer>(cell: &Cell, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(cell.name())
+}
+
+/// Whether `after` reaches at least what `before` did (cells are ordered by what they
+/// reach only partly: `role` and `team` are not comparable, so a change between them is
+/// both a gain and a loss and counts as neither here).
+fn cell_gain(before: Cell, after: Cell) -> bool {
+    before.join(after) == after && before != after
+}
+
+impl Change {
+    /// Whether the user can do more after the change.
+    ///
+    /// ```
+    /// use permatrix::Change;
+    /// assert!(Change::Bypass { before: false, after: true }.is_gain());
+    /// ```
+    pub fn is_gain(&self) -> bool {
+        match self {
+            Change::Cell { before, after, .. } => cell_gain(*before, *after),
+            Change::Access { before, after, .. } => after > before,
+            Change::Field { before, after, .. } => after > before,
+            Change::Tool { before, after, .. }
+            | Change::Bypass { before, after }
+            | Change::Active { before, after } => *after && !*before,
+        }
+    }
+
+    /// Whether the user can do less after the change.
+    ///
+    /// ```
+    /// use permatrix::Change;
+    /// assert!(Change::Active { before: true, after: false }.is_loss());
+    /// ```
+    pub fn is_loss(&self) -> bool {
+        match self {
+            Change::Cell { before, after, .. } => cell_gain(*after, *before),
+            Change::Access { before, after, .. } => after < before,
+            Change::Field { before, after, .. } => after < before,
+            Change::Tool { before, after, .. }
+            | Change::Bypass { before, after }
+            | Change::Active { before, after } => !*after && *before,
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.is_gain() {
+            '+'
+        } else if self.is_loss() {
+            '-'
+        } else {
+            '~'
+        };
+        match self {
+            Change::Cell {
+                module,
+                action,
+                before,
+                after,
+            } => write!(f, "{sign} {module}.{action}: {before} -> {after}"),
+            Change::Access {
+                module,
+                before,
+                after,
+            } => write!(f, "{sign} {module} access: {before} -> {after}"),
+            Change::Field {
+                module,
+                field,
+                before,
+                after,
+            } => {
+                write!(f, "{sign} {module} field {field}: {before} -> {after}")
+            }
+            Change::Tool {
+                module,
+                tool,
+                before,
+                after,
+            } => {
+                write!(
+                    f,
+                    "{sign} {module} tool {tool}: {} -> {}",
+                    on_off(*before),
+                    on_off(*after)
+                )
+            }
+            Change::Bypass { before, after } => write!(
+                f,
+                "{sign} admin bypass: {} -> {}",
+                on_off(*before),
+                on_off(*after)
+            ),
+            Change::Active { before, after } => write!(f, "{sign} active: {before} -> {after}"),
+        }
+    }
+}
+
+fn on_off(b: bool) -> &'static str {
+    if b { "on" } else { "off" }
+}
+
+/// Everything that differs between two authorizers, per user (matched by username and
+/// module id). Users present in only one of them are listed as added or removed.
+///
+/// ```
+/// use permatrix::{Policy, diff};
+/// let old = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
+///   "roles":{"r":{"profiles":["p"]}},"users":{"a":{"roles":["r"]}}}"#)?;
+/// let mut new = old.clone();
+/// new.profiles.get_mut("p").unwrap().modules.get_mut("m").unwrap().actions.insert(permatrix::Action::View, permatrix::Scope::All);
+/// let d = diff(&old.compile()?, &new.compile()?);
+/// assert_eq!(d.users.len(), 1);
+/// assert_eq!(d.to_string().trim(), "a:\n  + m.view: owner -> all");
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct PolicyDiff {
+    /// Users with changes, in the new policy's order, each with their changes.
+    pub users: Vec<(String, Vec<Change>)>,
+    /// Users only in the new policy.
+    pub added_users: Vec<String>,
+    /// Users only in the old policy.
+    pub removed_users: Vec<String>,
+}
+
+impl PolicyDiff {
+    /// No user gains or loses anything.
+    ///
+    /// ```
+    /// use permatrix::{Policy, diff};
+    /// let a = Policy::new().compile()?;
+    /// assert!(diff(&a, &a).is_empty());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.users.is_empty() && self.added_users.is_empty() && self.removed_users.is_empty()
+    }
+
+    /// The number of changed items, over all users.
+    ///
+    /// ```
+    /// use permatrix::{Policy, diff};
+    /// let a = Policy::new().compile()?;
+    /// assert_eq!(diff(&a, &a).len(), 0);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.users.iter().map(|(_, c)| c.len()).sum()
+    }
+}
+
+impl fmt::Display for PolicyDiff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for user in &self.added_users {
+            writeln!(f, "{user}: new user")?;
+        }
+        for user in &self.removed_users {
+            writeln!(f, "{user}: removed")?;
+        }
+        for (user, changes) in &self.users {
+            writeln!(f, "{user}:")?;
+            for change in changes {
+                writeln!(f, "  {change}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Lists every cell, module access, field and tool of every user that differs between
+/// `old` and `new` (SPEC §7), plus admin-bypass and status changes.
+///
+/// # Cost
+/// O(users × modules × (actions + fields + tools)).
+///
+/// ```
+/// use permatrix::{Policy, diff};
+/// let old = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+/// let new = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
+/// let d = diff(&old, &new);
+/// assert_eq!(d.added_users, vec!["b".to_string()]);
+/// assert!(d.to_string().contains("+ admin bypass: off -> on"));
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+pub fn diff(old: &Authorizer, new: &Authorizer) -> PolicyDiff {
+    let (po, pn) = (old.policy(), new.policy());
+    let mut out = PolicyDiff {
+        users: Vec::new(),
+        added_users: pn
+            .users
+            .keys()
+            .filter(|u| !po.users.contains_key(*u))
+            .cloned()
+            .collect(),
+        removed_users: po
+            .users
+            .keys()
+            .filter(|u| !pn.users.contains_key(*u))
+            .cloned()
+            .collect(),
+    };
+    for name in pn.users.keys() {
+        let (Some(uo), Some(un)) = (old.user(name), new.user(name)) else {
+            continue;
+        };
+        let changes = user_changes(old, new, uo, un);
+        if !changes.is_empty() {
+            out.users.push((name.clone(), changes));
+        }
+    }
+    out
+}
+
+fn user_changes(old: &Authorizer, new: &Authorizer, uo: UserId, un: UserId) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let (ao, an) = (
+        old.user_active(uo).unwrap_or(false),
+        new.user_active(un).unwrap_or(false),
+    );
+    if ao != an {
+        changes.push(Change::Active {
+            before: ao,
+            after: an,
+        });
+    }
+    let (bo, bn) = (old.bypasses(uo), new.bypasses(un));
+    if bo != bn {
+        changes.push(Change::Bypass {
+            before: bo,
+            after: bn,
+        });
+    }
+    for (module_name, def_new) in &new.policy().modules {
+        let Some(mn) = new.module(module_name) else {
+            continue;
+        };
+        let mo = old.module(module_name);
+        let access = |a: &Authorizer, u, m: Option<ModuleId>| {
+            m.and_then(|m| a.module_access(u, m)).unwrap_or(Access::Off)
+        };
+        let (xo, xn) = (access(old, uo, mo), access(new, un, Some(mn)));
+        if xo != xn {
+            changes.push(Change::Access {
+                module: module_name.clone(),
+                before: xo,
+                after: xn,
+            });
+        }
+        for action in Action::ALL {
+            let co = mo
+                .and_then(|m| old.cell(uo, m, *action))
+                .unwrap_or(Cell::NONE);
+            let cn = new.cell(un, mn, *action).unwrap_or(Cell::NONE);
+            if co != cn {
+                changes.push(Change::Cell {
+                    module: module_name.clone(),
+                    action: *action,
+                    before: co,
+                    after: cn,
+                });
+            }
+        }
+        for field in def_new.fields.keys() {
+            let fo = mo
+                .map(|m| old.field_access(uo, m, field))
+                .unwrap_or(FieldAccess::Hidden);
+            let fnew = new.field_access(un, mn, field);
+            if fo != fnew {
+                changes.push(Change::Field {
+                    module: module_name.clone(),
+                    field: field.clone(),
+                    before: fo,
+                    after: fnew,
+                });
+            }
+        }
+        for tool in &def_new.tools {
+            let to = mo.is_some_and(|m| old.can_use_tool(uo, m, tool));
+            let tn = new.can_use_tool(un, mn, tool);
+            if to != tn {
+                changes.push(Change::Tool {
+                    module: module_name.clone(),
+                    tool: tool.clone(),
+                    before: to,
+                    after: tn,
+                });
+            }
+        }
+    }
+    changes
+}
+
+impl Authorizer {
+    /// Whether `user` skips data checks (active, `admin_bypass`, effective level `admin`
+    /// or `customer_admin`).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
+    /// assert!(auth.bypasses(auth.user("a").unwrap()) && !auth.bypasses(auth.user("b").unwrap()));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn bypasses(&self, user: UserId) -> bool {
+        self.user_facts(user).is_ok_and(|f| f.bypass) && self.is_active(user)
+    }
+}
