@@ -11,6 +11,11 @@
 //! turns "which records may this user list?" into a SQL filter
 //! ([`Authorizer::filter`], [`Filter::to_sql`]) so the host's database does the work.
 //!
+//! Administrators change the policy through [`Policy::admin`]: every change is checked
+//! against the actor's admin level, applied atomically and reported as an
+//! [`AuditEvent`]. [`LiveAuthorizer`] swaps newly compiled authorizers in for concurrent
+//! readers and deactivates users at once; [`diff`] previews who gains and loses what.
+//!
 //! ```
 //! use permatrix::{Action, Policy, Record};
 //!
@@ -69,6 +74,14 @@
 //!   passes a filter only where the filter is `True` (bypassing admins, `all` cells,
 //!   modules without owners); every narrower condition names known ids only.
 //! - The SQL translation needs no dependency, so it is not behind a feature flag.
+//! - Administration: the crate's own changes belong to the areas in [`areas`]
+//!   (`users`, `roles`, `profiles`, `teams`, `sharing_rules`, `settings`,
+//!   `module_manager`, `module_settings`). A copied user gets the source's roles, direct
+//!   team memberships, overrides, factors and kind, status `invited` and no admin level of
+//!   their own. Deleting a user or team also drops the sharing rules and calendar shares
+//!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
+//!   The revision counter is not part of the document (SPEC §10 has no such key).
+//! - `login` of an unknown user is `not_active`.
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
