@@ -235,3 +235,14 @@ fn identical_users_share_a_row() {
     // the row is shared, the ownership is not
     assert!(!auth.can(clone, Action::Edit, &Record::owned_by_user(sales, ben)));
 }
+
+#[test]
+fn debug_output_of_an_authorizer_is_a_summary() {
+    let auth = demo();
+    let text = format!("{auth:?}");
+    assert!(
+        text.starts_with("Authorizer { users: 6, modules: 6"),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{text}");
+}

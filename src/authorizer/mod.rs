@@ -45,12 +45,25 @@ pub use record::{Owner, Record, Share};
 /// assert!(!auth.can(sam, Action::View, &deal)); // sam has no role at all
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Authorizer {
     pub(crate) inner: Arc<Compiled>,
     /// Which users are active, one bit each: kept apart from the compiled data so that a
     /// status change makes a new authorizer without recompiling.
     pub(crate) active: Arc<Vec<u64>>,
+}
+
+/// A summary: the compiled data is far too large to print whole.
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorizer")
+            .field("users", &self.inner.users.len())
+            .field("modules", &self.inner.modules.len())
+            .field("teams", &self.inner.team_active.len())
+            .field("matrix_rows", &self.inner.matrix.rows())
+            .field("revision", &self.inner.policy.revision())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Policy {
