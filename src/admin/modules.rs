@@ -5,7 +5,17 @@ use super::change::{Admin, Item, Outcome, refuse};
 use super::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SETTINGS, SHARING_RULES};
 use super::roles::allow_all;
 use crate::error::{ErrorCode, PolicyError};
-use crate::policy::{Module, Settings, Sharing, SharingRule};
+use crate::policy::{Module, Policy, Settings, Sharing, SharingRule};
+
+fn module_mut<'a>(p: &'a mut Policy, id: &str) -> Result<&'a mut Module, PolicyError> {
+    p.modules.get_mut(id).ok_or_else(|| {
+        refuse(
+            ErrorCode::UnknownReference,
+            format!("modules.{id}"),
+            format!("no module `{id}`"),
+        )
+    })
+}
 
 impl Admin<'_> {
     /// Adds a module. Profiles with `auto_allow_new_modules` get full access to it (`on`,
@@ -77,13 +87,7 @@ impl Admin<'_> {
             "module.add_tool",
             Item::Module(module.to_string()),
             |p| {
-                let def = p.modules.get_mut(module).ok_or_else(|| {
-                    refuse(
-                        ErrorCode::UnknownReference,
-                        format!("modules.{module}"),
-                        format!("no module `{module}`"),
-                    )
-                })?;
+                let def = module_mut(p, module)?;
                 if !def.tools.insert(tool.to_string()) {
                     return Err(refuse(
                         ErrorCode::DuplicateKey,
@@ -129,13 +133,7 @@ impl Admin<'_> {
             "module.set_sharing",
             Item::Module(module.to_string()),
             |p| {
-                let def = p.modules.get_mut(module).ok_or_else(|| {
-                    refuse(
-                        ErrorCode::UnknownReference,
-                        format!("modules.{module}"),
-                        format!("no module `{module}`"),
-                    )
-                })?;
+                let def = module_mut(p, module)?;
                 if def.sharing_locked && def.sharing != sharing {
                     return Err(refuse(
                         ErrorCode::SharingLocked,

@@ -83,16 +83,20 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
     validate::validate(policy)?;
     let p = policy;
     let roles = RoleTree::new(p);
-    let default_role = p
-        .settings
-        .default_role
-        .as_deref()
-        .and_then(|r| p.roles.get_index_of(r));
+    let default_role = default_role_index(p);
 
     let direct_roles = direct_roles(p, default_role);
     let membership = Membership::new(p, &roles, &direct_roles);
     let teams_by_user = membership.teams_by_user(p.teams.len(), p.users.len());
     compile_rest(p, roles, default_role, direct_roles, teams_by_user)
+}
+
+/// The position of the default role, if the settings name one.
+fn default_role_index(p: &Policy) -> Option<usize> {
+    p.settings
+        .default_role
+        .as_deref()
+        .and_then(|r| p.roles.get_index_of(r))
 }
 
 /// Each user's direct roles, ascending, without the default role (SPEC §2).
@@ -118,11 +122,7 @@ pub(crate) fn direct_roles(p: &Policy, default_role: Option<usize>) -> Vec<Vec<u
 /// policy must be valid.
 pub(crate) fn teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
     let roles = RoleTree::new(p);
-    let default_role = p
-        .settings
-        .default_role
-        .as_deref()
-        .and_then(|r| p.roles.get_index_of(r));
+    let default_role = default_role_index(p);
     let direct = direct_roles(p, default_role);
     Membership::new(p, &roles, &direct).teams_by_user(p.teams.len(), p.users.len())
 }
