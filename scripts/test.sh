@@ -12,8 +12,15 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
     echo "scripts/test.sh: installing PostgreSQL with apt" >&2
     if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
-    "${sudo_cmd[@]}" apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null
+    # a mirror can hiccup: try a few times before giving up
+    for attempt in 1 2 3; do
+      if "${sudo_cmd[@]}" apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null; then
+        break
+      fi
+      [ "$attempt" -eq 3 ] && { echo "scripts/test.sh: could not install PostgreSQL with apt" >&2; exit 1; }
+      sleep 5
+    done
     pg_bin=$(find_pg_bin)
   fi
   # PostgreSQL refuses to run as root: as root, the server runs as the unprivileged
@@ -25,14 +32,16 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   else
     as_pg=()
   fi
+  # run the server's tools from its own folder: the checkout may be closed to `postgres`
+  pg() { (cd "$pg_dir" && "${as_pg[@]}" "$@"); }
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   stop_pg() {
-    "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$pg_dir"
   }
   trap stop_pg EXIT
-  "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
-  if ! "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
+  pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+  if ! pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off" start >/dev/null; then
     echo "scripts/test.sh: PostgreSQL did not start; its log:" >&2
     cat "$pg_dir/server.log" >&2 || true
