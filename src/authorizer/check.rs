@@ -151,19 +151,20 @@ impl Authorizer {
         if cell.wants_role() {
             found.role_match = self.role_match(facts, record.owner);
         }
-        if cell.wants_team() {
+        let role = found.role_match.is_some();
+        if cell.allows(false, role, false) {
+            return Ok(Step::Cell(cell, found));
+        }
+        // Look for a team match only where one would make the difference.
+        if cell.allows(false, role, true) {
             found.team_match = record
                 .teams
                 .iter()
                 .copied()
                 .find(|&t| self.is_member(user, t));
-        }
-        if cell.allows(
-            false,
-            found.role_match.is_some(),
-            found.team_match.is_some(),
-        ) {
-            return Ok(Step::Cell(cell, found));
+            if found.team_match.is_some() {
+                return Ok(Step::Cell(cell, found));
+            }
         }
         // Step 7: rules of the module, then shares on the record.
         for rule in &c.rules[module.rules.start as usize..module.rules.end as usize] {

@@ -130,14 +130,11 @@ impl Cell {
         self.0 & bit != 0
     }
 
-    /// Whether a role match can make a difference to this cell.
+    /// Whether a role match can change this cell's answer for some team fact, so that
+    /// `can` only looks for one where it matters.
     pub(crate) const fn wants_role(self) -> bool {
-        self.0 & (ROLE_ONLY | BOTH) != 0 && self.0 & NEITHER == 0
-    }
-
-    /// Whether a team match can make a difference to this cell.
-    pub(crate) const fn wants_team(self) -> bool {
-        self.0 & (TEAM_ONLY | BOTH) != 0 && self.0 & NEITHER == 0
+        let b = self.0;
+        ((b & ROLE_ONLY != 0) != (b & NEITHER != 0)) || ((b & BOTH != 0) != (b & TEAM_ONLY != 0))
     }
 
     /// The name SPEC §3 gives the value: `none owner role∧team role team role∨team all`.
@@ -219,9 +216,19 @@ mod tests {
     }
 
     #[test]
+    fn wants_role_is_exact() {
+        for c in Cell::VALUES {
+            let matters = [false, true]
+                .iter()
+                .any(|&t| c.allows(false, true, t) != c.allows(false, false, t));
+            assert_eq!(c.wants_role(), matters, "{c}");
+        }
+    }
+
+    #[test]
     fn wants_reports_only_deciding_facts() {
-        assert!(!Cell::ALL.wants_role() && !Cell::ALL.wants_team());
-        assert!(Cell::ROLE.wants_role() && Cell::ROLE.wants_team());
+        assert!(!Cell::ALL.wants_role() && !Cell::TEAM.wants_role());
+        assert!(Cell::ROLE.wants_role() && Cell::ROLE_AND_TEAM.wants_role());
         assert!(!Cell::OWNER.wants_role());
     }
 }
