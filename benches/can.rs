@@ -279,6 +279,25 @@ fn bench_can(c: &mut Criterion) {
             latencies[latencies.len() - 1]
         );
     }
+    // One administration change on the same policy: copy, validate, standing before and
+    // after, invariants (the transaction every change goes through).
+    let mut admin_policy = policy.clone();
+    let mut n = 0usize;
+    let mut group = c.benchmark_group("admin");
+    group.sample_size(10);
+    group.bench_function("rename_user_10k_users", |b| {
+        b.iter(|| {
+            n += 1;
+            black_box(
+                admin_policy
+                    .admin_as_host()
+                    .rename_user("user7", &format!("User {n}"))
+                    .is_ok(),
+            )
+        })
+    });
+    group.finish();
+
     let mut flip = false;
     c.bench_function("set_active_10k_users", |b| {
         b.iter(|| {

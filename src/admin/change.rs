@@ -12,6 +12,12 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// Changes to a policy made on behalf of an actor (or of the host itself). Every method
 /// validates and applies atomically: on error the policy is exactly as it was.
 ///
+/// # Cost
+/// Each change copies and validates the whole policy and works out every user's effective
+/// admin level before and after: O(policy size + users × teams / 64). `benches/can.rs`
+/// measures one change on a 10,000-user, 500-team policy at about 30 ms. The current
+/// policy must be valid (it is when it was read with `from_json` and only changed here).
+///
 /// ```
 /// use permatrix::{ErrorCode, Policy, User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"eve":{}}}"#)?;
