@@ -102,20 +102,17 @@ impl Authorizer {
         action: Action,
         module: ModuleId,
     ) -> Result<Step, CheckError> {
-        let c = &*self.inner;
         let facts = self.user_facts(user)?;
         let module_facts = self.module_facts(module)?;
-        if let Some(step) = self.gate(user, facts, module, action) {
-            return Ok(step);
-        }
+        let cell = match self.gate(user, facts, module, action) {
+            Ok(cell) => cell,
+            Err(step) => return Ok(step),
+        };
         if !module_facts.owned || action.is_module_level() {
             return Ok(Step::ModuleWide);
         }
         // A record-level action on an owned module cannot be judged without the record.
-        Ok(Step::NotReached(
-            c.matrix.cell(facts.row, module.index(), action),
-            Facts::default(),
-        ))
+        Ok(Step::NotReached(cell, Facts::default()))
     }
 
     /// The deciding step of SPEC §4 for one record.
@@ -131,10 +128,10 @@ impl Authorizer {
         let module = self.module_facts(record.module)?;
         self.check_record_ids(record)?;
         // Steps 2–4.
-        if let Some(step) = self.gate(user, facts, record.module, action) {
-            return Ok(step);
-        }
-        let cell = c.matrix.cell(facts.row, record.module.index(), action);
+        let cell = match self.gate(user, facts, record.module, action) {
+            Ok(cell) => cell,
+            Err(step) => return Ok(step),
+        };
         // Step 5.
         if !module.owned || action.is_module_level() {
             return Ok(Step::ModuleWide);
@@ -202,30 +199,27 @@ impl Authorizer {
             .ok_or(CheckError::unknown(IdKind::Module, module.0))
     }
 
-    /// Steps 2–4: status, admin bypass, a `none` cell.
+    /// Steps 2–4: status, admin bypass, a `none` cell. `Err` holds the step that decided;
+    /// `Ok` the cell the later steps evaluate (read once).
     #[inline]
-    fn gate(
+    pub(crate) fn gate(
         &self,
         user: UserId,
         facts: &UserFacts,
         module: ModuleId,
         action: Action,
-    ) -> Option<Step> {
+    ) -> Result<Cell, Step> {
         if !self.is_active(user) {
-            return Some(Step::NotActive);
+            return Err(Step::NotActive);
         }
         if facts.bypass {
-            return Some(Step::AdminBypass);
+            return Err(Step::AdminBypass);
         }
-        if self
-            .inner
-            .matrix
-            .cell(facts.row, module.index(), action)
-            .is_none()
-        {
-            return Some(Step::NoGrant);
+        let cell = self.inner.matrix.cell(facts.row, module.index(), action);
+        if cell.is_none() {
+            return Err(Step::NoGrant);
         }
-        None
+        Ok(cell)
     }
 
     /// Step 1 for a record: its owner, teams and share principals must be known.

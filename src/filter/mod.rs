@@ -187,16 +187,16 @@ impl Authorizer {
         let facts = self.user_facts(user)?;
         let module_facts = self.module_facts(module)?;
         // Steps 2–5 decide for every record alike.
-        if !self.is_active(user) {
-            return Ok(Condition::False);
-        }
-        if facts.bypass {
-            return Ok(Condition::True);
-        }
-        let cell = c.matrix.cell(facts.row, module.index(), action);
-        if cell.is_none() {
-            return Ok(Condition::False);
-        }
+        let cell = match self.gate(user, facts, module, action) {
+            Ok(cell) => cell,
+            Err(step) => {
+                return Ok(if step.allows() {
+                    Condition::True
+                } else {
+                    Condition::False
+                });
+            }
+        };
         if !module_facts.owned || action.is_module_level() {
             return Ok(Condition::True);
         }
