@@ -82,6 +82,20 @@
 //!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
 //!   The revision counter is not part of the document (SPEC §10 has no such key).
 //! - `login` of an unknown user is `not_active`.
+//! - The guards on actors below `admin` (SPEC §7) are judged by what a change does, by
+//!   comparing the policy before and after it. Below `admin`, an actor may still change the
+//!   display name of a team that has an administrator among its members, and its other
+//!   members; everything else about such a team (active state, nesting, role entries,
+//!   conferred role, ceiling, factors, result limit, calendar) is for an `admin`.
+//! - No self-grant: below `admin`, an actor may rename themselves, lower their own level or
+//!   deactivate themselves, and nothing else of their own record. Besides the items SPEC §7
+//!   names, a change is refused when it lets the actor reach more than before: a wider
+//!   cell, access, field or tool of their own, more subordinates in the role hierarchy,
+//!   more users sharing a direct role with them, more record owners a sharing rule gives
+//!   them, more principals their record shares reach, or more picklist values. An actor
+//!   who bypasses data checks (and keeps doing so) reaches everything already.
+//! - Record shares are the host's data, not the policy's: the host applies SPEC §7's
+//!   self-grant rule to them (see SECURITY.md).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

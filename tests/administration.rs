@@ -359,7 +359,7 @@ fn random_change(policy: &mut Policy, choice: &[u8]) -> Result<permatrix::AuditE
         pick(4, &teams),
         pick(5, &roles),
     );
-    match choice.get(1).copied().unwrap_or(0) % 22 {
+    match choice.get(1).copied().unwrap_or(0) % 27 {
         0 => admin.invite_user(
             u,
             User {
@@ -402,8 +402,80 @@ fn random_change(policy: &mut Policy, choice: &[u8]) -> Result<permatrix::AuditE
             Sharing::PublicRead,
         ),
         20 => admin.update_user(u, |x| x.roles.push(r.to_string())),
-        _ => admin.update_team(t, |x| x.teams.push(pick(6, &teams).to_string())),
+        21 => admin.update_team(t, |x| x.teams.push(pick(6, &teams).to_string())),
+        22 => admin.update_settings(|s| match choice.get(6).copied().unwrap_or(0) % 4 {
+            0 => s.admin_areas.superuser_denied.clear(),
+            1 => s.admin_bypass = !s.admin_bypass,
+            2 => s.licenses = None,
+            _ => s.merge = permatrix::Merge::Subtractive,
+        }),
+        23 => admin.update_profile(pick(6, &["staff", "auto"]), |pr| pr.view_all = true),
+        24 => admin.add_sharing_rule(SharingRule {
+            module: "leads".into(),
+            from: Principal::User(v.to_string()),
+            to: Principal::User(u.to_string()),
+            access: ShareAccess::Full,
+        }),
+        25 => admin.update_team(t, |x| x.users.push(u.to_string())),
+        _ => admin.update_team(t, |x| x.active = !x.active),
     }
+}
+
+/// SPEC §7: an actor below `admin` raises nobody above their own level, and gains no
+/// level, area, cell, access, field or tool themselves.
+fn no_gain_below_admin(
+    was: &permatrix::Authorizer,
+    now: &permatrix::Authorizer,
+    actor: &str,
+) -> Result<(), TestCaseError> {
+    let level = |a: &permatrix::Authorizer, u: &str| {
+        a.user(u)
+            .and_then(|id| a.admin_level(id))
+            .unwrap_or_default()
+    };
+    let actor_level = level(was, actor);
+    if actor_level >= AdminLevel::Admin {
+        return Ok(());
+    }
+    for user in now.policy().users.keys() {
+        let (a, b) = (level(was, user), level(now, user));
+        prop_assert!(
+            b <= a || b <= actor_level,
+            "{actor} raised {user} from {a} to {b}"
+        );
+    }
+    prop_assert!(
+        level(now, actor) <= actor_level,
+        "{actor} raised their own level"
+    );
+    for area in [
+        "users",
+        "settings",
+        "module_manager",
+        "events",
+        "layout_editor",
+    ] {
+        let can =
+            |a: &permatrix::Authorizer| a.user(actor).is_some_and(|id| a.can_admin(id, area, None));
+        prop_assert!(!can(now) || can(was), "{actor} gained the area {area}");
+    }
+    let (Some(a), Some(b)) = (was.user(actor), now.user(actor)) else {
+        return Ok(());
+    };
+    if was.bypasses(a) {
+        return Ok(());
+    }
+    let delta = permatrix::diff(was, now);
+    for (user, changes) in &delta.users {
+        if user == actor {
+            prop_assert!(
+                changes.iter().all(|c| !c.is_gain()),
+                "{actor} gained {changes:?}"
+            );
+        }
+    }
+    prop_assert!(!now.bypasses(b), "{actor} gained the admin bypass");
+    Ok(())
 }
 
 proptest! {
@@ -414,11 +486,16 @@ proptest! {
         let mut policy = base();
         for choice in &changes {
             let (before, revision) = (policy.to_json(), policy.revision());
+            let was = policy.compile().unwrap();
             match random_change(&mut policy, choice) {
                 Ok(event) => {
                     prop_assert_eq!(policy.revision(), revision + 1);
                     prop_assert_eq!(event.revision, revision + 1);
-                    prop_assert!(policy.compile().is_ok(), "an accepted change left an invalid policy");
+                    let now = policy.compile();
+                    prop_assert!(now.is_ok(), "an accepted change left an invalid policy");
+                    if let Some(actor) = event.actor.as_deref() {
+                        no_gain_below_admin(&was, &now.unwrap(), actor)?;
+                    }
                 }
                 Err(_) => {
                     prop_assert_eq!(policy.to_json(), before, "a refused change altered the policy");

@@ -1,11 +1,10 @@
 //! The transaction every change goes through: check the actor, apply to a copy, validate,
 //! check the invariants of SPEC §7, then replace the policy — or change nothing at all.
 
-use indexmap::IndexMap;
-
 use super::audit::{AuditEvent, TransferTarget};
 use super::entry::level_may_enter;
-use crate::compile::teams_by_user;
+use super::guard;
+use super::standing::Standing;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 
@@ -113,40 +112,6 @@ pub(crate) struct Outcome {
     pub transfer: Option<TransferTarget>,
 }
 
-/// Who holds which effective admin level, and who is in an active team.
-struct Standing {
-    level: IndexMap<String, AdminLevel>,
-    has_team: IndexMap<String, bool>,
-}
-
-impl Standing {
-    fn of(p: &Policy) -> Standing {
-        let teams = teams_by_user(p);
-        let mut level = IndexMap::new();
-        let mut has_team = IndexMap::new();
-        for ((name, user), teams) in p.users.iter().zip(&teams) {
-            let conferred = teams
-                .iter()
-                .map(|&t| p.teams[t as usize].admin)
-                .max()
-                .unwrap_or_default();
-            level.insert(name.clone(), user.admin.max(conferred));
-            has_team.insert(name.clone(), !teams.is_empty());
-        }
-        Standing { level, has_team }
-    }
-
-    fn active_admins(&self, p: &Policy) -> usize {
-        self.level
-            .iter()
-            .filter(|(u, l)| {
-                **l == AdminLevel::Admin
-                    && p.users.get(*u).is_some_and(|x| x.status == Status::Active)
-            })
-            .count()
-    }
-}
-
 fn billable(p: &Policy) -> usize {
     p.users
         .values()
@@ -173,16 +138,23 @@ impl Admin<'_> {
     ) -> Result<AuditEvent, PolicyError> {
         // The current policy must be sound for its standing to mean anything.
         validate::validate(self.policy)?;
-        let before = Standing::of(self.policy);
+        let mut before = Standing::of(self.policy);
         let actor_level = self.check_actor(&before, area)?;
+        let judged = actor_level.is_some();
+        if judged {
+            before.add_listed(self.policy);
+        }
 
         let mut next = self.policy.clone();
         let outcome = change(&mut next)?;
         validate::validate(&next)?;
-        let after = Standing::of(&next);
+        let mut after = Standing::of(&next);
+        if judged {
+            after.add_listed(&next);
+        }
 
-        if let Some(level) = actor_level {
-            check_levels(self.policy, &next, &before, &after, level)?;
+        if let (Some(level), Some(actor)) = (actor_level, self.actor.as_deref()) {
+            guard::check(self.policy, &next, &before, &after, actor, level)?;
         }
         if before.active_admins(self.policy) > 0 && after.active_admins(&next) == 0 {
             return Err(refuse(
@@ -202,11 +174,20 @@ impl Admin<'_> {
             }
         }
 
-        let left_without_team = before
-            .has_team
-            .iter()
-            .filter(|(u, had)| **had && !after.has_team.get(*u).copied().unwrap_or(true))
-            .map(|(u, _)| u.clone())
+        let left_without_team = self
+            .policy
+            .users
+            .keys()
+            .zip(&before.teams)
+            .filter(|(name, teams)| {
+                !teams.is_empty()
+                    && next
+                        .users
+                        .get_index_of(name.as_str())
+                        .and_then(|u| after.teams.get(u))
+                        .is_some_and(Vec::is_empty)
+            })
+            .map(|(name, _)| name.clone())
             .collect();
         let event = AuditEvent {
             revision: self.policy.revision() + 1,
@@ -233,13 +214,16 @@ impl Admin<'_> {
         let Some(actor) = &self.actor else {
             return Ok(None);
         };
-        let active = self
-            .policy
+        let p = &*self.policy;
+        let active = p
             .users
-            .get(actor)
+            .get(actor.as_str())
             .is_some_and(|u| u.status == Status::Active);
-        let level = standing.level.get(actor).copied().unwrap_or_default();
-        if !active || !level_may_enter(&self.policy.settings, level, area) {
+        let level = match standing.level_of(p, actor) {
+            Some(level) if active => level,
+            _ => AdminLevel::None,
+        };
+        if !level_may_enter(&p.settings, level, area) {
             return Err(refuse(
                 ErrorCode::NotPermitted,
                 format!("users.{actor}"),
@@ -248,58 +232,4 @@ impl Admin<'_> {
         }
         Ok((level < AdminLevel::Admin).then_some(level))
     }
-}
-
-/// SPEC §7: below `admin`, nobody creates, deletes or changes a user whose effective
-/// level is `customer_admin` or higher (before or after), changes a team conferring such
-/// a level, or confers a level above their own.
-fn check_levels(
-    old: &Policy,
-    new: &Policy,
-    before: &Standing,
-    after: &Standing,
-    actor_level: AdminLevel,
-) -> Result<(), PolicyError> {
-    let high = |l: AdminLevel| l >= AdminLevel::CustomerAdmin;
-    let names = before.level.keys().chain(after.level.keys());
-    for name in names {
-        let (was, now) = (
-            before.level.get(name).copied(),
-            after.level.get(name).copied(),
-        );
-        let changed = old.users.get(name) != new.users.get(name) || was != now;
-        if !changed {
-            continue;
-        }
-        if was.is_some_and(high) || now.is_some_and(high) {
-            return Err(refuse(
-                ErrorCode::NotPermitted,
-                format!("users.{name}"),
-                format!("only an `admin` may change `{name}`, who is or would be an administrator"),
-            ));
-        }
-        if now.unwrap_or_default() > was.unwrap_or_default()
-            && now.unwrap_or_default() > actor_level
-        {
-            return Err(refuse(
-                ErrorCode::NotPermitted,
-                format!("users.{name}"),
-                "no administrator can confer a level above their own",
-            ));
-        }
-    }
-    for name in old.teams.keys().chain(new.teams.keys()) {
-        let (was, now) = (old.teams.get(name), new.teams.get(name));
-        let confers_high = was.is_some_and(|t| high(t.admin)) || now.is_some_and(|t| high(t.admin));
-        if confers_high && was != now {
-            return Err(refuse(
-                ErrorCode::NotPermitted,
-                format!("teams.{name}"),
-                format!(
-                    "only an `admin` may change team `{name}`, which confers an administrator level"
-                ),
-            ));
-        }
-    }
-    Ok(())
 }

@@ -4,9 +4,11 @@
 mod audit;
 mod change;
 mod entry;
+mod guard;
 mod modules;
 mod roles;
 mod signin;
+mod standing;
 mod teams;
 mod users;
 

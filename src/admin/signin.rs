@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::authorizer::{Authorizer, TeamId, UserId};
-use crate::policy::{TeamInheritance, UserKind};
+use crate::policy::{Settings, Team, TeamInheritance, User, UserKind};
 
 /// Why a sign-in is refused, checked in this order.
 ///
@@ -82,22 +82,11 @@ impl Authorizer {
         let Some((_, def)) = p.users.get_index(user.index()) else {
             return Err(LoginDenied::NotActive);
         };
-        if !self.is_active(user) {
-            return Err(LoginDenied::NotActive);
-        }
-        if def.kind == UserKind::System {
-            return Err(LoginDenied::SystemAccount);
-        }
-        let teams = self.user_team_slice(user);
-        if p.settings.login_requires_active_team && teams.is_empty() {
-            return Err(LoginDenied::NoActiveTeam);
-        }
-        let mut factors: BTreeSet<String> = p.settings.system_factors.iter().cloned().collect();
-        factors.extend(def.factors.iter().cloned());
-        for &t in teams {
-            factors.extend(p.teams[t as usize].factors.iter().cloned());
-        }
-        Ok(Factors(factors.into_iter().collect()))
+        let teams = self
+            .user_team_slice(user)
+            .iter()
+            .filter_map(|&t| p.teams.get_index(t as usize).map(|(_, team)| team));
+        sign_in(&p.settings, def, self.is_active(user), teams)
     }
 
     /// The teams a new record is linked to (SPEC §7): the union of the sources named in
@@ -142,4 +131,30 @@ impl Authorizer {
         }
         out.into_iter().collect()
     }
+}
+
+/// SPEC §7 sign-in for one user, given whether they are active and their active teams.
+pub(crate) fn sign_in<'t>(
+    settings: &Settings,
+    user: &User,
+    active: bool,
+    teams: impl Iterator<Item = &'t Team>,
+) -> Result<Factors, LoginDenied> {
+    if !active {
+        return Err(LoginDenied::NotActive);
+    }
+    if user.kind == UserKind::System {
+        return Err(LoginDenied::SystemAccount);
+    }
+    let mut factors: BTreeSet<String> = settings.system_factors.iter().cloned().collect();
+    factors.extend(user.factors.iter().cloned());
+    let mut in_a_team = false;
+    for team in teams {
+        in_a_team = true;
+        factors.extend(team.factors.iter().cloned());
+    }
+    if settings.login_requires_active_team && !in_a_team {
+        return Err(LoginDenied::NoActiveTeam);
+    }
+    Ok(Factors(factors.into_iter().collect()))
 }

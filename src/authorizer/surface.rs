@@ -3,6 +3,7 @@
 use super::Authorizer;
 use super::ids::{ModuleId, UserId};
 use super::record::Record;
+use crate::compile::grant::effective_field;
 use crate::error::{CheckError, IdKind};
 use crate::policy::{Access, Action, ExternalAccess, FieldAccess, Merge, UserKind};
 
@@ -61,19 +62,12 @@ impl Authorizer {
         if facts.bypass {
             return Ok(FieldAccess::ReadWrite);
         }
-        let merged = c.matrix.field(facts.row, module.index(), index);
-        Ok(match c.matrix.access(facts.row, module.index()) {
-            Access::Off => FieldAccess::Hidden,
-            Access::ReadOnly => merged.min(FieldAccess::ReadOnly),
-            Access::On if field_def.mandatory => {
-                if self.external_capped(user) {
-                    FieldAccess::ReadOnly
-                } else {
-                    FieldAccess::ReadWrite
-                }
-            }
-            Access::On => merged,
-        })
+        Ok(effective_field(
+            c.matrix.access(facts.row, module.index()),
+            c.matrix.field(facts.row, module.index(), index),
+            field_def.mandatory,
+            self.external_capped(user),
+        ))
     }
 
     /// Whether `user` may use `tool` of `module` (SPEC §5): active, the tool enabled in the

@@ -155,3 +155,20 @@ impl Grant {
         self.cap_by_access();
     }
 }
+
+/// SPEC §5: what a user may do with a field, from the module access and the merged field
+/// access of their row (the user is active and does not bypass).
+pub(crate) fn effective_field(
+    access: Access,
+    merged: FieldAccess,
+    mandatory: bool,
+    external_capped: bool,
+) -> FieldAccess {
+    match access {
+        Access::Off => FieldAccess::Hidden,
+        Access::ReadOnly => merged.min(FieldAccess::ReadOnly),
+        Access::On if mandatory && external_capped => FieldAccess::ReadOnly,
+        Access::On if mandatory => FieldAccess::ReadWrite,
+        Access::On => merged,
+    }
+}

@@ -14,7 +14,14 @@ pub(crate) struct Membership {
 
 impl Membership {
     /// `direct_roles[u]` are user `u`'s direct role indices (the default role excluded).
-    pub fn new(policy: &Policy, roles: &RoleTree, direct_roles: &[Vec<u32>]) -> Membership {
+    /// With `all_active`, inactive teams are treated as active: the teams that *list* a
+    /// user, which the administration guards compare (SPEC §7).
+    pub fn new(
+        policy: &Policy,
+        roles: &RoleTree,
+        direct_roles: &[Vec<u32>],
+        all_active: bool,
+    ) -> Membership {
         let users = policy.users.len();
         let teams = policy.teams.len();
         let words = users.div_ceil(64);
@@ -42,7 +49,7 @@ impl Membership {
                     continue;
                 }
                 done[team] = true;
-                if !def.active {
+                if !def.active && !all_active {
                     continue;
                 }
                 let mut set = vec![0u64; words];

@@ -16,7 +16,7 @@ use smallvec::SmallVec;
 
 use crate::authorizer::ids::PrincipalId;
 use crate::error::PolicyError;
-use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, UserKind};
+use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
 use crate::policy::{Policy, validate};
 
 pub use cell::Cell;
@@ -86,13 +86,13 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
     let default_role = default_role_index(p);
 
     let direct_roles = direct_roles(p, default_role);
-    let membership = Membership::new(p, &roles, &direct_roles);
+    let membership = Membership::new(p, &roles, &direct_roles, false);
     let teams_by_user = membership.teams_by_user(p.teams.len(), p.users.len());
     compile_rest(p, roles, default_role, direct_roles, teams_by_user)
 }
 
 /// The position of the default role, if the settings name one.
-fn default_role_index(p: &Policy) -> Option<usize> {
+pub(crate) fn default_role_index(p: &Policy) -> Option<usize> {
     p.settings
         .default_role
         .as_deref()
@@ -124,7 +124,65 @@ pub(crate) fn teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
     let roles = RoleTree::new(p);
     let default_role = default_role_index(p);
     let direct = direct_roles(p, default_role);
-    Membership::new(p, &roles, &direct).teams_by_user(p.teams.len(), p.users.len())
+    Membership::new(p, &roles, &direct, false).teams_by_user(p.teams.len(), p.users.len())
+}
+
+/// The teams that list each user, directly, by role entry or through nesting, whether
+/// they are active or not, ascending. The policy must be valid.
+pub(crate) fn listed_teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
+    let roles = RoleTree::new(p);
+    let default_role = default_role_index(p);
+    let direct = direct_roles(p, default_role);
+    Membership::new(p, &roles, &direct, true).teams_by_user(p.teams.len(), p.users.len())
+}
+
+/// A user's effective admin level: their own or the highest an active team confers.
+pub(crate) fn effective_level(p: &Policy, user: &User, teams: &[u32]) -> AdminLevel {
+    teams
+        .iter()
+        .filter_map(|&t| p.teams.get_index(t as usize))
+        .map(|(_, team)| team.admin)
+        .fold(user.admin, AdminLevel::max)
+}
+
+/// Everything user `user`'s matrix row depends on (SPEC §3 steps 3–6 but status), given
+/// their direct roles and active teams, both ascending.
+pub(crate) fn source_key(
+    p: &Policy,
+    default_role: Option<usize>,
+    direct_roles: &[u32],
+    teams: &[u32],
+    level: AdminLevel,
+    user: &User,
+) -> SourceKey {
+    let mut sources: Vec<(u32, Option<u32>)> = Vec::new();
+    if let Some(d) = default_role {
+        sources.push((d as u32, None));
+    }
+    sources.extend(direct_roles.iter().map(|&r| (r, None)));
+    for (_, team) in teams.iter().filter_map(|&t| p.teams.get_index(t as usize)) {
+        if let Some(role) = team.role.as_deref().and_then(|r| p.roles.get_index_of(r)) {
+            let ceiling = team
+                .ceiling
+                .as_deref()
+                .and_then(|c| p.profiles.get_index_of(c));
+            sources.push((role as u32, ceiling.map(|c| c as u32)));
+        }
+    }
+    // join and meet are idempotent, so a source reached twice can be kept once
+    sources.sort_unstable();
+    sources.dedup();
+    SourceKey {
+        sources,
+        overrides: if user.overrides.is_empty() {
+            String::new()
+        } else {
+            serde_json::to_string(&user.overrides).unwrap_or_default()
+        },
+        admin_scope: level.bypasses(),
+        external_capped: user.kind == UserKind::External
+            && p.settings.external_access == ExternalAccess::ReadOnly,
+    }
 }
 
 fn compile_rest(
@@ -142,39 +200,8 @@ fn compile_rest(
     let mut representatives = Vec::new();
     for (u, (user_roles, (_, user))) in direct_roles.iter().zip(&p.users).enumerate() {
         let teams = &teams_by_user[u];
-        let level = teams
-            .iter()
-            .map(|&t| p.teams[t as usize].admin)
-            .fold(user.admin, AdminLevel::max);
-        let mut sources: Vec<(u32, Option<u32>)> = Vec::new();
-        if let Some(d) = default_role {
-            sources.push((d as u32, None));
-        }
-        sources.extend(user_roles.iter().map(|&r| (r, None)));
-        for &t in teams {
-            let team = &p.teams[t as usize];
-            if let Some(role) = team.role.as_deref().and_then(|r| p.roles.get_index_of(r)) {
-                let ceiling = team
-                    .ceiling
-                    .as_deref()
-                    .and_then(|c| p.profiles.get_index_of(c));
-                sources.push((role as u32, ceiling.map(|c| c as u32)));
-            }
-        }
-        // join and meet are idempotent, so a source reached twice can be kept once
-        sources.sort_unstable();
-        sources.dedup();
-        let key = SourceKey {
-            sources,
-            overrides: if user.overrides.is_empty() {
-                String::new()
-            } else {
-                serde_json::to_string(&user.overrides).unwrap_or_default()
-            },
-            admin_scope: level.bypasses(),
-            external_capped: user.kind == UserKind::External
-                && p.settings.external_access == ExternalAccess::ReadOnly,
-        };
+        let level = effective_level(p, user, teams);
+        let key = source_key(p, default_role, user_roles, teams, level, user);
         let row = *row_index.entry(key.clone()).or_insert_with(|| {
             row_keys.push(key);
             representatives.push(u);

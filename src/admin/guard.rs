@@ -1,0 +1,556 @@
+//! The rules of SPEC §7 for actors below `admin`, judged by what a change *does*.
+//!
+//! Each rule compares the policy before and after the change — who holds which level,
+//! which memberships, teams, roles, profiles, rules and grants — instead of trusting every
+//! operation to remember its own checks. A new operation is covered without a line here.
+//! Every refusal is `not_permitted`, and the caller then changes nothing.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use super::change::refuse;
+use super::signin::sign_in;
+use super::standing::Standing;
+use crate::compile::grant::effective_field;
+use crate::compile::rows::{RoleGrants, user_grant};
+use crate::compile::{Cell, default_role_index, source_key};
+use crate::error::{ErrorCode, PolicyError};
+use crate::policy::{
+    Access, Action, AdminLevel, FieldAccess, Policy, Principal, Status, Team, User,
+};
+
+type Result<T = ()> = std::result::Result<T, PolicyError>;
+
+fn not_permitted(path: impl Into<String>, message: impl Into<String>) -> PolicyError {
+    refuse(ErrorCode::NotPermitted, path, message)
+}
+
+fn high(level: AdminLevel) -> bool {
+    level >= AdminLevel::CustomerAdmin
+}
+
+/// All of SPEC §7's rules for `actor`, whose effective level is below `admin`.
+///
+/// # Cost
+/// O(policy size + users × teams of a user), plus O(users) for each sharing rule that
+/// reaches the actor.
+pub(crate) fn check(
+    old: &Policy,
+    new: &Policy,
+    before: &Standing,
+    after: &Standing,
+    actor: &str,
+    actor_level: AdminLevel,
+) -> Result {
+    bounding_settings(old, new)?;
+    levels(old, new, before, after, actor_level)?;
+    administrators(old, new, before, after)?;
+    self_grant(old, new, before, after, actor)
+}
+
+/// Settings that bound what administrators may do change only by an `admin` (or the host).
+fn bounding_settings(old: &Policy, new: &Policy) -> Result {
+    let (a, b) = (&old.settings, &new.settings);
+    let changed = [
+        ("admin_areas", a.admin_areas != b.admin_areas),
+        ("admin_bypass", a.admin_bypass != b.admin_bypass),
+        ("licenses", a.licenses != b.licenses),
+        (
+            "max_admin_sessions",
+            a.max_admin_sessions != b.max_admin_sessions,
+        ),
+        ("system_factors", a.system_factors != b.system_factors),
+        (
+            "login_requires_active_team",
+            a.login_requires_active_team != b.login_requires_active_team,
+        ),
+        ("external_access", a.external_access != b.external_access),
+        ("user_deletion", a.user_deletion != b.user_deletion),
+    ];
+    match changed.iter().find(|(_, changed)| *changed) {
+        Some((key, _)) => Err(not_permitted(
+            format!("settings.{key}"),
+            format!(
+                "only an `admin` may change `settings.{key}`, which bounds what administrators may do"
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Usernames of both policies, old ones first.
+fn all_users<'p>(old: &'p Policy, new: &'p Policy) -> impl Iterator<Item = &'p str> {
+    old.users
+        .keys()
+        .chain(
+            new.users
+                .keys()
+                .filter(|u| !old.users.contains_key(u.as_str())),
+        )
+        .map(String::as_str)
+}
+
+/// Nobody confers a level above their own, and no team conferring `customer_admin` or
+/// higher changes.
+fn levels(
+    old: &Policy,
+    new: &Policy,
+    before: &Standing,
+    after: &Standing,
+    actor_level: AdminLevel,
+) -> Result {
+    for name in all_users(old, new) {
+        let was = before.level_of(old, name).unwrap_or_default();
+        let now = after.level_of(new, name).unwrap_or_default();
+        if now > was && now > actor_level {
+            return Err(not_permitted(
+                format!("users.{name}"),
+                "no administrator can confer a level above their own",
+            ));
+        }
+    }
+    for name in old.teams.keys().chain(new.teams.keys()) {
+        let (was, now) = (old.teams.get(name), new.teams.get(name));
+        let confers_high = was.is_some_and(|t| high(t.admin)) || now.is_some_and(|t| high(t.admin));
+        if confers_high && was != now {
+            return Err(not_permitted(
+                format!("teams.{name}"),
+                format!(
+                    "only an `admin` may change team `{name}`, which confers an administrator level"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// No change touches what a user at or above `customer_admin` (before or after) is,
+/// belongs to or must present: their record, their memberships, how they sign in, or any
+/// team that lists them (but for its display name and its other members).
+fn administrators(old: &Policy, new: &Policy, before: &Standing, after: &Standing) -> Result {
+    let admins: BTreeSet<&str> = all_users(old, new)
+        .filter(|name| {
+            before.level_of(old, name).is_some_and(high)
+                || after.level_of(new, name).is_some_and(high)
+        })
+        .collect();
+    let mut teams = BTreeSet::new();
+    for &name in &admins {
+        let path = format!("users.{name}");
+        let why = |what: &str| {
+            not_permitted(
+                path.clone(),
+                format!(
+                    "only an `admin` may change {what} of `{name}`, who is or would be an administrator"
+                ),
+            )
+        };
+        if old.users.get(name) != new.users.get(name) {
+            return Err(why("the record"));
+        }
+        if before.team_names(old, name) != after.team_names(new, name)
+            || before.listed_names(old, name) != after.listed_names(new, name)
+        {
+            return Err(why("the team memberships"));
+        }
+        if login(old, before, name) != login(new, after, name) {
+            return Err(why("the sign-in"));
+        }
+        teams.extend(before.listed_names(old, name));
+        teams.extend(after.listed_names(new, name));
+    }
+    for team in teams {
+        let view = |p: &Policy| p.teams.get(team).map(|t| administrators_view(t, &admins));
+        if view(old) != view(new) {
+            return Err(not_permitted(
+                format!("teams.{team}"),
+                format!(
+                    "only an `admin` may change team `{team}`, which has an administrator among its members"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A team as far as its administrator members are concerned: everything but its display
+/// name and the entries of its other members.
+fn administrators_view(team: &Team, admins: &BTreeSet<&str>) -> Team {
+    let mut view = team.clone();
+    view.name = None;
+    view.users.retain(|u| admins.contains(u.as_str()));
+    view.calendar_rights
+        .retain(|u, _| admins.contains(u.as_str()));
+    view
+}
+
+/// How `name` signs in under `p`: refused, or with which factors.
+fn login(
+    p: &Policy,
+    standing: &Standing,
+    name: &str,
+) -> Option<std::result::Result<Vec<String>, &'static str>> {
+    let (u, _, user) = p.users.get_full(name)?;
+    let teams = standing
+        .teams
+        .get(u)
+        .into_iter()
+        .flatten()
+        .filter_map(|&t| p.teams.get_index(t as usize).map(|(_, team)| team));
+    Some(
+        sign_in(&p.settings, user, user.status == Status::Active, teams)
+            .map(|f| f.0)
+            .map_err(|denied| denied.code()),
+    )
+}
+
+/// No self-grant: the actor changes neither what they are and belong to, nor the roles,
+/// profiles, teams, rules and shares that give them their grants, nor — judged by effect —
+/// anything that lets them reach more than before.
+fn self_grant(
+    old: &Policy,
+    new: &Policy,
+    before: &Standing,
+    after: &Standing,
+    actor: &str,
+) -> Result {
+    let path = format!("users.{actor}");
+    let own = |what: &str| {
+        not_permitted(
+            path.clone(),
+            format!(
+                "`{actor}` may not change {what}: administrators below `admin` cannot grant themselves anything"
+            ),
+        )
+    };
+    // what they are: all of their record but the display name, a lowered level and a
+    // deactivation
+    let masked = |u: Option<&User>| {
+        u.map(|u| User {
+            display_name: None,
+            status: Status::Active,
+            admin: AdminLevel::None,
+            ..u.clone()
+        })
+    };
+    if masked(old.users.get(actor)) != masked(new.users.get(actor)) {
+        return Err(own("their own roles, overrides, factors or kind"));
+    }
+    if before.team_names(old, actor) != after.team_names(new, actor)
+        || before.listed_names(old, actor) != after.listed_names(new, actor)
+    {
+        return Err(own("their own team memberships"));
+    }
+    let mut teams = before.listed_names(old, actor);
+    teams.extend(after.listed_names(new, actor));
+    for team in teams {
+        if old.teams.get(team) != new.teams.get(team) {
+            return Err(not_permitted(
+                format!("teams.{team}"),
+                format!("`{actor}` belongs to team `{team}` and may not change it"),
+            ));
+        }
+    }
+    let held = before.held_roles(old, actor);
+    if held != after.held_roles(new, actor) {
+        return Err(own("the roles they hold"));
+    }
+    let mut profiles = BTreeSet::new();
+    for &role in &held {
+        if old.roles.get(role) != new.roles.get(role) {
+            return Err(not_permitted(
+                format!("roles.{role}"),
+                format!("`{actor}` holds role `{role}` and may not change it"),
+            ));
+        }
+        profiles.extend(old.roles.get(role).into_iter().flat_map(|r| &r.profiles));
+    }
+    for team in before.team_names(old, actor) {
+        profiles.extend(old.teams.get(team).and_then(|t| t.ceiling.as_ref()));
+    }
+    for profile in profiles {
+        if old.profiles.get(profile) != new.profiles.get(profile) {
+            return Err(not_permitted(
+                format!("profiles.{profile}"),
+                format!("`{actor}` holds profile `{profile}` and may not change it"),
+            ));
+        }
+    }
+    if rules_to(old, before, actor) != rules_to(new, after, actor) {
+        return Err(own("a sharing rule that shares with them"));
+    }
+    if calendar_shares_to(old, before, actor) != calendar_shares_to(new, after, actor) {
+        return Err(own("a calendar share that shares with them"));
+    }
+    let (was, now) = (Reach::of(old, before, actor), Reach::of(new, after, actor));
+    if let (Some(was), Some(now)) = (was, now) {
+        if let Some(gain) = now.gain_over(&was) {
+            return Err(not_permitted(
+                path,
+                format!(
+                    "the change would let `{actor}` reach more than before ({gain}); administrators below `admin` are subject to data checks"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The sharing rules whose recipient includes `actor`, in document form, sorted.
+fn rules_to(p: &Policy, standing: &Standing, actor: &str) -> Vec<String> {
+    let mut out: Vec<String> = p
+        .sharing_rules
+        .iter()
+        .filter(|r| standing.includes(p, &r.to, actor))
+        .map(|r| serde_json::to_string(r).unwrap_or_default())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// The calendar shares whose recipient includes `actor`, in document form, sorted.
+fn calendar_shares_to(p: &Policy, standing: &Standing, actor: &str) -> Vec<String> {
+    let mut out: Vec<String> = p
+        .calendar_shares
+        .iter()
+        .filter(|s| standing.includes(p, &s.to, actor))
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// What one user can reach in one policy: everything `filter` and the SPEC §5 surface are
+/// built from. Comparing two of them tells whether a change widened the user's data.
+struct Reach<'p> {
+    bypass: bool,
+    modules: BTreeMap<&'p str, ModuleReach<'p>>,
+    /// Users whose records the user reaches as a superior (SPEC §4 step 6).
+    subordinates: BTreeSet<&'p str>,
+    /// Users sharing a direct role with the user.
+    role_mates: BTreeSet<&'p str>,
+    /// Principals whose record shares reach the user.
+    share_principals: HashSet<Principal>,
+    /// Per (module, action): record owners a sharing rule reaches (`user:` or `team:`).
+    rule_owners: BTreeMap<(&'p str, Action), BTreeSet<String>>,
+    /// Picklist values the user sees: (module, field, value).
+    picklist_values: BTreeSet<(&'p str, &'p str, &'p str)>,
+}
+
+struct ModuleReach<'p> {
+    access: Access,
+    /// Per action; `all` wherever a module without owners grants anything (SPEC §4 step 5).
+    cells: [Cell; Action::COUNT],
+    hierarchy: bool,
+    fields: BTreeMap<&'p str, FieldAccess>,
+    tools: BTreeMap<&'p str, bool>,
+}
+
+impl<'p> Reach<'p> {
+    /// `None` for a user not in the policy.
+    fn of(p: &'p Policy, standing: &Standing, name: &str) -> Option<Reach<'p>> {
+        let (u, _, user) = p.users.get_full(name)?;
+        let teams = standing.teams.get(u).map(Vec::as_slice).unwrap_or(&[]);
+        let direct = standing
+            .direct_roles
+            .get(u)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let level = standing.level.get(u).copied().unwrap_or_default();
+        let key = source_key(p, default_role_index(p), direct, teams, level, user);
+        let mut grants = RoleGrants::new();
+        let mut modules = BTreeMap::new();
+        for (m, (module_id, module)) in p.modules.iter().enumerate() {
+            let grant = user_grant(p, &mut grants, &key, m, user.overrides.get(module_id));
+            let mut cells = grant.cells;
+            if !module.owned {
+                for cell in cells.iter_mut().filter(|c| !c.is_none()) {
+                    *cell = Cell::ALL;
+                }
+            }
+            let fields = module
+                .fields
+                .iter()
+                .zip(&grant.fields)
+                .map(|((f, def), &merged)| {
+                    let access =
+                        effective_field(grant.access, merged, def.mandatory, key.external_capped);
+                    (f.as_str(), access)
+                })
+                .collect();
+            let tools = module
+                .tools
+                .iter()
+                .zip(&grant.tools)
+                .map(|(t, &on)| (t.as_str(), on && grant.access != Access::Off))
+                .collect();
+            modules.insert(
+                module_id.as_str(),
+                ModuleReach {
+                    access: grant.access,
+                    cells,
+                    hierarchy: module.hierarchy,
+                    fields,
+                    tools,
+                },
+            );
+        }
+        let holders = |pred: &dyn Fn(u32) -> bool| -> BTreeSet<&'p str> {
+            p.users
+                .keys()
+                .zip(&standing.direct_roles)
+                .filter(|(_, roles)| roles.iter().any(|&r| pred(r)))
+                .map(|(n, _)| n.as_str())
+                .collect()
+        };
+        let subordinates = holders(&|r| {
+            direct
+                .iter()
+                .any(|&m| standing.roles.is_strict_ancestor(m, r))
+        });
+        let role_mates = holders(&|r| direct.binary_search(&r).is_ok());
+        let mut share_principals = HashSet::new();
+        share_principals.insert(Principal::User(name.to_string()));
+        for team in standing.team_names(p, name) {
+            share_principals.insert(Principal::Team(team.to_string()));
+        }
+        for &r in direct {
+            let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.clone());
+            share_principals.extend(role_name(r).map(Principal::Role));
+            for a in standing.roles.ancestors_or_self(r) {
+                share_principals.extend(role_name(a).map(Principal::RoleAndSubordinates));
+            }
+        }
+        let mut rule_owners: BTreeMap<(&str, Action), BTreeSet<String>> = BTreeMap::new();
+        for rule in &p.sharing_rules {
+            if !standing.includes(p, &rule.to, name) {
+                continue;
+            }
+            let Some(module) = p
+                .modules
+                .get_key_value(&rule.module)
+                .map(|(k, _)| k.as_str())
+            else {
+                continue;
+            };
+            let mut owners: BTreeSet<String> = standing
+                .users_of(p, &rule.from)
+                .into_iter()
+                .map(|u| format!("user:{u}"))
+                .collect();
+            if let Principal::Team(t) = &rule.from {
+                if p.teams.get(t).is_some_and(|t| t.active) {
+                    owners.insert(format!("team:{t}"));
+                }
+            }
+            for &action in Action::ALL.iter().filter(|&&a| rule.access.reaches(a)) {
+                rule_owners
+                    .entry((module, action))
+                    .or_default()
+                    .extend(owners.iter().cloned());
+            }
+        }
+        let held = standing.held_roles(p, name);
+        let sees = |l: &crate::policy::Picklist, v: &crate::policy::PicklistValue| {
+            !l.role_bound || v.roles.is_empty() || v.roles.iter().any(|r| held.contains(r.as_str()))
+        };
+        let mut picklist_values = BTreeSet::new();
+        for (module_id, module) in &p.modules {
+            for (field, def) in &module.fields {
+                for list in def.picklist.iter() {
+                    for value in list.values.iter().filter(|v| sees(list, v)) {
+                        picklist_values.insert((
+                            module_id.as_str(),
+                            field.as_str(),
+                            value.value.as_str(),
+                        ));
+                    }
+                }
+            }
+        }
+        Some(Reach {
+            bypass: p.settings.admin_bypass && level.bypasses(),
+            modules,
+            subordinates,
+            role_mates,
+            share_principals,
+            rule_owners,
+            picklist_values,
+        })
+    }
+
+    /// The first thing `self` reaches that `was` did not, in words; `None` if nothing.
+    fn gain_over(&self, was: &Reach<'_>) -> Option<String> {
+        if was.bypass {
+            return None; // every check already allowed
+        }
+        if self.bypass {
+            return Some("the admin bypass".into());
+        }
+        if let Some(v) = self.picklist_values.difference(&was.picklist_values).next() {
+            return Some(format!("picklist value `{}` of `{}.{}`", v.2, v.0, v.1));
+        }
+        let subordinates_grew = !self.subordinates.is_subset(&was.subordinates);
+        let role_mates_grew = !self.role_mates.is_subset(&was.role_mates);
+        let shares_grew = !self.share_principals.is_subset(&was.share_principals);
+        for (&module, now) in &self.modules {
+            let then = was.modules.get(module);
+            let access = then.map_or(Access::Off, |t| t.access);
+            if now.access > access {
+                return Some(format!("access `{}` to `{module}`", now.access));
+            }
+            for (field, &fa) in &now.fields {
+                let before = then
+                    .and_then(|t| t.fields.get(field).copied())
+                    .unwrap_or(FieldAccess::Hidden);
+                if fa > before {
+                    return Some(format!("field `{module}.{field}` as `{fa}`"));
+                }
+            }
+            for (tool, &on) in &now.tools {
+                if on
+                    && !then
+                        .and_then(|t| t.tools.get(tool).copied())
+                        .unwrap_or(false)
+                {
+                    return Some(format!("tool `{tool}` of `{module}`"));
+                }
+            }
+            for &action in Action::ALL {
+                let cell = now.cells[action.index()];
+                let before = then.map_or(Cell::NONE, |t| t.cells[action.index()]);
+                if cell.is_none() || before == Cell::ALL {
+                    continue;
+                }
+                let what = || format!("`{action}` on `{module}`");
+                if cell.join(before) != before {
+                    return Some(format!("{} as `{cell}`", what()));
+                }
+                // the cell reaches no more kinds of records; do the sets it reads grow?
+                let owners_by_hierarchy = now.hierarchy && cell != Cell::ALL;
+                let hierarchy_was = then.is_some_and(|t| t.hierarchy);
+                if owners_by_hierarchy
+                    && (subordinates_grew || !hierarchy_was)
+                    && !self.subordinates.is_empty()
+                {
+                    return Some(format!("{} of more subordinates", what()));
+                }
+                if cell.wants_role() && role_mates_grew {
+                    return Some(format!("{} of users sharing a role", what()));
+                }
+                if shares_grew {
+                    return Some(format!(
+                        "{} of records shared with more of their principals",
+                        what()
+                    ));
+                }
+                let none = BTreeSet::new();
+                let owners = self.rule_owners.get(&(module, action)).unwrap_or(&none);
+                let owners_were = was.rule_owners.get(&(module, action)).unwrap_or(&none);
+                if !owners.is_subset(owners_were) {
+                    return Some(format!("{} through a sharing rule", what()));
+                }
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,150 @@
+//! Who holds what in one policy: the facts a change is judged by (SPEC §7). A change is
+//! checked by comparing the standing before it with the standing after it, so a rule holds
+//! whichever operation made the change.
+
+use std::collections::BTreeSet;
+
+use crate::compile::hierarchy::RoleTree;
+use crate::compile::{
+    default_role_index, direct_roles, effective_level, listed_teams_by_user, teams_by_user,
+};
+use crate::policy::{AdminLevel, Policy, Principal, Status};
+
+/// Per user (by position in the policy): effective level, memberships and direct roles.
+pub(crate) struct Standing {
+    /// Effective admin level (SPEC §2).
+    pub level: Vec<AdminLevel>,
+    /// Active teams, ascending (membership as SPEC §2 defines it).
+    pub teams: Vec<Vec<u32>>,
+    /// Teams that list the user directly, by role entry or through nesting, active or
+    /// not; empty until [`Standing::add_listed`].
+    pub listed: Vec<Vec<u32>>,
+    /// Direct roles, ascending, without the default role.
+    pub direct_roles: Vec<Vec<u32>>,
+    /// The role forest.
+    pub roles: RoleTree,
+}
+
+impl Standing {
+    /// The standing of every user of `p`, which must be valid; `listed` is left empty.
+    pub fn of(p: &Policy) -> Standing {
+        let teams = teams_by_user(p);
+        let level = p
+            .users
+            .values()
+            .zip(&teams)
+            .map(|(user, teams)| effective_level(p, user, teams))
+            .collect();
+        Standing {
+            level,
+            listed: Vec::new(),
+            teams,
+            direct_roles: direct_roles(p, default_role_index(p)),
+            roles: RoleTree::new(p),
+        }
+    }
+
+    /// Works out which teams list each user, for the guards on actors below `admin`.
+    pub fn add_listed(&mut self, p: &Policy) {
+        self.listed = listed_teams_by_user(p);
+    }
+
+    /// The effective level of `name`, if the user exists.
+    pub fn level_of(&self, p: &Policy, name: &str) -> Option<AdminLevel> {
+        p.users
+            .get_index_of(name)
+            .and_then(|i| self.level.get(i).copied())
+    }
+
+    /// How many active users hold the `admin` level.
+    pub fn active_admins(&self, p: &Policy) -> usize {
+        p.users
+            .values()
+            .zip(&self.level)
+            .filter(|(u, l)| **l == AdminLevel::Admin && u.status == Status::Active)
+            .count()
+    }
+
+    /// The names of the active teams of `name` (empty for an unknown user).
+    pub fn team_names<'p>(&self, p: &'p Policy, name: &str) -> BTreeSet<&'p str> {
+        names_of(p, &self.teams, name)
+    }
+
+    /// The names of the teams that list `name`, active or not.
+    pub fn listed_names<'p>(&self, p: &'p Policy, name: &str) -> BTreeSet<&'p str> {
+        names_of(p, &self.listed, name)
+    }
+
+    /// Whether `principal` includes the user `name` (SPEC §2, the users of a principal).
+    pub fn includes(&self, p: &Policy, principal: &Principal, name: &str) -> bool {
+        let Some(u) = p.users.get_index_of(name) else {
+            return false;
+        };
+        let direct = self.direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]);
+        match principal {
+            Principal::User(x) => x == name,
+            Principal::Team(t) => p.teams.get_index_of(t).is_some_and(|t| {
+                self.teams
+                    .get(u)
+                    .is_some_and(|ts| ts.binary_search(&(t as u32)).is_ok())
+            }),
+            Principal::Role(r) => p
+                .roles
+                .get_index_of(r)
+                .is_some_and(|r| direct.binary_search(&(r as u32)).is_ok()),
+            Principal::RoleAndSubordinates(r) => p.roles.get_index_of(r).is_some_and(|top| {
+                direct
+                    .iter()
+                    .any(|&mine| self.roles.in_subtree(top as u32, mine))
+            }),
+        }
+    }
+
+    /// The usernames a principal names, ascending.
+    pub fn users_of<'p>(&self, p: &'p Policy, principal: &Principal) -> BTreeSet<&'p str> {
+        p.users
+            .keys()
+            .filter(|name| self.includes(p, principal, name))
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// The roles `name` holds: the default role, their direct roles (as written) and the
+    /// roles their active teams confer.
+    pub fn held_roles<'p>(&self, p: &'p Policy, name: &str) -> BTreeSet<&'p str> {
+        let mut held = BTreeSet::new();
+        let Some((u, _, user)) = p.users.get_full(name) else {
+            return held;
+        };
+        held.extend(
+            p.settings
+                .default_role
+                .as_deref()
+                .and_then(|r| key(&p.roles, r)),
+        );
+        held.extend(user.roles.iter().filter_map(|r| key(&p.roles, r)));
+        for t in self.teams.get(u).into_iter().flatten() {
+            if let Some((_, team)) = p.teams.get_index(*t as usize) {
+                held.extend(team.role.as_deref().and_then(|r| key(&p.roles, r)));
+            }
+        }
+        held
+    }
+}
+
+/// The policy's own copy of a key, so that sets borrow from the policy.
+fn key<'p, V>(map: &'p indexmap::IndexMap<String, V>, id: &str) -> Option<&'p str> {
+    map.get_key_value(id).map(|(k, _)| k.as_str())
+}
+
+fn names_of<'p>(p: &'p Policy, per_user: &[Vec<u32>], name: &str) -> BTreeSet<&'p str> {
+    let Some(u) = p.users.get_index_of(name) else {
+        return BTreeSet::new();
+    };
+    per_user
+        .get(u)
+        .into_iter()
+        .flatten()
+        .filter_map(|&t| p.teams.get_index(t as usize).map(|(k, _)| k.as_str()))
+        .collect()
+}
