@@ -136,7 +136,7 @@ fn bench_can(c: &mut Criterion) {
     let team_sets: Vec<Vec<TeamId>> = (0..4096)
         .map(|_| {
             (0..1 + rng.below(2))
-                .map(|_| TeamId::from_index(rng.below(TEAMS)))
+                .map(|_| auth.team_at(rng.below(TEAMS)).unwrap())
                 .collect()
         })
         .collect();
@@ -144,8 +144,8 @@ fn bench_can(c: &mut Criterion) {
         .iter()
         .map(|teams| {
             Record::owned_by_user(
-                permatrix::ModuleId::from_index(rng.below(MODULES)),
-                UserId::from_index(rng.below(USERS)),
+                auth.module_at(rng.below(MODULES)).unwrap(),
+                auth.user_at(rng.below(USERS)).unwrap(),
             )
             .with_teams(teams)
         })
@@ -160,7 +160,7 @@ fn bench_can(c: &mut Criterion) {
     ];
     let checks: Vec<Check> = (0..8192)
         .map(|_| Check {
-            user: UserId::from_index(rng.below(USERS)),
+            user: auth.user_at(rng.below(USERS)).unwrap(),
             action: record_actions[rng.below(record_actions.len())],
             record: rng.below(records.len()),
         })

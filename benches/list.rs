@@ -94,7 +94,7 @@ fn database(auth: &Authorizer) -> Connection {
         for id in 1..=RECORDS as i64 {
             rec.execute(rusqlite::params![
                 id,
-                auth.user_name(UserId::from_index(rng.below(USERS)))
+                auth.user_name(auth.user_at(rng.below(USERS)).unwrap())
                     .unwrap()
             ])
             .unwrap();

@@ -45,6 +45,9 @@ pub enum ErrorCode {
     SharingLocked,
     /// Usernames and a team's conferred admin level never change.
     Immutable,
+    /// An id from another authorizer (one compiled before or from another policy) was
+    /// used in a check: ids belong to the authorizer that issued them.
+    StaleId,
 }
 
 impl ErrorCode {
@@ -73,6 +76,7 @@ impl ErrorCode {
             ErrorCode::LastAdminTeam => "last_admin_team",
             ErrorCode::SharingLocked => "sharing_locked",
             ErrorCode::Immutable => "immutable",
+            ErrorCode::StaleId => "stale_id",
         }
     }
 }
@@ -151,8 +155,10 @@ impl PolicyError {
     }
 }
 
-/// A check named something the authorizer does not know (SPEC §4 step 1). `can` denies in
-/// that case; the `try_` variants return this error.
+/// A check named something the authorizer does not know (SPEC §4 step 1): an id it did not
+/// issue (`stale_id`: kept from an earlier compile, or from another authorizer) or a field
+/// or tool name the module does not declare (`unknown_reference`). `can` denies in that
+/// case; the `try_` variants return this error.
 ///
 /// ```
 /// use permatrix::{Action, Policy, Record};
@@ -164,32 +170,64 @@ impl PolicyError {
 /// let a = auth.user("a").unwrap();
 /// let record = Record::owned_by_user(auth.module("m").unwrap(), stranger);
 /// let err = auth.try_can(a, Action::View, &record).unwrap_err();
-/// assert_eq!(err.code(), "unknown_reference");
+/// assert_eq!(err.code(), "stale_id");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} id {index} in this authorizer")]
+#[error("{}", self.describe())]
 pub struct CheckError {
     kind: IdKind,
     index: u32,
+    stale: bool,
 }
 
 impl CheckError {
+    /// A field or tool name the module does not declare.
     pub(crate) fn unknown(kind: IdKind, index: u32) -> Self {
-        CheckError { kind, index }
+        CheckError {
+            kind,
+            index,
+            stale: false,
+        }
     }
 
-    /// Always `unknown_reference`: the only way a check can fail.
+    /// An id this authorizer did not issue.
+    pub(crate) fn stale(kind: IdKind, index: u32) -> Self {
+        CheckError {
+            kind,
+            index,
+            stale: true,
+        }
+    }
+
+    fn describe(&self) -> String {
+        if self.stale {
+            format!(
+                "{} id {} was not issued by this authorizer (kept from an earlier compile?): resolve names to ids again",
+                self.kind, self.index
+            )
+        } else {
+            format!("unknown {} name", self.kind)
+        }
+    }
+
+    /// `stale_id` for an id this authorizer did not issue, `unknown_reference` for a field
+    /// or tool name the module does not declare.
     ///
     /// ```
-    /// use permatrix::{Action, ModuleId, Policy};
-    /// let auth = Policy::from_json(r#"{"version": 1, "users": {"a": {}}}"#)?.compile()?;
-    /// let a = auth.user("a").unwrap();
-    /// let err = auth.try_can_module(a, Action::Create, ModuleId::from_index(0)).unwrap_err();
-    /// assert_eq!(err.code(), "unknown_reference");
+    /// use permatrix::{Action, Policy};
+    /// let old = Policy::from_json(r#"{"version": 1, "modules": {"m": {}}, "users": {"a": {}}}"#)?.compile()?;
+    /// let new = Policy::from_json(r#"{"version": 1, "modules": {"m": {}}, "users": {"a": {}}}"#)?.compile()?;
+    /// let (a, m) = (new.user("a").unwrap(), old.module("m").unwrap());
+    /// let err = new.try_can_module(a, Action::Create, m).unwrap_err();
+    /// assert_eq!(err.code(), "stale_id");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn code(&self) -> &'static str {
-        ErrorCode::UnknownReference.as_str()
+        if self.stale {
+            ErrorCode::StaleId.as_str()
+        } else {
+            ErrorCode::UnknownReference.as_str()
+        }
     }
 
     /// Which kind of id was unknown.

@@ -134,7 +134,7 @@ impl Authorizer {
         decided: Result<Step, CheckError>,
         record: Option<&Record<'_>>,
     ) -> Explanation {
-        let mut e = self.explanation_frame(user, action, module.index());
+        let mut e = self.explanation_frame(user, action, module);
         match decided {
             Err(err) => {
                 e.step = Step::UnknownId;
@@ -150,18 +150,23 @@ impl Authorizer {
         e
     }
 
-    fn explanation_frame(&self, user: UserId, action: Action, module: usize) -> Explanation {
+    fn explanation_frame(
+        &self,
+        user: UserId,
+        action: Action,
+        module: crate::ModuleId,
+    ) -> Explanation {
         let c = &*self.inner;
         let p = &c.policy;
+        let module = self.module_slot(module);
         let mut e = Explanation {
             allowed: false,
             step: Step::UnknownId,
             error: None,
             user: self.user_name(user).unwrap_or_default().to_string(),
             action,
-            module: p
-                .modules
-                .get_index(module)
+            module: module
+                .and_then(|m| p.modules.get_index(m))
                 .map(|(k, _)| k.clone())
                 .unwrap_or_default(),
             admin_level: self.admin_level(user).unwrap_or_default(),
@@ -173,17 +178,22 @@ impl Authorizer {
             external_cap: false,
             details: Vec::new(),
         };
-        let (Some(facts), Some((module_id, module_def))) =
-            (c.users.get(user.index()), p.modules.get_index(module))
+        let (Ok(facts), Some(u), Some(module)) =
+            (self.user_facts(user), self.user_slot(user), module)
+        else {
+            return e;
+        };
+        let (Some((_, user_def)), Some((module_id, module_def))) =
+            (p.users.get_index(u), p.modules.get_index(module))
         else {
             return e;
         };
         let cell = c.matrix.cell(facts.row, module, action);
         e.cell = Some(cell);
-        e.overridden = p.users[user.index()].overrides.contains_key(module_id);
+        e.overridden = user_def.overrides.contains_key(module_id);
         e.external_cap = action.is_write()
             && p.settings.external_access == crate::policy::ExternalAccess::ReadOnly
-            && p.users[user.index()].kind == crate::policy::UserKind::External;
+            && user_def.kind == crate::policy::UserKind::External;
         e.widened_by_sharing = cell == Cell::ALL
             && module_def.sharing != Sharing::Private
             && module_def.sharing.grants(action);
@@ -205,7 +215,9 @@ impl Authorizer {
             Some(m) => m,
             None => return Vec::new(),
         };
-        let u = &p.users[user.index()];
+        let Some((_, u)) = self.user_slot(user).and_then(|u| p.users.get_index(u)) else {
+            return Vec::new();
+        };
         let teams = self.user_team_slice(user);
         key.sources
             .iter()

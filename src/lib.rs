@@ -64,8 +64,13 @@
 //! - [`Authorizer::can_module`] with a record-level action on an owned module denies: it
 //!   needs a record.
 //! - Unknown field and tool names deny (`hidden`, `false`); the `try_` variants say why.
-//! - Ids are positions in the policy's maps; an id from another authorizer that is out of
-//!   range is an unknown id and denies.
+//! - Ids are positions in the policy's maps, stamped with the generation of the compile
+//!   that issued them (a process-wide counter). An id of another compile — an earlier one
+//!   kept across a recompile, or another policy's — names nobody: checks deny it, the
+//!   `try_` variants return `stale_id`, name lookups return `None`. Issue 7 weighed keeping
+//!   ids stable across recompiles instead; a generation cannot be fooled by a document
+//!   read afresh, where positions are all a policy knows. Copies made by
+//!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.
 //! - A repeated entry in a module's `tools` list is a `duplicate_key` error; repeats in
 //!   membership and role lists are harmless and accepted.
 //! - Filters ([`Authorizer::filter`]) equal `can` for every record the authorizer can

@@ -9,8 +9,10 @@ use crate::authorizer::Authorizer;
 
 /// The authorizer in force, shared between request handlers and administration.
 ///
-/// Readers call [`LiveAuthorizer::current`] once per request and answer the whole request
-/// from that snapshot; a swap never changes a snapshot someone holds. Administration
+/// Readers call [`LiveAuthorizer::current`] once per request, resolve the names they need
+/// to ids from that snapshot, and answer the whole request from it; a swap never changes a
+/// snapshot someone holds. Ids belong to the snapshot that issued them (and to the copies
+/// [`LiveAuthorizer::set_active`] makes): after a publish, an id kept from before denies. Administration
 /// publishes a newly compiled authorizer with [`LiveAuthorizer::publish`], and
 /// (de)activates users at once with [`LiveAuthorizer::set_active`], without waiting for a
 /// compile.
@@ -32,9 +34,11 @@ use crate::authorizer::Authorizer;
 /// let bob = now.user("bob").unwrap();
 /// assert!(!now.can(bob, Action::View, &Record::owned_by_user(now.module("m").unwrap(), bob)));
 ///
-/// // later the full recompile is published
+/// // later the full recompile is published; ids are resolved again from the new snapshot
 /// live.publish(policy.compile()?);
-/// assert_eq!(live.current().user_active(bob), Some(false));
+/// let now = live.current();
+/// assert_eq!(now.user_active(now.user("bob").unwrap()), Some(false));
+/// assert_eq!(now.user_active(bob), None); // an id of the earlier compile names nobody
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug)]

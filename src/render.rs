@@ -42,7 +42,7 @@ impl Authorizer {
     /// ```
     pub fn matrix(&self, user: UserId) -> Option<MatrixView> {
         let c = &*self.inner;
-        let facts = c.users.get(user.index())?;
+        let facts = self.user_facts(user).ok()?;
         let rows = c
             .policy
             .modules

@@ -3,13 +3,14 @@
 //! the compiled authorizer and against the reference evaluator; every failing check is
 //! reported by file and index, and the test fails if any did.
 
+mod foreign;
 mod reference;
 
 use std::path::{Path, PathBuf};
 
 use permatrix::{
-    Action, Authorizer, Condition, FieldAccess, ModuleId, Owner, Policy, Principal, PrincipalId,
-    Record, RoleId, Share, ShareAccess, TeamId, UserId,
+    Action, Authorizer, Condition, FieldAccess, Owner, Policy, Principal, PrincipalId, Record,
+    Share, ShareAccess, TeamId,
 };
 use reference::{RefOwner, RefRecord, Reference};
 use serde::Deserialize;
@@ -29,6 +30,9 @@ struct Case {
 }
 
 /// The kinds this runner understands; any other kind fails as unsupported.
+/// Ids no authorizer of a case knows, for names that do not resolve.
+static FOREIGN: std::sync::LazyLock<foreign::Foreign> = std::sync::LazyLock::new(foreign::foreign);
+
 const SUPPORTED: &[&str] = &[
     "can",
     "field",
@@ -151,14 +155,12 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
         return new_record_teams(auth, check, expect);
     }
     let user = str_field(check, "user")?;
-    let uid = auth.user(user).unwrap_or(UserId::from_index(usize::MAX));
+    let uid = auth.user(user).unwrap_or(FOREIGN.user);
     match kind {
         "can" => {
             let action = Action::parse(str_field(check, "action")?).ok_or("unknown action")?;
             let module = str_field(check, "module")?;
-            let mid = auth
-                .module(module)
-                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let mid = auth.module(module).unwrap_or(FOREIGN.module);
             let expect = expect
                 .as_bool()
                 .ok_or("`expect` of a can check is a boolean")?;
@@ -218,9 +220,7 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                     .ok_or("`expect` of a field check is a string")?,
             )
             .ok_or("unknown field access")?;
-            let mid = auth
-                .module(module)
-                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let mid = auth.module(module).unwrap_or(FOREIGN.module);
             let got = auth.field_access(uid, mid, field);
             compare(
                 expect,
@@ -235,9 +235,7 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
             let expect = expect
                 .as_bool()
                 .ok_or("`expect` of a tool check is a boolean")?;
-            let mid = auth
-                .module(module)
-                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let mid = auth.module(module).unwrap_or(FOREIGN.module);
             compare(
                 expect,
                 auth.can_use_tool(uid, mid, tool),
@@ -268,9 +266,7 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                     );
                 }
             };
-            let mid = auth
-                .module(module)
-                .unwrap_or(ModuleId::from_index(usize::MAX));
+            let mid = auth.module(module).unwrap_or(FOREIGN.module);
             let (ta, sa) = a.ids(auth);
             let (tb, sb) = b.ids(auth);
             let ra = Record {
@@ -327,7 +323,7 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                 None => None,
                 Some(m) => Some(
                     auth.module(m.as_str().ok_or("`module` is a string")?)
-                        .unwrap_or(ModuleId::from_index(usize::MAX)),
+                        .unwrap_or(FOREIGN.module),
                 ),
             };
             let expect = expect
@@ -427,12 +423,8 @@ impl RecordSpec {
 
     fn owner_id(&self, auth: &Authorizer) -> Owner {
         match &self.reference.owner {
-            RefOwner::User(u) => {
-                Owner::User(auth.user(u).unwrap_or(UserId::from_index(usize::MAX)))
-            }
-            RefOwner::Team(t) => {
-                Owner::Team(auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
-            }
+            RefOwner::User(u) => Owner::User(auth.user(u).unwrap_or(FOREIGN.user)),
+            RefOwner::Team(t) => Owner::Team(auth.team(t).unwrap_or(FOREIGN.team)),
         }
     }
 
@@ -441,7 +433,7 @@ impl RecordSpec {
             .reference
             .teams
             .iter()
-            .map(|t| auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+            .map(|t| auth.team(t).unwrap_or(FOREIGN.team))
             .collect();
         let shares = self
             .reference
@@ -457,14 +449,10 @@ impl RecordSpec {
 }
 
 fn principal_id(auth: &Authorizer, p: &Principal) -> PrincipalId {
-    let unknown_role = RoleId::from_index(usize::MAX);
+    let unknown_role = FOREIGN.role;
     match p {
-        Principal::User(u) => {
-            PrincipalId::User(auth.user(u).unwrap_or(UserId::from_index(usize::MAX)))
-        }
-        Principal::Team(t) => {
-            PrincipalId::Team(auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
-        }
+        Principal::User(u) => PrincipalId::User(auth.user(u).unwrap_or(FOREIGN.user)),
+        Principal::Team(t) => PrincipalId::Team(auth.team(t).unwrap_or(FOREIGN.team)),
         Principal::Role(r) => PrincipalId::Role(auth.role(r).unwrap_or(unknown_role)),
         Principal::RoleAndSubordinates(r) => {
             PrincipalId::RoleAndSubordinates(auth.role(r).unwrap_or(unknown_role))
@@ -536,7 +524,7 @@ fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool,
 
 fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<(), String> {
     let creator = str_field(check, "creator")?;
-    let uid = |name: &str| auth.user(name).unwrap_or(UserId::from_index(usize::MAX));
+    let uid = |name: &str| auth.user(name).unwrap_or(FOREIGN.user);
     let assignee = match check.get("assignee") {
         None | Some(Value::Null) => None,
         Some(v) => Some(uid(v.as_str().ok_or("`assignee` is a username")?)),
@@ -547,7 +535,7 @@ fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<
     };
     let related: Vec<TeamId> = related
         .iter()
-        .map(|t| auth.team(t).unwrap_or(TeamId::from_index(usize::MAX)))
+        .map(|t| auth.team(t).unwrap_or(FOREIGN.team))
         .collect();
     let mut want: Vec<String> =
         serde_json::from_value(expect.clone()).map_err(|e| e.to_string())?;

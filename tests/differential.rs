@@ -6,13 +6,13 @@
 //! to a small example. By default 256 policies × 200 checks; set
 //! `PERMATRIX_PROPTEST_CASES` to run more policies.
 
+mod foreign;
 mod generate;
 mod reference;
 
 use generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_policy, random_principal};
 use permatrix::{
-    Action, Condition, ModuleId, Owner, Policy, Principal, PrincipalId, Record, RoleId, Share,
-    ShareAccess, TeamId, UserId,
+    Action, Condition, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess, TeamId,
 };
 use proptest::prelude::*;
 use reference::{RefOwner, RefRecord, Reference};
@@ -23,16 +23,15 @@ fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), TestCaseError> {
         .compile()
         .map_err(|e| TestCaseError::fail(format!("generated policy rejected: {e}")))?;
     let reference = Reference::new(policy);
+    let foreign = foreign::foreign();
     let (n_users, n_teams, n_roles) = (policy.users.len(), policy.teams.len(), policy.roles.len());
-    let uid = |name: &str| auth.user(name).unwrap_or(UserId::from_index(usize::MAX));
-    let tid = |name: &str| auth.team(name).unwrap_or(TeamId::from_index(usize::MAX));
-    let rid = |name: &str| auth.role(name).unwrap_or(RoleId::from_index(usize::MAX));
+    let uid = |name: &str| auth.user(name).unwrap_or(foreign.user);
+    let tid = |name: &str| auth.team(name).unwrap_or(foreign.team);
+    let rid = |name: &str| auth.role(name).unwrap_or(foreign.role);
     for _ in 0..CHECKS_PER_POLICY {
         let user = name(t, "u", n_users);
         let module = MODULES[t.below(MODULES.len())];
-        let mid = auth
-            .module(module)
-            .unwrap_or(ModuleId::from_index(usize::MAX));
+        let mid = auth.module(module).unwrap_or(foreign.module);
         match t.below(10) {
             0 => {
                 let field = FIELDS[t.below(FIELDS.len())];

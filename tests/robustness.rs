@@ -1,10 +1,9 @@
 //! No input makes the crate panic: arbitrary text, damaged documents, and ids from
 //! nowhere all end in an error or a denial.
 
-use permatrix::{
-    Action, ModuleId, Owner, Policy, PrincipalId, Record, RoleId, Share, ShareAccess, TeamId,
-    UserId,
-};
+mod foreign;
+
+use permatrix::{Action, Owner, Policy, PrincipalId, Record, Share, ShareAccess};
 use proptest::prelude::*;
 
 const DEMO: &str = include_str!("../examples/minicrm.json");
@@ -16,28 +15,31 @@ fn exercise(text: &str, ids: &[usize]) {
     let _ = policy.to_json();
     let Ok(auth) = policy.compile() else { return };
     let id = |i: usize| ids.get(i).copied().unwrap_or(0);
-    let teams = [TeamId::from_index(id(3)), TeamId::from_index(id(4))];
+    // an index this authorizer has, or an id of another one
+    let f = foreign::foreign();
+    let team = |i: usize| auth.team_at(id(i)).unwrap_or(f.team);
+    let teams = [team(3), team(4)];
     let shares = [
         Share {
-            to: PrincipalId::Role(RoleId::from_index(id(5))),
+            to: PrincipalId::Role(auth.role_at(id(5)).unwrap_or(f.role)),
             access: ShareAccess::Full,
         },
         Share {
-            to: PrincipalId::Team(TeamId::from_index(id(6))),
+            to: PrincipalId::Team(team(6)),
             access: ShareAccess::Read,
         },
     ];
     let record = Record {
-        module: ModuleId::from_index(id(1)),
+        module: auth.module_at(id(1)).unwrap_or(f.module),
         owner: if id(7) % 2 == 0 {
-            Owner::User(UserId::from_index(id(2)))
+            Owner::User(auth.user_at(id(2)).unwrap_or(f.user))
         } else {
-            Owner::Team(TeamId::from_index(id(2)))
+            Owner::Team(team(2))
         },
         teams: &teams,
         shares: &shares,
     };
-    let user = UserId::from_index(id(0));
+    let user = auth.user_at(id(0)).unwrap_or(f.user);
     for action in Action::ALL {
         let allowed = auth.can(user, *action, &record);
         assert_eq!(auth.explain(user, *action, &record).allowed, allowed);

@@ -79,7 +79,7 @@ impl Authorizer {
     /// ```
     pub fn login(&self, user: UserId) -> Result<Factors, LoginDenied> {
         let p = &self.inner.policy;
-        let Some((_, def)) = p.users.get_index(user.index()) else {
+        let Some((_, def)) = self.user_slot(user).and_then(|u| p.users.get_index(u)) else {
             return Err(LoginDenied::NotActive);
         };
         let teams = self
@@ -111,12 +111,14 @@ impl Authorizer {
         let mut out = BTreeSet::new();
         for source in &self.inner.policy.settings.team_inheritance {
             match source {
-                TeamInheritance::Creator => {
-                    out.extend(self.user_team_slice(creator).iter().map(|&t| TeamId(t)))
-                }
+                TeamInheritance::Creator => out.extend(
+                    self.user_team_slice(creator)
+                        .iter()
+                        .map(|&t| self.team_id(t)),
+                ),
                 TeamInheritance::Assignee => {
                     if let Some(a) = assignee {
-                        out.extend(self.user_team_slice(a).iter().map(|&t| TeamId(t)));
+                        out.extend(self.user_team_slice(a).iter().map(|&t| self.team_id(t)));
                     }
                 }
                 TeamInheritance::Related => {
@@ -124,7 +126,7 @@ impl Authorizer {
                         related
                             .iter()
                             .copied()
-                            .filter(|t| t.index() < self.inner.team_active.len()),
+                            .filter(|&t| self.team_slot(t).is_some()),
                     );
                 }
             }

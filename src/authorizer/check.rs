@@ -39,11 +39,15 @@ impl Authorizer {
     /// [`CheckError`] (`unknown_reference`) naming the kind of id that is unknown.
     ///
     /// ```
-    /// use permatrix::{Action, ModuleId, Policy, Record};
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
-    /// let a = auth.user("a").unwrap();
-    /// let err = auth.try_can(a, Action::View, &Record::owned_by_user(ModuleId::from_index(9), a)).unwrap_err();
+    /// use permatrix::{Action, Policy, Record};
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
+    /// let (before, now) = (policy.compile()?, policy.compile()?);
+    /// let a = now.user("a").unwrap();
+    /// let kept = before.module("m").unwrap(); // an id of an earlier compile
+    /// let err = now.try_can(a, Action::View, &Record::owned_by_user(kept, a)).unwrap_err();
     /// assert_eq!(err.kind(), permatrix::IdKind::Module);
+    /// assert_eq!(err.code(), "stale_id");
+    /// assert!(!now.can(a, Action::View, &Record::owned_by_user(kept, a)));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn try_can(
@@ -81,9 +85,11 @@ impl Authorizer {
     /// [`CheckError`] for an unknown user or module.
     ///
     /// ```
-    /// use permatrix::{Action, ModuleId, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
-    /// assert!(auth.try_can_module(auth.user("a").unwrap(), Action::Create, ModuleId::from_index(0)).is_err());
+    /// use permatrix::{Action, Policy};
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
+    /// let (before, now) = (policy.compile()?, policy.compile()?);
+    /// let m = before.module("m").unwrap();
+    /// assert!(now.try_can_module(now.user("a").unwrap(), Action::Create, m).is_err());
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn try_can_module(
@@ -184,19 +190,17 @@ impl Authorizer {
     /// The compiled facts of `user`, or the step-1 error.
     #[inline]
     pub(crate) fn user_facts(&self, user: UserId) -> Result<&UserFacts, CheckError> {
-        self.inner
-            .users
-            .get(user.index())
-            .ok_or(CheckError::unknown(IdKind::User, user.0))
+        self.user_slot(user)
+            .and_then(|u| self.inner.users.get(u))
+            .ok_or(CheckError::stale(IdKind::User, user.index))
     }
 
     /// The compiled facts of `module`, or the step-1 error.
     #[inline]
     pub(crate) fn module_facts(&self, module: ModuleId) -> Result<&ModuleFacts, CheckError> {
-        self.inner
-            .modules
-            .get(module.index())
-            .ok_or(CheckError::unknown(IdKind::Module, module.0))
+        self.module_slot(module)
+            .and_then(|m| self.inner.modules.get(m))
+            .ok_or(CheckError::stale(IdKind::Module, module.index))
     }
 
     /// Steps 2–4: status, admin bypass, a `none` cell. `Err` holds the step that decided;
@@ -224,22 +228,17 @@ impl Authorizer {
 
     /// Step 1 for a record: its owner, teams and share principals must be known.
     pub(crate) fn check_record_ids(&self, record: &Record<'_>) -> Result<(), CheckError> {
-        let c = &*self.inner;
         match record.owner {
-            Owner::User(o) if o.index() >= c.users.len() => {
-                return Err(CheckError::unknown(IdKind::User, o.0));
+            Owner::User(o) if self.user_slot(o).is_none() => {
+                return Err(CheckError::stale(IdKind::User, o.index));
             }
-            Owner::Team(t) if t.index() >= c.team_active.len() => {
-                return Err(CheckError::unknown(IdKind::Team, t.0));
+            Owner::Team(t) if self.team_slot(t).is_none() => {
+                return Err(CheckError::stale(IdKind::Team, t.index));
             }
             _ => {}
         }
-        if let Some(t) = record
-            .teams
-            .iter()
-            .find(|t| t.index() >= c.team_active.len())
-        {
-            return Err(CheckError::unknown(IdKind::Team, t.0));
+        if let Some(t) = record.teams.iter().find(|&&t| self.team_slot(t).is_none()) {
+            return Err(CheckError::stale(IdKind::Team, t.index));
         }
         for share in record.shares {
             self.check_principal(share.to)?;
@@ -248,18 +247,17 @@ impl Authorizer {
     }
 
     fn check_principal(&self, p: PrincipalId) -> Result<(), CheckError> {
-        let c = &*self.inner;
         match p {
-            PrincipalId::User(u) if u.index() >= c.users.len() => {
-                Err(CheckError::unknown(IdKind::User, u.0))
+            PrincipalId::User(u) if self.user_slot(u).is_none() => {
+                Err(CheckError::stale(IdKind::User, u.index))
             }
-            PrincipalId::Team(t) if t.index() >= c.team_active.len() => {
-                Err(CheckError::unknown(IdKind::Team, t.0))
+            PrincipalId::Team(t) if self.team_slot(t).is_none() => {
+                Err(CheckError::stale(IdKind::Team, t.index))
             }
             PrincipalId::Role(r) | PrincipalId::RoleAndSubordinates(r)
-                if r.index() >= c.policy.roles.len() =>
+                if self.role_slot(r).is_none() =>
             {
-                Err(CheckError::unknown(IdKind::Role, r.0))
+                Err(CheckError::stale(IdKind::Role, r.index))
             }
             _ => Ok(()),
         }
@@ -277,13 +275,13 @@ impl Authorizer {
         match owner {
             Owner::User(o) if o == user => Some(OwnerFact::Itself),
             Owner::User(o) if hierarchy => {
-                let owner_roles = &self.inner.users.get(o.index())?.roles;
+                let owner_roles = &self.user_facts(o).ok()?.roles;
                 for &mine in &facts.roles {
                     for &theirs in owner_roles {
                         if self.inner.roles.is_strict_ancestor(mine, theirs) {
                             return Some(OwnerFact::Superior {
-                                superior: RoleId(mine),
-                                subordinate: RoleId(theirs),
+                                superior: self.role_id(mine),
+                                subordinate: self.role_id(theirs),
                             });
                         }
                     }
@@ -301,13 +299,13 @@ impl Authorizer {
     #[inline]
     fn role_match(&self, facts: &UserFacts, owner: Owner) -> Option<RoleId> {
         let Owner::User(o) = owner else { return None };
-        let theirs = &self.inner.users.get(o.index())?.roles;
+        let theirs = &self.user_facts(o).ok()?.roles;
         let (mut i, mut j) = (0, 0);
         while i < facts.roles.len() && j < theirs.len() {
             match facts.roles[i].cmp(&theirs[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return Some(RoleId(facts.roles[i])),
+                std::cmp::Ordering::Equal => return Some(self.role_id(facts.roles[i])),
             }
         }
         None
@@ -316,23 +314,32 @@ impl Authorizer {
     /// Membership in an active team (inactive teams have no members).
     #[inline]
     pub(crate) fn is_member(&self, user: UserId, team: TeamId) -> bool {
-        self.user_team_slice(user).binary_search(&team.0).is_ok()
+        self.team_slot(team).is_some()
+            && self
+                .user_team_slice(user)
+                .binary_search(&team.index)
+                .is_ok()
     }
 
     /// Whether the principal's users include `user`.
     #[inline]
     pub(crate) fn contains(&self, principal: PrincipalId, user: UserId) -> bool {
-        let Some(facts) = self.inner.users.get(user.index()) else {
+        let Ok(facts) = self.user_facts(user) else {
             return false;
         };
         match principal {
             PrincipalId::User(u) => u == user,
             PrincipalId::Team(t) => self.is_member(user, t),
-            PrincipalId::Role(r) => facts.roles.binary_search(&r.0).is_ok(),
-            PrincipalId::RoleAndSubordinates(r) => facts
-                .roles
-                .iter()
-                .any(|&mine| self.inner.roles.in_subtree(r.0, mine)),
+            PrincipalId::Role(r) => {
+                self.role_slot(r).is_some() && facts.roles.binary_search(&r.index).is_ok()
+            }
+            PrincipalId::RoleAndSubordinates(r) => {
+                self.role_slot(r).is_some()
+                    && facts
+                        .roles
+                        .iter()
+                        .any(|&mine| self.inner.roles.in_subtree(r.index, mine))
+            }
         }
     }
 
@@ -345,10 +352,8 @@ impl Authorizer {
             Owner::Team(t) => {
                 from == PrincipalId::Team(t)
                     && self
-                        .inner
-                        .team_active
-                        .get(t.index())
-                        .copied()
+                        .team_slot(t)
+                        .and_then(|t| self.inner.team_active.get(t).copied())
                         .unwrap_or(false)
             }
         }

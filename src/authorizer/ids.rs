@@ -2,33 +2,46 @@
 
 use std::fmt;
 
+/// Which compile an id belongs to. Every [`Policy::compile`](crate::Policy::compile) takes
+/// the next number, so an id kept across a recompile never names anyone in the new
+/// authorizer: checks deny it, and the `try_` variants call it stale.
+pub(crate) fn next_generation() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(1);
+    // 0 is never handed out, so no id is ever valid by accident of zeroed memory
+    loop {
+        let g = NEXT.fetch_add(1, Ordering::Relaxed);
+        if g != 0 {
+            return g;
+        }
+    }
+}
+
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub(crate) u32);
+        pub struct $name {
+            pub(crate) index: u32,
+            pub(crate) generation: u32,
+        }
 
         impl $name {
-            #[doc = concat!("The ", $what, "'s position in the policy (its insertion order).")]
-            ///
-            /// Ids are positions: they stay meaningful for any authorizer compiled from a
-            /// policy whose entries were not reordered or removed. An id beyond the end is
-            /// not an error for `can`: it is an unknown id and is denied.
-            pub fn index(self) -> usize {
-                self.0 as usize
+            pub(crate) const fn new(index: u32, generation: u32) -> Self {
+                $name { index, generation }
             }
 
-            #[doc = concat!("The ", $what, " at `index`, for hosts that keep positions.")]
-            ///
-            /// An index that does not exist in an authorizer is treated as unknown there.
-            pub fn from_index(index: usize) -> Self {
-                $name(u32::try_from(index).unwrap_or(u32::MAX))
+            #[doc = concat!("The ", $what, "'s position in the authorizer that issued the id (the")]
+            /// policy's insertion order). Positions change when entries are removed, which is
+            /// why an id belongs to one authorizer only.
+            pub fn index(self) -> usize {
+                self.index as usize
             }
         }
 
         impl fmt::Debug for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
+                write!(f, "{}({}@g{})", stringify!($name), self.index, self.generation)
             }
         }
     };
@@ -37,10 +50,21 @@ macro_rules! id_type {
 id_type!(
     /// A user of one authorizer; get it with [`Authorizer::user`](crate::Authorizer::user).
     ///
+    /// An id belongs to the authorizer that issued it (and to the copies
+    /// [`Authorizer::with_user_active`](crate::Authorizer::with_user_active) makes). Kept
+    /// across a recompile it names nobody: checks deny it and the `try_` variants return a
+    /// `stale_id` error, so a cached id can never name another user.
+    ///
     /// ```
-    /// use permatrix::{Policy, UserId};
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.user("ann"), Some(UserId::from_index(0)));
+    /// use permatrix::Policy;
+    /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"ann":{},"bob":{}}}"#)?;
+    /// let auth = policy.compile()?;
+    /// let bob = auth.user("bob").unwrap();
+    /// assert_eq!(auth.user_name(bob), Some("bob"));
+    /// policy.users.shift_remove("ann"); // bob moves to position 0
+    /// let next = policy.compile()?;
+    /// assert_eq!(next.user_name(bob), None); // the old id names nobody
+    /// assert_eq!(next.user_name(next.user("bob").unwrap()), Some("bob"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     UserId,
@@ -53,6 +77,7 @@ id_type!(
     /// use permatrix::{Policy, TeamId};
     /// let auth = Policy::from_json(r#"{"version":1,"teams":{"north":{}}}"#)?.compile()?;
     /// assert_eq!(auth.team("north").map(TeamId::index), Some(0));
+    /// assert_eq!(auth.team_at(0), auth.team("north"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     TeamId,
@@ -86,9 +111,11 @@ id_type!(
 /// Who a record share (or a compiled sharing rule) names.
 ///
 /// ```
-/// use permatrix::{PrincipalId, UserId};
-/// let p = PrincipalId::User(UserId::from_index(3));
+/// use permatrix::{Policy, PrincipalId};
+/// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{}}}"#)?.compile()?;
+/// let p = PrincipalId::User(auth.user("ann").unwrap());
 /// assert!(matches!(p, PrincipalId::User(_)));
+/// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrincipalId {
@@ -100,19 +127,4 @@ pub enum PrincipalId {
     Role(RoleId),
     /// The users with a direct role in the role's subtree.
     RoleAndSubordinates(RoleId),
-}
-
-impl PrincipalId {
-    pub(crate) fn user(i: u32) -> Self {
-        PrincipalId::User(UserId(i))
-    }
-    pub(crate) fn team(i: u32) -> Self {
-        PrincipalId::Team(TeamId(i))
-    }
-    pub(crate) fn role(i: u32) -> Self {
-        PrincipalId::Role(RoleId(i))
-    }
-    pub(crate) fn role_and_subordinates(i: u32) -> Self {
-        PrincipalId::RoleAndSubordinates(RoleId(i))
-    }
 }

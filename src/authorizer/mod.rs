@@ -117,11 +117,8 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn user(&self, username: &str) -> Option<UserId> {
-        self.inner
-            .policy
-            .users
-            .get_index_of(username)
-            .map(UserId::from_index)
+        let i = self.inner.policy.users.get_index_of(username)?;
+        Some(self.user_id(i as u32))
     }
 
     /// The id of team `id`. O(1).
@@ -133,11 +130,8 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn team(&self, id: &str) -> Option<TeamId> {
-        self.inner
-            .policy
-            .teams
-            .get_index_of(id)
-            .map(TeamId::from_index)
+        let i = self.inner.policy.teams.get_index_of(id)?;
+        Some(self.team_id(i as u32))
     }
 
     /// The id of role `id`. O(1).
@@ -149,11 +143,8 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn role(&self, id: &str) -> Option<RoleId> {
-        self.inner
-            .policy
-            .roles
-            .get_index_of(id)
-            .map(RoleId::from_index)
+        let i = self.inner.policy.roles.get_index_of(id)?;
+        Some(self.role_id(i as u32))
     }
 
     /// The id of module `id`. O(1).
@@ -165,14 +156,60 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn module(&self, id: &str) -> Option<ModuleId> {
-        self.inner
-            .policy
-            .modules
-            .get_index_of(id)
-            .map(ModuleId::from_index)
+        let i = self.inner.policy.modules.get_index_of(id)?;
+        Some(self.module_id(i as u32))
     }
 
-    /// The username of `user`, if it exists here.
+    /// The id of the user at `index` (the policy's insertion order), if there is one. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.user_at(1), auth.user("b"));
+    /// assert_eq!(auth.user_at(2), None);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user_at(&self, index: usize) -> Option<UserId> {
+        (index < self.inner.users.len()).then(|| self.user_id(index as u32))
+    }
+
+    /// The id of the team at `index`, if there is one. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.team_at(0), auth.team("t"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn team_at(&self, index: usize) -> Option<TeamId> {
+        (index < self.inner.team_active.len()).then(|| self.team_id(index as u32))
+    }
+
+    /// The id of the role at `index`, if there is one. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},"roles":{"r":{"profiles":["p"]}}}"#)?.compile()?;
+    /// assert_eq!(auth.role_at(0), auth.role("r"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn role_at(&self, index: usize) -> Option<RoleId> {
+        (index < self.inner.policy.roles.len()).then(|| self.role_id(index as u32))
+    }
+
+    /// The id of the module at `index`, if there is one. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.module_at(0), auth.module("m"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module_at(&self, index: usize) -> Option<ModuleId> {
+        (index < self.inner.modules.len()).then(|| self.module_id(index as u32))
+    }
+
+    /// The username of `user`, if the id is this authorizer's (`None` for a stale id).
     ///
     /// ```
     /// use permatrix::Policy;
@@ -181,14 +218,15 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn user_name(&self, user: UserId) -> Option<&str> {
+        let u = self.user_slot(user)?;
         self.inner
             .policy
             .users
-            .get_index(user.index())
+            .get_index(u)
             .map(|(k, _)| k.as_str())
     }
 
-    /// The id of `team`, if it exists here.
+    /// The id (name) of `team`, if the id is this authorizer's.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -197,14 +235,15 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn team_name(&self, team: TeamId) -> Option<&str> {
+        let t = self.team_slot(team)?;
         self.inner
             .policy
             .teams
-            .get_index(team.index())
+            .get_index(t)
             .map(|(k, _)| k.as_str())
     }
 
-    /// The id of `role`, if it exists here.
+    /// The id (name) of `role`, if the id is this authorizer's.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -213,14 +252,15 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn role_name(&self, role: RoleId) -> Option<&str> {
+        let r = self.role_slot(role)?;
         self.inner
             .policy
             .roles
-            .get_index(role.index())
+            .get_index(r)
             .map(|(k, _)| k.as_str())
     }
 
-    /// The id of `module`, if it exists here.
+    /// The id (name) of `module`, if the id is this authorizer's.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -229,10 +269,11 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn module_name(&self, module: ModuleId) -> Option<&str> {
+        let m = self.module_slot(module)?;
         self.inner
             .policy
             .modules
-            .get_index(module.index())
+            .get_index(m)
             .map(|(k, _)| k.as_str())
     }
 
@@ -248,13 +289,13 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn cell(&self, user: UserId, module: ModuleId, action: Action) -> Option<Cell> {
-        let facts = self.inner.users.get(user.index())?;
+        let facts = self.user_facts(user).ok()?;
+        let m = self.module_slot(module)?;
         if !self.is_active(user) {
             // SPEC §3 step 6: a user who is not active gets `none` everywhere
-            return (module.index() < self.inner.modules.len()).then_some(Cell::NONE);
+            return Some(Cell::NONE);
         }
-        (module.index() < self.inner.modules.len())
-            .then(|| self.inner.matrix.cell(facts.row, module.index(), action))
+        Some(self.inner.matrix.cell(facts.row, m, action))
     }
 
     /// The effective module access of `user` (after overrides). `None` for an unknown id.
@@ -266,9 +307,9 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn module_access(&self, user: UserId, module: ModuleId) -> Option<Access> {
-        let facts = self.inner.users.get(user.index())?;
-        (module.index() < self.inner.modules.len())
-            .then(|| self.inner.matrix.access(facts.row, module.index()))
+        let facts = self.user_facts(user).ok()?;
+        let m = self.module_slot(module)?;
+        Some(self.inner.matrix.access(facts.row, m))
     }
 
     /// The effective admin level of `user`: their own or the highest conferred by one of
@@ -281,7 +322,7 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn admin_level(&self, user: UserId) -> Option<AdminLevel> {
-        self.inner.users.get(user.index()).map(|u| u.level)
+        self.user_facts(user).ok().map(|u| u.level)
     }
 
     /// The active teams `user` is a member of (nested teams and role entries included).
@@ -297,7 +338,7 @@ impl Authorizer {
     pub fn teams_of(&self, user: UserId) -> Vec<TeamId> {
         self.user_team_slice(user)
             .iter()
-            .map(|&t| TeamId(t))
+            .map(|&t| self.team_id(t))
             .collect()
     }
 
@@ -336,7 +377,7 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn user_active(&self, user: UserId) -> Option<bool> {
-        (user.index() < self.inner.users.len()).then(|| self.is_active(user))
+        self.user_slot(user).map(|_| self.is_active(user))
     }
 
     /// A copy of this authorizer in which `user` is active (`true`) or not (`false`),
@@ -360,7 +401,7 @@ impl Authorizer {
     #[must_use]
     pub fn with_user_active(&self, user: UserId, active: bool) -> Authorizer {
         let mut bits = (*self.active).clone();
-        if let Some(word) = bits.get_mut(user.index() / 64) {
+        if let Some(word) = self.user_slot(user).and_then(|u| bits.get_mut(u / 64)) {
             let bit = 1u64 << (user.index() % 64);
             if active {
                 *word |= bit;
@@ -374,15 +415,70 @@ impl Authorizer {
         }
     }
 
+    /// Whether `user` is active; `false` for an id that is not this authorizer's.
     #[inline]
     pub(crate) fn is_active(&self, user: UserId) -> bool {
-        self.active
-            .get(user.index() / 64)
-            .is_some_and(|w| w & (1 << (user.index() % 64)) != 0)
+        user.generation == self.inner.generation
+            && self
+                .active
+                .get(user.index() / 64)
+                .is_some_and(|w| w & (1 << (user.index() % 64)) != 0)
+    }
+
+    /// The position of `user` if the id is this authorizer's.
+    #[inline]
+    pub(crate) fn user_slot(&self, user: UserId) -> Option<usize> {
+        (user.generation == self.inner.generation && user.index() < self.inner.users.len())
+            .then_some(user.index())
+    }
+
+    /// The position of `team` if the id is this authorizer's.
+    #[inline]
+    pub(crate) fn team_slot(&self, team: TeamId) -> Option<usize> {
+        (team.generation == self.inner.generation && team.index() < self.inner.team_active.len())
+            .then_some(team.index())
+    }
+
+    /// The position of `role` if the id is this authorizer's.
+    #[inline]
+    pub(crate) fn role_slot(&self, role: RoleId) -> Option<usize> {
+        (role.generation == self.inner.generation && role.index() < self.inner.policy.roles.len())
+            .then_some(role.index())
+    }
+
+    /// The position of `module` if the id is this authorizer's.
+    #[inline]
+    pub(crate) fn module_slot(&self, module: ModuleId) -> Option<usize> {
+        (module.generation == self.inner.generation && module.index() < self.inner.modules.len())
+            .then_some(module.index())
+    }
+
+    /// This authorizer's id for the user at position `i`.
+    #[inline]
+    pub(crate) fn user_id(&self, i: u32) -> UserId {
+        UserId::new(i, self.inner.generation)
+    }
+
+    /// This authorizer's id for the team at position `i`.
+    #[inline]
+    pub(crate) fn team_id(&self, i: u32) -> TeamId {
+        TeamId::new(i, self.inner.generation)
+    }
+
+    /// This authorizer's id for the role at position `i`.
+    #[inline]
+    pub(crate) fn role_id(&self, i: u32) -> RoleId {
+        RoleId::new(i, self.inner.generation)
+    }
+
+    /// This authorizer's id for the module at position `i`.
+    #[inline]
+    pub(crate) fn module_id(&self, i: u32) -> ModuleId {
+        ModuleId::new(i, self.inner.generation)
     }
 
     pub(crate) fn user_team_slice(&self, user: UserId) -> &[u32] {
-        let Some(facts) = self.inner.users.get(user.index()) else {
+        let Ok(facts) = self.user_facts(user) else {
             return &[];
         };
         self.inner

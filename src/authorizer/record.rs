@@ -6,9 +6,12 @@ use crate::policy::ShareAccess;
 /// Who owns a record: a user, or a team.
 ///
 /// ```
-/// use permatrix::{Owner, UserId};
-/// let o = Owner::User(UserId::from_index(0));
+/// use permatrix::Owner;
+/// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+/// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+/// let o = Owner::User(a);
 /// assert!(matches!(o, Owner::User(_)));
+/// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
@@ -21,9 +24,12 @@ pub enum Owner {
 /// A share of one record with a principal (MiniCRM's "explicitly shared").
 ///
 /// ```
-/// use permatrix::{PrincipalId, Share, ShareAccess, UserId};
-/// let s = Share { to: PrincipalId::User(UserId::from_index(1)), access: ShareAccess::Read };
+/// use permatrix::{PrincipalId, Share, ShareAccess};
+/// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+/// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+/// let s = Share { to: PrincipalId::User(b), access: ShareAccess::Read };
 /// assert_eq!(s.access, ShareAccess::Read);
+/// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Share {
@@ -60,9 +66,12 @@ impl<'a> Record<'a> {
     /// A record of `module` owned by `owner`, with no teams or shares.
     ///
     /// ```
-    /// use permatrix::{ModuleId, Owner, Record, UserId};
-    /// let r = Record::new(ModuleId::from_index(0), Owner::User(UserId::from_index(0)));
+    /// use permatrix::{Owner, Record};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let r = Record::new(m, Owner::User(a));
     /// assert!(r.teams.is_empty() && r.shares.is_empty());
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn new(module: ModuleId, owner: Owner) -> Record<'static> {
         Record {
@@ -76,9 +85,12 @@ impl<'a> Record<'a> {
     /// A record of `module` owned by user `owner`.
     ///
     /// ```
-    /// use permatrix::{ModuleId, Owner, Record, UserId};
-    /// let r = Record::owned_by_user(ModuleId::from_index(0), UserId::from_index(2));
-    /// assert_eq!(r.owner, Owner::User(UserId::from_index(2)));
+    /// use permatrix::{Owner, Record};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let r = Record::owned_by_user(m, b);
+    /// assert_eq!(r.owner, Owner::User(b));
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn owned_by_user(module: ModuleId, owner: UserId) -> Record<'static> {
         Record::new(module, Owner::User(owner))
@@ -87,9 +99,12 @@ impl<'a> Record<'a> {
     /// A record of `module` owned by team `owner`.
     ///
     /// ```
-    /// use permatrix::{ModuleId, Owner, Record, TeamId};
-    /// let r = Record::owned_by_team(ModuleId::from_index(0), TeamId::from_index(1));
-    /// assert_eq!(r.owner, Owner::Team(TeamId::from_index(1)));
+    /// use permatrix::{Owner, Record};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let r = Record::owned_by_team(m, t);
+    /// assert_eq!(r.owner, Owner::Team(t));
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn owned_by_team(module: ModuleId, owner: TeamId) -> Record<'static> {
         Record::new(module, Owner::Team(owner))
@@ -98,10 +113,13 @@ impl<'a> Record<'a> {
     /// The same record linked to `teams`.
     ///
     /// ```
-    /// use permatrix::{ModuleId, Record, TeamId, UserId};
-    /// let teams = [TeamId::from_index(0)];
-    /// let r = Record::owned_by_user(ModuleId::from_index(0), UserId::from_index(0)).with_teams(&teams);
+    /// use permatrix::Record;
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let teams = [t];
+    /// let r = Record::owned_by_user(m, a).with_teams(&teams);
     /// assert_eq!(r.teams, &teams);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn with_teams<'b>(self, teams: &'b [TeamId]) -> Record<'b>
     where
@@ -113,10 +131,13 @@ impl<'a> Record<'a> {
     /// The same record with `shares`.
     ///
     /// ```
-    /// use permatrix::{ModuleId, PrincipalId, Record, Share, ShareAccess, UserId};
-    /// let shares = [Share { to: PrincipalId::User(UserId::from_index(1)), access: ShareAccess::Full }];
-    /// let r = Record::owned_by_user(ModuleId::from_index(0), UserId::from_index(0)).with_shares(&shares);
+    /// use permatrix::{PrincipalId, Record, Share, ShareAccess};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let shares = [Share { to: PrincipalId::User(b), access: ShareAccess::Full }];
+    /// let r = Record::owned_by_user(m, a).with_shares(&shares);
     /// assert_eq!(r.shares.len(), 1);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn with_shares<'b>(self, shares: &'b [Share]) -> Record<'b>
     where

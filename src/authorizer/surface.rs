@@ -193,10 +193,13 @@ impl Authorizer {
     /// ```
     pub fn offers_merge(&self, user: UserId, module: ModuleId) -> bool {
         let c = &*self.inner;
-        let Some(facts) = c.users.get(user.index()) else {
+        let Ok(facts) = self.user_facts(user) else {
             return false;
         };
-        let Some((_, def)) = c.policy.modules.get_index(module.index()) else {
+        let Some((_, def)) = self
+            .module_slot(module)
+            .and_then(|m| c.policy.modules.get_index(m))
+        else {
             return false;
         };
         if !self.is_active(user) {
@@ -217,7 +220,7 @@ impl Authorizer {
         let p = &self.inner.policy;
         p.settings.external_access == ExternalAccess::ReadOnly
             && p.users
-                .get_index(user.index())
+                .get_index(self.user_slot(user).unwrap_or(usize::MAX))
                 .is_some_and(|(_, u)| u.kind == UserKind::External)
     }
 }

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use smallvec::SmallVec;
 
-use crate::authorizer::ids::PrincipalId;
+use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::error::PolicyError;
 use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
 use crate::policy::{Policy, validate};
@@ -61,6 +61,8 @@ pub(crate) struct CompiledRule {
 /// Everything an authorizer holds.
 #[derive(Debug)]
 pub(crate) struct Compiled {
+    /// Which compile this is: every id the authorizer hands out carries it.
+    pub generation: u32,
     pub policy: Policy,
     pub users: Vec<UserFacts>,
     pub user_teams: Vec<u32>,
@@ -221,15 +223,24 @@ fn compile_rest(
     let matrix = Matrix::build(p, &row_keys, &representatives);
 
     let team_active = p.teams.values().map(|t| t.active).collect();
+    let generation = next_generation();
     let resolve = |principal: &Principal| -> PrincipalId {
+        // validated: every name resolves; u32::MAX would be an unknown position
         let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
         match principal {
-            Principal::User(u) => PrincipalId::user(index(p.users.get_index_of(u))),
-            Principal::Team(t) => PrincipalId::team(index(p.teams.get_index_of(t))),
-            Principal::Role(r) => PrincipalId::role(index(p.roles.get_index_of(r))),
-            Principal::RoleAndSubordinates(r) => {
-                PrincipalId::role_and_subordinates(index(p.roles.get_index_of(r)))
+            Principal::User(u) => {
+                PrincipalId::User(UserId::new(index(p.users.get_index_of(u)), generation))
             }
+            Principal::Team(t) => {
+                PrincipalId::Team(TeamId::new(index(p.teams.get_index_of(t)), generation))
+            }
+            Principal::Role(r) => {
+                PrincipalId::Role(RoleId::new(index(p.roles.get_index_of(r)), generation))
+            }
+            Principal::RoleAndSubordinates(r) => PrincipalId::RoleAndSubordinates(RoleId::new(
+                index(p.roles.get_index_of(r)),
+                generation,
+            )),
         }
     };
     let mut rules = Vec::with_capacity(p.sharing_rules.len());
@@ -277,6 +288,7 @@ fn compile_rest(
     }
 
     Ok(Compiled {
+        generation,
         active,
         policy: p.clone(),
         role_users,

@@ -7,9 +7,12 @@ use crate::policy::ShareAccess;
 /// repeats; an empty list never appears (it would be `False`).
 ///
 /// ```
-/// use permatrix::{Condition, UserId};
-/// let c = Condition::Any(vec![Condition::False, Condition::OwnerUserIn(vec![UserId::from_index(1)])]);
-/// assert_eq!(c.simplified(), Condition::OwnerUserIn(vec![UserId::from_index(1)]));
+/// use permatrix::Condition;
+/// # let auth = permatrix::Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}},"teams":{"t1":{},"t2":{},"t3":{}}}"#)?.compile()?;
+/// # let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
+/// let c = Condition::Any(vec![Condition::False, Condition::OwnerUserIn(vec![b])]);
+/// assert_eq!(c.simplified(), Condition::OwnerUserIn(vec![b]));
+/// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Condition {
@@ -40,11 +43,14 @@ impl Condition {
     /// Evaluates the condition on a record's columns (the record's module is not looked at).
     ///
     /// ```
-    /// use permatrix::{Condition, ModuleId, Record, TeamId, UserId};
-    /// let t = [TeamId::from_index(2)];
-    /// let r = Record::owned_by_user(ModuleId::from_index(0), UserId::from_index(0)).with_teams(&t);
-    /// assert!(Condition::LinkedToTeam(vec![TeamId::from_index(2)]).matches(&r));
-    /// assert!(!Condition::OwnerUserIn(vec![UserId::from_index(1)]).matches(&r));
+    /// use permatrix::{Condition, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// let linked = [t];
+    /// let r = Record::owned_by_user(m, a).with_teams(&linked);
+    /// assert!(Condition::LinkedToTeam(vec![t]).matches(&r));
+    /// assert!(!Condition::OwnerUserIn(vec![b]).matches(&r));
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn matches(&self, record: &Record<'_>) -> bool {
         match self {
@@ -73,14 +79,16 @@ impl Condition {
     /// empty sets dropped.
     ///
     /// ```
-    /// use permatrix::{Condition, TeamId};
-    /// let t = |i| TeamId::from_index(i);
+    /// use permatrix::{Condition, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t0":{},"t1":{},"t2":{},"t3":{}}}"#)?.compile()?;
+    /// let t = |i| auth.team_at(i).unwrap();
     /// let c = Condition::Any(vec![
     ///     Condition::LinkedToTeam(vec![t(3), t(1)]),
     ///     Condition::Any(vec![Condition::LinkedToTeam(vec![t(1), t(2)])]),
     /// ]);
     /// assert_eq!(c.simplified(), Condition::LinkedToTeam(vec![t(1), t(2), t(3)]));
     /// assert_eq!(Condition::All(vec![Condition::True, Condition::False]).simplified(), Condition::False);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     #[must_use]
     pub fn simplified(self) -> Condition {

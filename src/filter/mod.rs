@@ -9,7 +9,7 @@
 mod condition;
 mod sql;
 
-use crate::authorizer::{Authorizer, ModuleId, PrincipalId, Record, RoleId, TeamId, UserId};
+use crate::authorizer::{Authorizer, ModuleId, PrincipalId, Record, TeamId, UserId};
 use crate::compile::Cell;
 use crate::error::CheckError;
 use crate::policy::{Action, ShareAccess};
@@ -157,9 +157,11 @@ impl Authorizer {
     /// [`CheckError`] for an unknown user or module.
     ///
     /// ```
-    /// use permatrix::{Action, ModuleId, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
-    /// assert!(auth.try_filter(auth.user("a").unwrap(), Action::List, ModuleId::from_index(3)).is_err());
+    /// use permatrix::{Action, Policy};
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
+    /// let (before, now) = (policy.compile()?, policy.compile()?);
+    /// let m = before.module("m").unwrap();
+    /// assert!(now.try_filter(now.user("a").unwrap(), Action::List, m).is_err());
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn try_filter(
@@ -206,7 +208,7 @@ impl Authorizer {
         let my_teams: Vec<TeamId> = self
             .user_team_slice(user)
             .iter()
-            .map(|&t| TeamId(t))
+            .map(|&t| self.team_id(t))
             .collect();
         let mut any = Vec::new();
 
@@ -261,11 +263,11 @@ impl Authorizer {
         let mut to = vec![PrincipalId::User(user)];
         to.extend(my_teams.iter().map(|&t| PrincipalId::Team(t)));
         for &mine in &facts.roles {
-            to.push(PrincipalId::Role(RoleId(mine)));
+            to.push(PrincipalId::Role(self.role_id(mine)));
             to.extend(
                 c.roles
                     .ancestors_or_self(mine)
-                    .map(|r| PrincipalId::RoleAndSubordinates(RoleId(r))),
+                    .map(|r| PrincipalId::RoleAndSubordinates(self.role_id(r))),
             );
         }
         any.push(Condition::SharedWith { to, at_least });
@@ -278,7 +280,7 @@ impl Authorizer {
             .get(role as usize)
             .into_iter()
             .flatten()
-            .map(|&u| UserId(u))
+            .map(|&u| self.user_id(u))
     }
 
     /// The users a principal names (SPEC §2 Sharing rules).
@@ -291,12 +293,12 @@ impl Authorizer {
                 .get(t.index())
                 .into_iter()
                 .flatten()
-                .map(|&u| UserId(u))
+                .map(|&u| self.user_id(u))
                 .collect(),
-            PrincipalId::Role(r) => self.role_user_ids(r.0).collect(),
+            PrincipalId::Role(r) => self.role_user_ids(r.index).collect(),
             PrincipalId::RoleAndSubordinates(r) => c
                 .roles
-                .subtree(r.0)
+                .subtree(r.index)
                 .iter()
                 .flat_map(|&role| self.role_user_ids(role))
                 .collect(),

@@ -1,0 +1,126 @@
+//! Issue 7, finding 3: an id kept across a recompile must never name someone else. Ids
+//! carry the generation of the compile that issued them; every later compile denies them
+//! in `can` and reports `stale_id` in `try_can`, whatever the change did to positions.
+
+use permatrix::{
+    Action, Admin, AuditEvent, Authorizer, LiveAuthorizer, Policy, PolicyError, Record, User,
+};
+
+const POLICY: &str = r#"{
+  "version": 1,
+  "modules": { "deals": {} },
+  "profiles": { "rep": { "modules": { "deals": { "access": "on",
+                  "actions": { "view": "owner", "edit": "owner" } } } } },
+  "roles": { "rep": { "profiles": ["rep"] } },
+  "teams": { "admins": { "users": ["root"], "admin": "admin" }, "north": { "users": ["bob"] } },
+  "users": { "root": {}, "ann": { "roles": ["rep"] }, "bob": { "roles": ["rep"] },
+             "carol": { "roles": ["rep"] } }
+}"#;
+
+/// Compiles, applies `change` as root, compiles again; returns both authorizers.
+fn around(
+    change: impl FnOnce(&mut Admin<'_>) -> Result<AuditEvent, PolicyError>,
+) -> (Authorizer, Authorizer) {
+    let mut policy = Policy::from_json(POLICY).unwrap();
+    let before = policy.compile().unwrap();
+    change(&mut policy.admin("root")).unwrap();
+    (before, policy.compile().unwrap())
+}
+
+/// Bob's id from `before`, asked about Carol's deal (and Bob's own) in `after`.
+fn stale_bob_is_denied(before: &Authorizer, after: &Authorizer) {
+    let stale_bob = before.user("bob").unwrap();
+    let deals = after.module("deals").unwrap();
+    let carol = after.user("carol").unwrap();
+    let carols_deal = Record::owned_by_user(deals, carol);
+    for action in [Action::View, Action::Edit] {
+        assert!(!after.can(stale_bob, action, &carols_deal));
+        let err = after.try_can(stale_bob, action, &carols_deal).unwrap_err();
+        assert_eq!(err.code(), "stale_id");
+    }
+    assert!(
+        after.filter(stale_bob, Action::List, deals).condition() == &permatrix::Condition::False
+    );
+    assert_eq!(after.user_name(stale_bob), None);
+    assert_eq!(after.user_active(stale_bob), None);
+    assert!(after.matrix(stale_bob).is_none());
+    assert!(after.teams_of(stale_bob).is_empty());
+    assert!(after.login(stale_bob).is_err());
+    assert!(!after.explain(stale_bob, Action::View, &carols_deal).allowed);
+    // a record naming a stale owner is as unknown as a stale user
+    let stale_carol = before.user("carol").unwrap();
+    let stale_record = Record::owned_by_user(deals, stale_carol);
+    assert!(!after.can(carol, Action::View, &stale_record));
+    assert_eq!(
+        after
+            .try_can(carol, Action::View, &stale_record)
+            .unwrap_err()
+            .code(),
+        "stale_id"
+    );
+    // resolved again, the names mean what they say
+    if let Some(bob) = after.user("bob") {
+        assert!(after.can(bob, Action::View, &Record::owned_by_user(deals, bob)));
+        assert!(!after.can(bob, Action::View, &carols_deal));
+    }
+    assert!(after.can(carol, Action::View, &carols_deal));
+}
+
+#[test]
+fn deleting_another_user_shifts_positions_but_not_who_an_id_names() {
+    // ann sits before bob: deleting her moves bob to ann's place and carol to bob's
+    let (before, after) = around(|a| a.delete_user("ann", "root"));
+    let stale_bob = before.user("bob").unwrap();
+    assert_eq!(
+        after.user_at(stale_bob.index()),
+        after.user("carol"),
+        "this is the position that used to be bob's"
+    );
+    stale_bob_is_denied(&before, &after);
+}
+
+#[test]
+fn renaming_copying_and_readding_also_retire_old_ids() {
+    let (before, after) = around(|a| a.rename_user("bob", "Robert"));
+    stale_bob_is_denied(&before, &after);
+    let (before, after) = around(|a| a.copy_user("carol", "dan", None));
+    stale_bob_is_denied(&before, &after);
+    // bob leaves and a different person joins under the same username
+    let (before, after) = around(|a| {
+        a.delete_user("bob", "root")?;
+        a.invite_user(
+            "bob",
+            User {
+                roles: vec!["rep".into()],
+                ..User::default()
+            },
+        )?;
+        a.activate_user("bob")
+    });
+    stale_bob_is_denied(&before, &after);
+    // the same document compiled twice: ids of the first compile are not the second's
+    let policy = Policy::from_json(POLICY).unwrap();
+    stale_bob_is_denied(&policy.compile().unwrap(), &policy.compile().unwrap());
+}
+
+#[test]
+fn deactivation_keeps_ids_and_a_publish_retires_them() {
+    let mut policy = Policy::from_json(POLICY).unwrap();
+    let live = LiveAuthorizer::new(policy.compile().unwrap());
+    let first = live.current();
+    let (bob, deals) = (first.user("bob").unwrap(), first.module("deals").unwrap());
+    let bobs = Record::owned_by_user(deals, bob);
+    assert!(live.current().can(bob, Action::View, &bobs));
+    live.set_active("bob", false);
+    assert_eq!(
+        live.current().user_active(bob),
+        Some(false),
+        "the id still names bob"
+    );
+    live.set_active("bob", true);
+    assert!(live.current().can(bob, Action::View, &bobs));
+
+    policy.admin("root").delete_user("ann", "root").unwrap();
+    live.publish(policy.compile().unwrap());
+    stale_bob_is_denied(&first, &live.current());
+}
