@@ -79,14 +79,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     // 5. A refused change: Mia manages sales but administers nothing.
-    let before = policy.to_json();
+    let before = policy.to_json()?;
     let refused = policy.admin("mia").reactivate_user("tom").unwrap_err();
     println!(
         "mia reactivates tom: refused, {} ({})",
         refused.code(),
         refused.message()
     );
-    println!("policy unchanged: {}\n", policy.to_json() == before);
+    println!("policy unchanged: {}\n", policy.to_json()? == before);
 
     // 6. The audit trail the host stores.
     println!("== audit trail ==");

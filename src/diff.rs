@@ -210,7 +210,7 @@ pub struct PolicyDiff {
 }
 
 impl PolicyDiff {
-    /// No user gains or loses anything.
+    /// Nothing changed: no user gains or loses anything, and no user was added or removed.
     ///
     /// ```
     /// use permatrix::{Policy, diff};
@@ -219,19 +219,24 @@ impl PolicyDiff {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.users.is_empty() && self.added_users.is_empty() && self.removed_users.is_empty()
+        self.len() == 0
     }
 
-    /// The number of changed items, over all users.
+    /// The number of changed items over all users, plus one for every user added or
+    /// removed (whose grants are listed among the changes too, as from or to nothing).
+    /// `len() == 0` exactly when [`PolicyDiff::is_empty`].
     ///
     /// ```
     /// use permatrix::{Policy, diff};
-    /// let a = Policy::new().compile()?;
-    /// assert_eq!(diff(&a, &a).len(), 0);
+    /// let old = Policy::new().compile()?;
+    /// let new = Policy::from_json(r#"{"version":1,"users":{"b":{"status":"invited"}}}"#)?.compile()?;
+    /// assert_eq!(diff(&old, &new).len(), 1); // b is new, with nothing granted yet
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.users.iter().map(|(_, c)| c.len()).sum()
+        self.users.iter().map(|(_, c)| c.len()).sum::<usize>()
+            + self.added_users.len()
+            + self.removed_users.len()
     }
 }
 
@@ -254,10 +259,13 @@ impl fmt::Display for PolicyDiff {
 }
 
 /// Lists every cell, module access, field and tool of every user that differs between
-/// `old` and `new` (SPEC §7), plus admin-bypass and status changes.
+/// `old` and `new` (SPEC §7), plus admin-bypass and status changes. A user in only one of
+/// them is compared with nothing (inactive, no bypass, every cell `none`), so what a new
+/// user gains and a removed user loses is listed too; a module in only one of them
+/// likewise.
 ///
 /// # Cost
-/// O(users × modules × (actions + fields + tools)).
+/// O(users × modules × (actions + fields + tools)), over both policies' users and modules.
 ///
 /// ```
 /// use permatrix::{Policy, diff};
@@ -285,11 +293,15 @@ pub fn diff(old: &Authorizer, new: &Authorizer) -> PolicyDiff {
             .cloned()
             .collect(),
     };
-    for name in pn.users.keys() {
-        let (Some(uo), Some(un)) = (old.user(name), new.user(name)) else {
-            continue;
-        };
-        let changes = user_changes(old, new, uo, un);
+    let modules: Vec<&String> = pn
+        .modules
+        .keys()
+        .chain(po.modules.keys().filter(|m| !pn.modules.contains_key(*m)))
+        .collect();
+    let names = pn.users.keys().chain(out.removed_users.iter());
+    for name in names {
+        let (uo, un) = (old.user(name), new.user(name));
+        let changes = user_changes(old, new, uo, un, &modules);
         if !changes.is_empty() {
             out.users.push((name.clone(), changes));
         }
@@ -297,34 +309,85 @@ pub fn diff(old: &Authorizer, new: &Authorizer) -> PolicyDiff {
     out
 }
 
-fn user_changes(old: &Authorizer, new: &Authorizer, uo: UserId, un: UserId) -> Vec<Change> {
-    let mut changes = Vec::new();
-    let (ao, an) = (
-        old.user_active(uo).unwrap_or(false),
-        new.user_active(un).unwrap_or(false),
+/// One side of a comparison: a user of one authorizer, or nobody (who has nothing).
+struct Side<'a> {
+    auth: &'a Authorizer,
+    user: Option<UserId>,
+}
+
+impl Side<'_> {
+    fn active(&self) -> bool {
+        self.user
+            .and_then(|u| self.auth.user_active(u))
+            .unwrap_or(false)
+    }
+    fn bypass(&self) -> bool {
+        self.user.is_some_and(|u| self.auth.bypasses(u))
+    }
+    fn module(&self, name: &str) -> Option<ModuleId> {
+        self.auth.module(name)
+    }
+    fn access(&self, m: Option<ModuleId>) -> Access {
+        match (self.user, m) {
+            (Some(u), Some(m)) => self.auth.module_access(u, m).unwrap_or(Access::Off),
+            _ => Access::Off,
+        }
+    }
+    fn cell(&self, m: Option<ModuleId>, action: Action) -> Cell {
+        match (self.user, m) {
+            (Some(u), Some(m)) => self.auth.cell(u, m, action).unwrap_or(Cell::NONE),
+            _ => Cell::NONE,
+        }
+    }
+    fn field(&self, m: Option<ModuleId>, field: &str) -> FieldAccess {
+        match (self.user, m) {
+            (Some(u), Some(m)) => self.auth.field_access(u, m, field),
+            _ => FieldAccess::Hidden,
+        }
+    }
+    fn tool(&self, m: Option<ModuleId>, tool: &str) -> bool {
+        match (self.user, m) {
+            (Some(u), Some(m)) => self.auth.can_use_tool(u, m, tool),
+            _ => false,
+        }
+    }
+}
+
+fn user_changes(
+    old: &Authorizer,
+    new: &Authorizer,
+    uo: Option<UserId>,
+    un: Option<UserId>,
+    modules: &[&String],
+) -> Vec<Change> {
+    let (o, n) = (
+        Side {
+            auth: old,
+            user: uo,
+        },
+        Side {
+            auth: new,
+            user: un,
+        },
     );
+    let mut changes = Vec::new();
+    let (ao, an) = (o.active(), n.active());
     if ao != an {
         changes.push(Change::Active {
             before: ao,
             after: an,
         });
     }
-    let (bo, bn) = (old.bypasses(uo), new.bypasses(un));
+    let (bo, bn) = (o.bypass(), n.bypass());
     if bo != bn {
         changes.push(Change::Bypass {
             before: bo,
             after: bn,
         });
     }
-    for (module_name, def_new) in &new.policy().modules {
-        let Some(mn) = new.module(module_name) else {
-            continue;
-        };
-        let mo = old.module(module_name);
-        let access = |a: &Authorizer, u, m: Option<ModuleId>| {
-            m.and_then(|m| a.module_access(u, m)).unwrap_or(Access::Off)
-        };
-        let (xo, xn) = (access(old, uo, mo), access(new, un, Some(mn)));
+    for &module_name in modules {
+        let (mo, mn) = (o.module(module_name), n.module(module_name));
+        let (xo, xn) = (o.access(mo), n.access(mn));
         if xo != xn {
             changes.push(Change::Access {
                 module: module_name.clone(),
@@ -333,10 +396,7 @@ fn user_changes(old: &Authorizer, new: &Authorizer, uo: UserId, un: UserId) -> V
             });
         }
         for action in Action::ALL {
-            let co = mo
-                .and_then(|m| old.cell(uo, m, *action))
-                .unwrap_or(Cell::NONE);
-            let cn = new.cell(un, mn, *action).unwrap_or(Cell::NONE);
+            let (co, cn) = (o.cell(mo, *action), n.cell(mn, *action));
             if co != cn {
                 changes.push(Change::Cell {
                     module: module_name.clone(),
@@ -346,11 +406,12 @@ fn user_changes(old: &Authorizer, new: &Authorizer, uo: UserId, un: UserId) -> V
                 });
             }
         }
-        for field in def_new.fields.keys() {
-            let fo = mo
-                .map(|m| old.field_access(uo, m, field))
-                .unwrap_or(FieldAccess::Hidden);
-            let fnew = new.field_access(un, mn, field);
+        let declared = |a: &Authorizer| a.policy().modules.get(module_name.as_str()).cloned();
+        let (def_old, def_new) = (declared(old), declared(new));
+        let fields = def_new.iter().chain(&def_old).flat_map(|d| d.fields.keys());
+        let mut seen = std::collections::HashSet::new();
+        for field in fields.filter(|f| seen.insert(f.as_str())) {
+            let (fo, fnew) = (o.field(mo, field), n.field(mn, field));
             if fo != fnew {
                 changes.push(Change::Field {
                     module: module_name.clone(),
@@ -360,9 +421,10 @@ fn user_changes(old: &Authorizer, new: &Authorizer, uo: UserId, un: UserId) -> V
                 });
             }
         }
-        for tool in &def_new.tools {
-            let to = mo.is_some_and(|m| old.can_use_tool(uo, m, tool));
-            let tn = new.can_use_tool(un, mn, tool);
+        let tools = def_new.iter().chain(&def_old).flat_map(|d| d.tools.iter());
+        let mut seen = std::collections::HashSet::new();
+        for tool in tools.filter(|t| seen.insert(t.as_str())) {
+            let (to, tn) = (o.tool(mo, tool), n.tool(mn, tool));
             if to != tn {
                 changes.push(Change::Tool {
                     module: module_name.clone(),

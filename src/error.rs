@@ -109,6 +109,8 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
+    /// Long ids are cut in the path and message (see [`shorten`]), so a hostile document
+    /// cannot make an error as large as itself.
     pub(crate) fn new(
         code: ErrorCode,
         path: impl Into<String>,
@@ -116,8 +118,8 @@ impl PolicyError {
     ) -> Self {
         PolicyError {
             code,
-            path: path.into(),
-            message: message.into(),
+            path: shorten(&path.into(), MAX_PATH),
+            message: shorten(&message.into(), MAX_MESSAGE),
         }
     }
 
@@ -273,5 +275,89 @@ impl fmt::Display for IdKind {
             IdKind::Field => "field",
             IdKind::Tool => "tool",
         })
+    }
+}
+
+/// The longest id an error shows whole, in bytes; longer ones keep their start.
+const MAX_ID: usize = 64;
+/// The longest path an error keeps, in bytes.
+const MAX_PATH: usize = 512;
+/// The longest message an error keeps, in bytes.
+const MAX_MESSAGE: usize = 1024;
+
+/// `text` with every id longer than [`MAX_ID`] cut to its start, and the whole cut to
+/// `max` bytes. Ids are the runs between backticks in messages, and the runs between `.`,
+/// `[` and `]` in paths; a cut id ends in `…` and says how long it was.
+pub(crate) fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= MAX_ID {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len().min(max + 16));
+    let mut run = String::new();
+    let mut quoted = false;
+    let flush = |run: &mut String, out: &mut String| {
+        if run.len() > MAX_ID {
+            let keep = floor_char_boundary(run, MAX_ID / 2);
+            out.push_str(&run[..keep]);
+            out.push_str(&format!("…({} bytes)", run.len()));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        let separator = if c == '`' {
+            quoted = !quoted;
+            true
+        } else {
+            !quoted && (c == '.' || c == '[' || c == ']' || c == ' ')
+        };
+        if separator {
+            flush(&mut run, &mut out);
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+        if out.len() > max {
+            break;
+        }
+    }
+    flush(&mut run, &mut out);
+    if out.len() > max {
+        let keep = floor_char_boundary(&out, max);
+        out.truncate(keep);
+        out.push('…');
+    }
+    out
+}
+
+/// The largest char boundary of `s` at or below `i`.
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_ids_are_cut_and_short_text_is_kept() {
+        assert_eq!(shorten("no role `rep`", MAX_MESSAGE), "no role `rep`");
+        let long = "ü".repeat(600_000);
+        let message = shorten(&format!("no role `{long}` for `bob`"), MAX_MESSAGE);
+        assert!(message.len() < 200, "{message}");
+        assert!(
+            message.starts_with("no role `üü") && message.ends_with("(1200000 bytes)` for `bob`")
+        );
+        let path = shorten(&format!("users.{long}.roles[0]"), MAX_PATH);
+        assert!(path.len() < 100 && path.ends_with(".roles[0]"), "{path}");
+        let unquoted = shorten(&"x".repeat(5000), MAX_MESSAGE);
+        assert!(unquoted.len() <= MAX_MESSAGE + 32, "{}", unquoted.len());
     }
 }

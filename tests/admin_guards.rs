@@ -50,11 +50,11 @@ fn refused(
     policy: &mut Policy,
     change: impl FnOnce(&mut Policy) -> Result<permatrix::AuditEvent, PolicyError>,
 ) -> PolicyError {
-    let (before, revision) = (policy.to_json(), policy.revision());
+    let (before, revision) = (policy.to_json().unwrap(), policy.revision());
     let err = change(policy).expect_err("the change should have been refused");
     assert_eq!(err.code(), ErrorCode::NotPermitted, "{err}");
     assert_eq!(
-        policy.to_json(),
+        policy.to_json().unwrap(),
         before,
         "a refused change altered the policy"
     );

@@ -13,9 +13,12 @@ fn error(json: &str) -> (ErrorCode, String) {
 fn demo_policy_round_trips() {
     let text = include_str!("../examples/minicrm.json");
     let policy = Policy::from_json(text).unwrap();
-    let again = Policy::from_json(&policy.to_json()).unwrap();
+    let again = Policy::from_json(&policy.to_json().unwrap()).unwrap();
     assert_eq!(again, policy);
-    assert_eq!(Policy::from_json(&policy.to_json_pretty()).unwrap(), policy);
+    assert_eq!(
+        Policy::from_json(&policy.to_json_pretty().unwrap()).unwrap(),
+        policy
+    );
 }
 
 #[test]
@@ -28,7 +31,7 @@ fn defaults_are_left_out_and_read_back() {
     )
     .unwrap();
     assert_eq!(
-        p.to_json(),
+        p.to_json().unwrap(),
         r#"{"version":1,"modules":{"m":{}},"teams":{"t":{}},"users":{"u":{}}}"#
     );
 }

@@ -12,7 +12,7 @@ fn exercise(text: &str, ids: &[usize]) {
     let Ok(policy) = Policy::from_json(text) else {
         return;
     };
-    let _ = policy.to_json();
+    let _ = policy.to_json().unwrap();
     let Ok(auth) = policy.compile() else { return };
     let id = |i: usize| ids.get(i).copied().unwrap_or(0);
     // an index this authorizer has, or an id of another one

@@ -20,10 +20,10 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// ```
 /// use permatrix::{ErrorCode, Policy, User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"eve":{}}}"#)?;
-/// let before = policy.to_json();
+/// let before = policy.to_json()?;
 /// let err = policy.admin("eve").invite_user("mallory", User::default()).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::NotPermitted);
-/// assert_eq!(policy.to_json(), before);
+/// assert_eq!(policy.to_json()?, before);
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug)]

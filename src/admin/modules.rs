@@ -66,8 +66,9 @@ impl Admin<'_> {
         )
     }
 
-    /// Declares a tool on a module and enables it in the profiles with
-    /// `auto_allow_new_modules` (only where they grant the module at all).
+    /// Declares a tool on a module and enables it in every profile with
+    /// `auto_allow_new_modules` (SPEC §7). A profile that does not list the module gets an
+    /// entry for it with the tool on; the tool still needs access to the module to be used.
     ///
     /// # Errors
     /// `duplicate_key` for a tool already declared; `unknown_reference`; `not_permitted`.
@@ -75,10 +76,12 @@ impl Admin<'_> {
     /// ```
     /// use permatrix::Policy;
     /// let mut p = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "profiles":{"auto":{"auto_allow_new_modules":true,"modules":{"m":{"access":"on"}}}},
+    ///   "profiles":{"auto":{"auto_allow_new_modules":true,"modules":{"m":{"access":"on"}}},
+    ///               "later":{"auto_allow_new_modules":true}},
     ///   "users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").add_tool("m", "pdf_export")?;
     /// assert_eq!(p.profiles["auto"].modules["m"].tools["pdf_export"], true);
+    /// assert_eq!(p.profiles["later"].modules["m"].tools["pdf_export"], true);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn add_tool(&mut self, module: &str, tool: &str) -> Result<AuditEvent, PolicyError> {
@@ -87,6 +90,13 @@ impl Admin<'_> {
             "module.add_tool",
             Item::Module(module.to_string()),
             |p| {
+                if tool.is_empty() {
+                    return Err(refuse(
+                        ErrorCode::Malformed,
+                        format!("modules.{module}.tools"),
+                        "tool names are non-empty strings",
+                    ));
+                }
                 let def = module_mut(p, module)?;
                 if !def.tools.insert(tool.to_string()) {
                     return Err(refuse(
@@ -100,9 +110,12 @@ impl Admin<'_> {
                     .values_mut()
                     .filter(|pr| pr.auto_allow_new_modules)
                 {
-                    if let Some(grant) = profile.modules.get_mut(module) {
-                        grant.tools.insert(tool.to_string(), true);
-                    }
+                    profile
+                        .modules
+                        .entry(module.to_string())
+                        .or_default()
+                        .tools
+                        .insert(tool.to_string(), true);
                 }
                 Ok(Outcome::default())
             },

@@ -127,25 +127,49 @@ impl Authorizer {
 
     /// The maximum number of search results for `user` (SPEC §5): over the user's active
     /// teams that set a limit, the max (additive merge) or min (subtractive). `None` means
-    /// unlimited (also for an unknown user).
+    /// unlimited. An id this authorizer did not issue gets `Some(0)`: no results, rather
+    /// than the unlimited answer of `None` ([`Authorizer::try_result_limit`] says why).
+    ///
+    /// # Cost
+    /// O(teams of the user).
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
     ///   "teams":{"x":{"users":["a"],"result_limit":50},"y":{"users":["a"],"result_limit":200}}}"#)?.compile()?;
     /// assert_eq!(auth.result_limit(auth.user("a").unwrap()), Some(200));
+    /// let stale = auth.policy().compile()?.user("a").unwrap();
+    /// assert_eq!(auth.result_limit(stale), Some(0));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn result_limit(&self, user: UserId) -> Option<u64> {
+        self.try_result_limit(user).unwrap_or(Some(0))
+    }
+
+    /// [`Authorizer::result_limit`], with an id of another authorizer reported as an
+    /// error.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.try_result_limit(auth.user("a").unwrap()), Ok(None));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_result_limit(&self, user: UserId) -> Result<Option<u64>, CheckError> {
+        self.user_facts(user)?;
         let p = &self.inner.policy;
         let limits = self
             .user_team_slice(user)
             .iter()
-            .filter_map(|&t| p.teams[t as usize].result_limit);
-        match p.settings.merge {
+            .filter_map(|&t| p.teams.get_index(t as usize))
+            .filter_map(|(_, team)| team.result_limit);
+        Ok(match p.settings.merge {
             Merge::Additive => limits.max(),
             Merge::Subtractive => limits.min(),
-        }
+        })
     }
 
     /// Which of two duplicates survives a merge (SPEC §5, 1CRM): `Some((a, b))` when the

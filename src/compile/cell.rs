@@ -25,8 +25,35 @@ const BOTH: u8 = 1 << 4;
 /// assert!(Cell::OWNER.allows(true, false, false));
 /// assert!(!Cell::ROLE_AND_TEAM.allows(false, true, false));
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+///
+/// Cells are ordered by what they reach, which is a lattice, not a line: `role` and `team`
+/// are incomparable. So `Cell` is `PartialOrd` (`a <= b` exactly when `a.join(b) == b`)
+/// and not `Ord`; use [`Cell::join`] and [`Cell::meet`] for the highest and lowest of two.
+///
+/// ```
+/// use permatrix::Cell;
+/// assert!(Cell::OWNER < Cell::ROLE && Cell::ROLE < Cell::ROLE_OR_TEAM);
+/// assert_eq!(Cell::ROLE.partial_cmp(&Cell::TEAM), None);
+/// assert!(!(Cell::ROLE <= Cell::TEAM) && !(Cell::TEAM <= Cell::ROLE));
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Cell(u8);
+
+impl PartialOrd for Cell {
+    fn partial_cmp(&self, other: &Cell) -> Option<std::cmp::Ordering> {
+        use std::cmp::Ordering;
+        let join = self.join(*other);
+        if self == other {
+            Some(Ordering::Equal)
+        } else if join == *other {
+            Some(Ordering::Less)
+        } else if join == *self {
+            Some(Ordering::Greater)
+        } else {
+            None
+        }
+    }
+}
 
 impl Cell {
     /// Nothing, not even the user's own records.
@@ -213,6 +240,22 @@ mod tests {
             }
             assert_eq!(c.allows(true, false, false), !c.is_none(), "{c}");
         }
+    }
+
+    #[test]
+    fn the_order_is_the_lattice_order() {
+        for a in Cell::VALUES {
+            for b in Cell::VALUES {
+                let reaches_less = [true, false].iter().all(|&o| {
+                    [(false, false), (true, false), (false, true), (true, true)]
+                        .iter()
+                        .all(|&(r, t)| !a.allows(o, r, t) || b.allows(o, r, t))
+                });
+                assert_eq!(a <= b, reaches_less, "{a} <= {b}");
+            }
+        }
+        assert!(Cell::NONE < Cell::OWNER && Cell::ROLE_AND_TEAM < Cell::TEAM);
+        assert!(Cell::ROLE_OR_TEAM < Cell::ALL);
     }
 
     #[test]

@@ -3,8 +3,10 @@
 use crate::authorizer::{Owner, PrincipalId, Record, TeamId, UserId};
 use crate::policy::ShareAccess;
 
-/// A boolean condition over a record's columns. Id lists are ascending and without
-/// repeats; an empty list never appears (it would be `False`).
+/// A boolean condition over a record's columns. In a condition built by
+/// [`Authorizer::filter`](crate::Authorizer::filter), id lists are ascending and without
+/// repeats, and an empty list never appears (it would be `False`); a condition built by
+/// hand may list ids in any order ([`Condition::simplified`] sorts them).
 ///
 /// ```
 /// use permatrix::Condition;
@@ -41,6 +43,10 @@ pub enum Condition {
 
 impl Condition {
     /// Evaluates the condition on a record's columns (the record's module is not looked at).
+    /// Lists may be in any order.
+    ///
+    /// # Cost
+    /// O(ids listed in the condition × the record's teams and shares).
     ///
     /// ```
     /// use permatrix::{Condition, Policy, Record};
@@ -50,27 +56,43 @@ impl Condition {
     /// let r = Record::owned_by_user(m, a).with_teams(&linked);
     /// assert!(Condition::LinkedToTeam(vec![t]).matches(&r));
     /// assert!(!Condition::OwnerUserIn(vec![b]).matches(&r));
+    /// assert!(Condition::OwnerUserIn(vec![b, a]).matches(&r)); // any order
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn matches(&self, record: &Record<'_>) -> bool {
+        self.eval(record, false)
+    }
+
+    /// [`Condition::matches`] for a condition whose lists are ascending, as
+    /// [`Condition::simplified`] leaves them: binary searches instead of scans.
+    pub(crate) fn matches_simplified(&self, record: &Record<'_>) -> bool {
+        self.eval(record, true)
+    }
+
+    fn eval(&self, record: &Record<'_>, sorted: bool) -> bool {
+        fn has<T: Ord>(list: &[T], x: &T, sorted: bool) -> bool {
+            if sorted {
+                list.binary_search(x).is_ok()
+            } else {
+                list.contains(x)
+            }
+        }
         match self {
             Condition::True => true,
             Condition::False => false,
             Condition::OwnerUserIn(users) => {
-                matches!(record.owner, Owner::User(u) if users.binary_search(&u).is_ok())
+                matches!(record.owner, Owner::User(u) if has(users, &u, sorted))
             }
             Condition::OwnerTeamIn(teams) => {
-                matches!(record.owner, Owner::Team(t) if teams.binary_search(&t).is_ok())
+                matches!(record.owner, Owner::Team(t) if has(teams, &t, sorted))
             }
-            Condition::LinkedToTeam(teams) => {
-                record.teams.iter().any(|t| teams.binary_search(t).is_ok())
-            }
+            Condition::LinkedToTeam(teams) => record.teams.iter().any(|t| has(teams, t, sorted)),
             Condition::SharedWith { to, at_least } => record
                 .shares
                 .iter()
-                .any(|s| s.access >= *at_least && to.binary_search(&s.to).is_ok()),
-            Condition::All(all) => all.iter().all(|c| c.matches(record)),
-            Condition::Any(any) => any.iter().any(|c| c.matches(record)),
+                .any(|s| s.access >= *at_least && has(to, &s.to, sorted)),
+            Condition::All(all) => all.iter().all(|c| c.eval(record, sorted)),
+            Condition::Any(any) => any.iter().any(|c| c.eval(record, sorted)),
         }
     }
 

@@ -99,7 +99,7 @@ impl Filter {
     pub fn matches(&self, record: &Record<'_>) -> bool {
         record.module == self.module
             && self.auth.check_record_ids(record).is_ok()
-            && self.condition.matches(record)
+            && self.condition.matches_simplified(record)
     }
 }
 

@@ -33,7 +33,7 @@ pub use vocabulary::{
     ShareAccess, Sharing, Status, TeamInheritance, UserDeletion, UserKind,
 };
 
-use crate::error::PolicyError;
+use crate::error::{ErrorCode, PolicyError};
 use document::DocumentVersion;
 use serde_util::is_default;
 
@@ -186,26 +186,35 @@ impl Policy {
     /// Writes the policy as a document that [`Policy::from_json`] reads back equal.
     /// Values equal to their defaults are left out.
     ///
+    /// # Errors
+    /// `malformed` if the policy cannot be written as JSON. Every value of the model is a
+    /// string-keyed map, a list or a plain scalar, so this does not happen today; it is an
+    /// error rather than a fallback so that a host saving the output never saves less than
+    /// the policy.
+    ///
     /// ```
     /// use permatrix::Policy;
-    /// let p = Policy::from_json(r#"{"version": 1, "users": {"a": {"roles": []}}}"#).unwrap();
-    /// assert_eq!(p.to_json(), r#"{"version":1,"users":{"a":{}}}"#);
-    /// assert_eq!(Policy::from_json(&p.to_json()).unwrap(), p);
+    /// let p = Policy::from_json(r#"{"version": 1, "users": {"a": {"roles": []}}}"#)?;
+    /// assert_eq!(p.to_json()?, r#"{"version":1,"users":{"a":{}}}"#);
+    /// assert_eq!(Policy::from_json(&p.to_json()?)?, p);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn to_json(&self) -> String {
-        // Every value in the model is a string-keyed map, list or plain scalar, which
-        // serde_json always serialises; the fallback keeps `to_json` total regardless.
-        serde_json::to_string(self).unwrap_or_else(|_| String::from("{\"version\":1}"))
+    pub fn to_json(&self) -> Result<String, PolicyError> {
+        serde_json::to_string(self).map_err(not_written)
     }
 
     /// [`Policy::to_json`], indented for people.
     ///
+    /// # Errors
+    /// As [`Policy::to_json`].
+    ///
     /// ```
     /// use permatrix::Policy;
-    /// assert!(Policy::new().to_json_pretty().contains("\"version\": 1"));
+    /// assert!(Policy::new().to_json_pretty()?.contains("\"version\": 1"));
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|_| String::from("{\"version\": 1}"))
+    pub fn to_json_pretty(&self) -> Result<String, PolicyError> {
+        serde_json::to_string_pretty(self).map_err(not_written)
     }
 
     /// Checks every reference and rule of SPEC §2 without compiling.
@@ -223,4 +232,12 @@ impl Policy {
     pub fn validate(&self) -> Result<(), PolicyError> {
         validate::validate(self)
     }
+}
+
+fn not_written(err: serde_json::Error) -> PolicyError {
+    PolicyError::new(
+        ErrorCode::Malformed,
+        "",
+        format!("the policy cannot be written as JSON: {err}"),
+    )
 }

@@ -135,6 +135,23 @@ fn ids_non_empty(p: &Policy) -> Result {
             ));
         }
     }
+    for (id, module) in &p.modules {
+        for (what, mut names) in [
+            (
+                "fields",
+                Box::new(module.fields.keys()) as Box<dyn Iterator<Item = &String>>,
+            ),
+            ("tools", Box::new(module.tools.iter())),
+        ] {
+            if names.any(String::is_empty) {
+                return Err(PolicyError::new(
+                    ErrorCode::Malformed,
+                    format!("modules.{id}.{what}"),
+                    format!("module `{id}` has an empty {what} name; names are non-empty strings"),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 

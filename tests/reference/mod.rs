@@ -555,9 +555,10 @@ impl<'a> Reference<'a> {
         }
     }
 
+    /// The crate's choice where SPEC §5 is silent: an unknown user gets no results.
     pub fn result_limit(&self, user: &str) -> Option<u64> {
         if !self.p.users.contains_key(user) {
-            return None;
+            return Some(0);
         }
         let limits: Vec<u64> = self
             .user_teams(user)
