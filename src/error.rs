@@ -48,6 +48,9 @@ pub enum ErrorCode {
     /// An id from another authorizer (one compiled before or from another policy) was
     /// used in a check: ids belong to the authorizer that issued them.
     StaleId,
+    /// The policy, or what compiling it would take, goes past one of its
+    /// [`Limits`](crate::Limits).
+    LimitExceeded,
 }
 
 impl ErrorCode {
@@ -77,6 +80,7 @@ impl ErrorCode {
             ErrorCode::SharingLocked => "sharing_locked",
             ErrorCode::Immutable => "immutable",
             ErrorCode::StaleId => "stale_id",
+            ErrorCode::LimitExceeded => "limit_exceeded",
         }
     }
 }

@@ -138,19 +138,19 @@ impl Admin<'_> {
     ) -> Result<AuditEvent, PolicyError> {
         // The current policy must be sound for its standing to mean anything.
         validate::validate(self.policy)?;
-        let mut before = Standing::of(self.policy);
+        let mut before = Standing::of(self.policy)?;
         let actor_level = self.check_actor(&before, area)?;
         let judged = actor_level.is_some();
         if judged {
-            before.add_listed(self.policy);
+            before.add_listed(self.policy)?;
         }
 
         let mut next = self.policy.clone();
         let outcome = change(&mut next)?;
         validate::validate(&next)?;
-        let mut after = Standing::of(&next);
+        let mut after = Standing::of(&next)?;
         if judged {
-            after.add_listed(&next);
+            after.add_listed(&next)?;
         }
 
         if let (Some(level), Some(actor)) = (actor_level, self.actor.as_deref()) {
@@ -178,16 +178,15 @@ impl Admin<'_> {
             .policy
             .users
             .keys()
-            .zip(&before.teams)
-            .filter(|(name, teams)| {
-                !teams.is_empty()
+            .enumerate()
+            .filter(|&(u, name)| {
+                !before.teams_of(u).is_empty()
                     && next
                         .users
                         .get_index_of(name.as_str())
-                        .and_then(|u| after.teams.get(u))
-                        .is_some_and(Vec::is_empty)
+                        .is_some_and(|u| after.teams_of(u).is_empty())
             })
-            .map(|(name, _)| name.clone())
+            .map(|(_, name)| name.clone())
             .collect();
         let event = AuditEvent {
             revision: self.policy.revision() + 1,

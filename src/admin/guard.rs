@@ -12,7 +12,7 @@ use super::signin::sign_in;
 use super::standing::Standing;
 use crate::compile::grant::effective_field;
 use crate::compile::rows::{RoleGrants, user_grant};
-use crate::compile::{Cell, default_role_index, source_key};
+use crate::compile::{Cell, Conferred, default_role_index, source_key};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{
     Access, Action, AdminLevel, FieldAccess, Policy, Principal, Status, Team, User,
@@ -191,10 +191,8 @@ fn login(
 ) -> Option<std::result::Result<Vec<String>, &'static str>> {
     let (u, _, user) = p.users.get_full(name)?;
     let teams = standing
-        .teams
-        .get(u)
-        .into_iter()
-        .flatten()
+        .teams_of(u)
+        .iter()
         .filter_map(|&t| p.teams.get_index(t as usize).map(|(_, team)| team));
     Some(
         sign_in(&p.settings, user, user.status == Status::Active, teams)
@@ -349,14 +347,15 @@ impl<'p> Reach<'p> {
     /// `None` for a user not in the policy.
     fn of(p: &'p Policy, standing: &Standing, name: &str) -> Option<Reach<'p>> {
         let (u, _, user) = p.users.get_full(name)?;
-        let teams = standing.teams.get(u).map(Vec::as_slice).unwrap_or(&[]);
+        let teams = standing.teams_of(u);
         let direct = standing
             .direct_roles
             .get(u)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
         let level = standing.level.get(u).copied().unwrap_or_default();
-        let key = source_key(p, default_role_index(p), direct, teams, level, user);
+        let conferred = Conferred::of_teams(p, teams);
+        let key = source_key(p, default_role_index(p), direct, &conferred, level, user);
         let mut grants = RoleGrants::new();
         let mut modules = BTreeMap::new();
         for (m, (module_id, module)) in p.modules.iter().enumerate() {
@@ -402,10 +401,15 @@ impl<'p> Reach<'p> {
                 .map(|(n, _)| n.as_str())
                 .collect()
         };
+        let tree = &standing.roles;
+        let mut below: Vec<(u32, u32)> =
+            direct.iter().filter_map(|&r| tree.strict_span(r)).collect();
+        below.sort_unstable();
         let subordinates = holders(&|r| {
-            direct
-                .iter()
-                .any(|&m| standing.roles.is_strict_ancestor(m, r))
+            tree.pre(r).is_some_and(|pre| {
+                let i = below.partition_point(|&(lo, _)| lo <= pre);
+                i > 0 && below.get(i - 1).is_some_and(|&(_, hi)| pre < hi)
+            })
         });
         let role_mates = holders(&|r| direct.binary_search(&r).is_ok());
         let mut share_principals = HashSet::new();
@@ -413,11 +417,18 @@ impl<'p> Reach<'p> {
         for team in standing.team_names(p, name) {
             share_principals.insert(Principal::Team(team.to_string()));
         }
+        let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.clone());
         for &r in direct {
-            let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.clone());
             share_principals.extend(role_name(r).map(Principal::Role));
-            for a in standing.roles.ancestors_or_self(r) {
-                share_principals.extend(role_name(a).map(Principal::RoleAndSubordinates));
+            let mut up = Some(r);
+            while let Some(a) = up {
+                let Some(principal) = role_name(a).map(Principal::RoleAndSubordinates) else {
+                    break;
+                };
+                if !share_principals.insert(principal) {
+                    break; // seen, and everything above it too
+                }
+                up = tree.parent(a);
             }
         }
         let mut rule_owners: BTreeMap<(&str, Action), BTreeSet<String>> = BTreeMap::new();

@@ -6,19 +6,20 @@ use std::collections::BTreeSet;
 
 use crate::compile::hierarchy::RoleTree;
 use crate::compile::{
-    default_role_index, direct_roles, effective_level, listed_teams_by_user, teams_by_user,
+    Conferred, Memberships, default_role_index, direct_roles, effective_level, memberships,
 };
+use crate::error::PolicyError;
 use crate::policy::{AdminLevel, Policy, Principal, Status};
 
 /// Per user (by position in the policy): effective level, memberships and direct roles.
 pub(crate) struct Standing {
     /// Effective admin level (SPEC §2).
     pub level: Vec<AdminLevel>,
-    /// Active teams, ascending (membership as SPEC §2 defines it).
-    pub teams: Vec<Vec<u32>>,
+    /// Active teams (membership as SPEC §2 defines it).
+    pub teams: Memberships,
     /// Teams that list the user directly, by role entry or through nesting, active or
     /// not; empty until [`Standing::add_listed`].
-    pub listed: Vec<Vec<u32>>,
+    pub listed: Memberships,
     /// Direct roles, ascending, without the default role.
     pub direct_roles: Vec<Vec<u32>>,
     /// The role forest.
@@ -27,26 +28,42 @@ pub(crate) struct Standing {
 
 impl Standing {
     /// The standing of every user of `p`, which must be valid; `listed` is left empty.
-    pub fn of(p: &Policy) -> Standing {
-        let teams = teams_by_user(p);
+    ///
+    /// # Errors
+    /// `limit_exceeded` past the policy's membership budget.
+    pub fn of(p: &Policy) -> Result<Standing, PolicyError> {
+        let teams = memberships(p, false)?;
+        let conferred = Conferred::per_class(p, &teams);
         let level = p
             .users
             .values()
-            .zip(&teams)
-            .map(|(user, teams)| effective_level(p, user, teams))
+            .enumerate()
+            .map(|(u, user)| {
+                let class = teams.class_of(u).and_then(|c| conferred.get(c as usize));
+                effective_level(user, class.unwrap_or(&Conferred::default()))
+            })
             .collect();
-        Standing {
+        Ok(Standing {
             level,
-            listed: Vec::new(),
+            listed: Memberships::default(),
             teams,
             direct_roles: direct_roles(p, default_role_index(p)),
             roles: RoleTree::new(p),
-        }
+        })
     }
 
     /// Works out which teams list each user, for the guards on actors below `admin`.
-    pub fn add_listed(&mut self, p: &Policy) {
-        self.listed = listed_teams_by_user(p);
+    ///
+    /// # Errors
+    /// `limit_exceeded` past the policy's membership budget.
+    pub fn add_listed(&mut self, p: &Policy) -> Result<(), PolicyError> {
+        self.listed = memberships(p, true)?;
+        Ok(())
+    }
+
+    /// The active teams of the user at position `u`, ascending.
+    pub fn teams_of(&self, u: usize) -> &[u32] {
+        self.teams.teams_of(u)
     }
 
     /// The effective level of `name`, if the user exists.
@@ -83,11 +100,10 @@ impl Standing {
         let direct = self.direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]);
         match principal {
             Principal::User(x) => x == name,
-            Principal::Team(t) => p.teams.get_index_of(t).is_some_and(|t| {
-                self.teams
-                    .get(u)
-                    .is_some_and(|ts| ts.binary_search(&(t as u32)).is_ok())
-            }),
+            Principal::Team(t) => p
+                .teams
+                .get_index_of(t)
+                .is_some_and(|t| self.teams_of(u).binary_search(&(t as u32)).is_ok()),
             Principal::Role(r) => p
                 .roles
                 .get_index_of(r)
@@ -123,7 +139,7 @@ impl Standing {
                 .and_then(|r| key(&p.roles, r)),
         );
         held.extend(user.roles.iter().filter_map(|r| key(&p.roles, r)));
-        for t in self.teams.get(u).into_iter().flatten() {
+        for t in self.teams_of(u) {
             if let Some((_, team)) = p.teams.get_index(*t as usize) {
                 held.extend(team.role.as_deref().and_then(|r| key(&p.roles, r)));
             }
@@ -137,14 +153,13 @@ fn key<'p, V>(map: &'p indexmap::IndexMap<String, V>, id: &str) -> Option<&'p st
     map.get_key_value(id).map(|(k, _)| k.as_str())
 }
 
-fn names_of<'p>(p: &'p Policy, per_user: &[Vec<u32>], name: &str) -> BTreeSet<&'p str> {
+fn names_of<'p>(p: &'p Policy, per_user: &Memberships, name: &str) -> BTreeSet<&'p str> {
     let Some(u) = p.users.get_index_of(name) else {
         return BTreeSet::new();
     };
     per_user
-        .get(u)
-        .into_iter()
-        .flatten()
+        .teams_of(u)
+        .iter()
         .filter_map(|&t| p.teams.get_index(t as usize).map(|(k, _)| k.as_str()))
         .collect()
 }

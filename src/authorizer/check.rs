@@ -4,7 +4,7 @@ use super::Authorizer;
 use super::decision::{Facts, OwnerFact, Step};
 use super::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use super::record::{Owner, Record};
-use crate::compile::{Cell, ModuleFacts, UserFacts};
+use crate::compile::{Cell, ModuleFacts, UserFacts, sorted};
 use crate::error::{CheckError, IdKind};
 use crate::policy::Action;
 
@@ -275,18 +275,13 @@ impl Authorizer {
         match owner {
             Owner::User(o) if o == user => Some(OwnerFact::Itself),
             Owner::User(o) if hierarchy => {
-                let owner_roles = &self.user_facts(o).ok()?.roles;
-                for &mine in &facts.roles {
-                    for &theirs in owner_roles {
-                        if self.inner.roles.is_strict_ancestor(mine, theirs) {
-                            return Some(OwnerFact::Superior {
-                                superior: self.role_id(mine),
-                                subordinate: self.role_id(theirs),
-                            });
-                        }
-                    }
-                }
-                None
+                let theirs = &self.user_facts(o).ok()?.roles;
+                let ((lo, _), subordinate) = sorted::hit(&facts.below, theirs)?;
+                let tree = &self.inner.roles;
+                Some(OwnerFact::Superior {
+                    superior: self.role_id(tree.role_at(lo.checked_sub(1)?)?),
+                    subordinate: self.role_id(tree.role_at(subordinate)?),
+                })
             }
             Owner::User(_) => None,
             Owner::Team(t) => self
@@ -295,20 +290,12 @@ impl Authorizer {
         }
     }
 
-    /// A direct role shared with the owning user (sorted lists: a merge walk).
+    /// A direct role shared with the owning user.
     #[inline]
     fn role_match(&self, facts: &UserFacts, owner: Owner) -> Option<RoleId> {
         let Owner::User(o) = owner else { return None };
-        let theirs = &self.user_facts(o).ok()?.roles;
-        let (mut i, mut j) = (0, 0);
-        while i < facts.roles.len() && j < theirs.len() {
-            match facts.roles[i].cmp(&theirs[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => return Some(self.role_id(facts.roles[i])),
-            }
-        }
-        None
+        let shared = sorted::common(&facts.roles, &self.user_facts(o).ok()?.roles)?;
+        Some(self.role_id(self.inner.roles.role_at(shared)?))
     }
 
     /// Membership in an active team (inactive teams have no members).
@@ -330,15 +317,16 @@ impl Authorizer {
         match principal {
             PrincipalId::User(u) => u == user,
             PrincipalId::Team(t) => self.is_member(user, t),
-            PrincipalId::Role(r) => {
-                self.role_slot(r).is_some() && facts.roles.binary_search(&r.index).is_ok()
-            }
+            PrincipalId::Role(r) => self
+                .role_slot(r)
+                .and_then(|r| self.inner.roles.pre(r as u32))
+                .is_some_and(|pre| facts.roles.binary_search(&pre).is_ok()),
             PrincipalId::RoleAndSubordinates(r) => {
-                self.role_slot(r).is_some()
-                    && facts
-                        .roles
-                        .iter()
-                        .any(|&mine| self.inner.roles.in_subtree(r.index, mine))
+                let tree = &self.inner.roles;
+                let span = self
+                    .role_slot(r)
+                    .and_then(|r| Some((tree.pre(r as u32)?, tree.end(r as u32)?)));
+                span.is_some_and(|(lo, hi)| sorted::first_in(&facts.roles, lo, hi).is_some())
             }
         }
     }

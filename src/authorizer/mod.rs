@@ -477,14 +477,14 @@ impl Authorizer {
         ModuleId::new(i, self.inner.generation)
     }
 
+    /// The active teams of `user`, ascending; empty for an id that is not this
+    /// authorizer's.
+    #[inline]
     pub(crate) fn user_team_slice(&self, user: UserId) -> &[u32] {
-        let Ok(facts) = self.user_facts(user) else {
-            return &[];
-        };
-        self.inner
-            .user_teams
-            .get(facts.teams.start as usize..facts.teams.end as usize)
-            .unwrap_or(&[])
+        match self.user_slot(user) {
+            Some(u) => self.inner.memberships.teams_of(u),
+            None => &[],
+        }
     }
 }
 

@@ -57,14 +57,35 @@ impl RoleTree {
         tree
     }
 
-    /// `ancestor` is a strict ancestor of `role`.
+    /// The pre-order number of `role`.
     #[inline]
-    pub fn is_strict_ancestor(&self, ancestor: u32, role: u32) -> bool {
-        let (a, r) = (ancestor as usize, role as usize);
-        match (self.pre.get(a), self.end.get(a), self.pre.get(r)) {
-            (Some(&pa), Some(&ea), Some(&pr)) => pa < pr && pr < ea,
-            _ => false,
-        }
+    pub fn pre(&self, role: u32) -> Option<u32> {
+        self.pre.get(role as usize).copied()
+    }
+
+    /// The end of `role`'s subtree in pre-order: its subtree is `pre(role)..end(role)`.
+    #[inline]
+    pub fn end(&self, role: u32) -> Option<u32> {
+        self.end.get(role as usize).copied()
+    }
+
+    /// The role with pre-order number `pre`.
+    #[inline]
+    pub fn role_at(&self, pre: u32) -> Option<u32> {
+        self.order.get(pre as usize).copied()
+    }
+
+    /// The parent of `role`.
+    #[inline]
+    pub fn parent(&self, role: u32) -> Option<u32> {
+        self.parent.get(role as usize).copied().flatten()
+    }
+
+    /// The roles strictly below `role`, as a pre-order range; `None` for a leaf.
+    #[inline]
+    pub fn strict_span(&self, role: u32) -> Option<(u32, u32)> {
+        let (p, e) = (self.pre(role)?, self.end(role)?);
+        (p + 1 < e).then_some((p + 1, e))
     }
 
     /// `role` is `top` or lies below it.
@@ -77,15 +98,6 @@ impl RoleTree {
         }
     }
 
-    /// The roles strictly below `top`.
-    pub fn strict_subtree(&self, top: u32) -> &[u32] {
-        let t = top as usize;
-        match (self.pre.get(t), self.end.get(t)) {
-            (Some(&p), Some(&e)) => self.order.get(p as usize + 1..e as usize).unwrap_or(&[]),
-            _ => &[],
-        }
-    }
-
     /// `top` and the roles below it.
     pub fn subtree(&self, top: u32) -> &[u32] {
         let t = top as usize;
@@ -93,14 +105,6 @@ impl RoleTree {
             (Some(&p), Some(&e)) => self.order.get(p as usize..e as usize).unwrap_or(&[]),
             _ => &[],
         }
-    }
-
-    /// `role` and its ancestors, nearest first.
-    pub fn ancestors_or_self(&self, role: u32) -> impl Iterator<Item = u32> + '_ {
-        std::iter::successors(Some(role), |&r| {
-            self.parent.get(r as usize).copied().flatten()
-        })
-        .take(self.parent.len())
     }
 
     /// Heap bytes held.
@@ -127,16 +131,15 @@ mod tests {
         .unwrap();
         let t = RoleTree::new(&p);
         let (ceo, vp, rep, other) = (0, 1, 2, 3);
-        assert!(t.is_strict_ancestor(ceo, rep) && t.is_strict_ancestor(vp, rep));
-        assert!(!t.is_strict_ancestor(rep, rep) && !t.is_strict_ancestor(rep, vp));
-        assert!(!t.is_strict_ancestor(other, rep) && !t.is_strict_ancestor(ceo, other));
         assert!(t.in_subtree(vp, vp) && t.in_subtree(vp, rep) && !t.in_subtree(vp, ceo));
-        assert_eq!(t.strict_subtree(ceo), &[vp, rep]);
-        assert_eq!(t.subtree(vp), &[vp, rep]);
+        assert!(t.in_subtree(ceo, rep) && !t.in_subtree(other, rep) && !t.in_subtree(ceo, other));
         assert_eq!(
-            t.ancestors_or_self(rep).collect::<Vec<_>>(),
-            vec![rep, vp, ceo]
+            (t.parent(rep), t.parent(vp), t.parent(ceo)),
+            (Some(vp), Some(ceo), None)
         );
-        assert_eq!(t.strict_subtree(other), &[] as &[u32]);
+        assert_eq!(t.role_at(t.pre(rep).unwrap()), Some(rep));
+        assert_eq!(t.subtree(vp), &[vp, rep]);
+        assert_eq!(t.strict_span(other), None);
+        assert_eq!(t.strict_span(ceo), Some((1, 3)));
     }
 }

@@ -1,115 +1,306 @@
 //! Who is a member of which team (SPEC §2): direct users, members of nested active teams,
 //! and users matched by direct role or role subtree, transitively. Inactive teams have no
 //! members at all.
+//!
+//! Memberships are stored per *class*: users with the same direct teams and the same direct
+//! roles are members of the same teams, so they share one sorted team list. Every team of
+//! a class is found by walking up from the teams that name its users (directly or by role)
+//! through the teams that nest them, each team once, so the work is proportional to what is
+//! found. A policy where that would still exceed [`Limits`]'s membership budget is refused
+//! with `limit_exceeded` instead of being worked out.
 
-use crate::policy::Policy;
+use std::collections::HashMap;
+
+use crate::error::{ErrorCode, PolicyError};
+use crate::policy::{Limits, Policy};
 
 use super::hierarchy::RoleTree;
 
-/// Per team, the set of member users as a bitset over user indices.
-pub(crate) struct Membership {
-    words: usize,
-    bits: Vec<u64>,
+/// A list of lists, back to back: `items[offsets[i]..offsets[i + 1]]` is list `i`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Lists {
+    offsets: Vec<u32>,
+    items: Vec<u32>,
 }
 
-impl Membership {
-    /// `direct_roles[u]` are user `u`'s direct role indices (the default role excluded).
-    /// With `all_active`, inactive teams are treated as active: the teams that *list* a
-    /// user, which the administration guards compare (SPEC §7).
+impl Lists {
+    /// Lists `0..n` from `(list, item)` pairs, in pair order within each list.
+    pub fn from_pairs(n: usize, pairs: &[(u32, u32)]) -> Lists {
+        let mut offsets = vec![0u32; n + 1];
+        for &(list, _) in pairs {
+            if let Some(o) = offsets.get_mut(list as usize + 1) {
+                *o += 1;
+            }
+        }
+        for i in 1..offsets.len() {
+            let before = offsets.get(i - 1).copied().unwrap_or(0);
+            if let Some(o) = offsets.get_mut(i) {
+                *o += before;
+            }
+        }
+        let mut fill = offsets.clone();
+        let mut items = vec![0u32; pairs.len()];
+        for &(list, item) in pairs {
+            if let Some(at) = fill.get_mut(list as usize) {
+                if let Some(slot) = items.get_mut(*at as usize) {
+                    *slot = item;
+                }
+                *at += 1;
+            }
+        }
+        Lists { offsets, items }
+    }
+
+    /// List `i` (empty past the end).
+    #[inline]
+    pub fn get(&self, i: usize) -> &[u32] {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// Number of lists.
+    pub fn len(&self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// Heap bytes held.
+    pub fn memory_usage(&self) -> usize {
+        (self.offsets.capacity() + self.items.capacity()) * std::mem::size_of::<u32>()
+    }
+}
+
+/// The teams of every user, shared per class of users with equal inputs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Memberships {
+    /// Per user, their class.
+    class_of: Vec<u32>,
+    /// Per class, its teams, ascending.
+    teams: Lists,
+}
+
+impl Memberships {
+    /// Works out memberships for `policy` (valid), whose users have the direct roles
+    /// `direct_roles` (ascending, default role excluded). With `all_active`, inactive teams
+    /// count as active: the teams that *list* a user, which the administration guards
+    /// compare (SPEC §7).
+    ///
+    /// # Errors
+    /// `limit_exceeded` when the work would exceed the policy's membership budget.
+    ///
+    /// # Cost
+    /// O(policy size + classes × their teams), within the budget.
     pub fn new(
         policy: &Policy,
         roles: &RoleTree,
         direct_roles: &[Vec<u32>],
         all_active: bool,
-    ) -> Membership {
-        let users = policy.users.len();
-        let teams = policy.teams.len();
-        let words = users.div_ceil(64);
-        let mut m = Membership {
-            words,
-            bits: vec![0; words * teams],
-        };
-        // Teams are done in an order where nested teams come first (validated acyclic).
-        let mut done = vec![false; teams];
-        for root in 0..teams {
-            let mut stack = vec![(root, false)];
-            while let Some((team, expanded)) = stack.pop() {
-                if done[team] {
+    ) -> Result<Memberships, PolicyError> {
+        let p = policy;
+        let n_teams = p.teams.len();
+        let n_roles = p.roles.len();
+        let active: Vec<bool> = p.teams.values().map(|t| all_active || t.active).collect();
+        let is_active = |t: usize| active.get(t).copied().unwrap_or(false);
+
+        // who nests each team, who lists each user directly, which teams take each role,
+        // and (canonically: no entry below another of the same team) each role subtree
+        let mut nesting = Vec::new();
+        let mut direct = Vec::new();
+        let mut by_role = Vec::new();
+        let mut by_subtree = Vec::new();
+        let mut tops: Vec<u32> = Vec::new();
+        for (t, team) in p.teams.values().enumerate() {
+            if !is_active(t) {
+                continue;
+            }
+            let t32 = t as u32;
+            for child in team.teams.iter().filter_map(|c| p.teams.get_index_of(c)) {
+                if is_active(child) {
+                    nesting.push((child as u32, t32));
+                }
+            }
+            for u in team.users.iter().filter_map(|u| p.users.get_index_of(u)) {
+                direct.push((u as u32, t32));
+            }
+            for r in team.roles.iter().filter_map(|r| p.roles.get_index_of(r)) {
+                by_role.push((r as u32, t32));
+            }
+            tops.clear();
+            tops.extend(
+                team.roles_and_subordinates
+                    .iter()
+                    .filter_map(|r| p.roles.get_index_of(r))
+                    .filter_map(|r| roles.pre(r as u32)),
+            );
+            tops.sort_unstable();
+            tops.dedup();
+            let mut covered_to = 0u32; // end of the last kept subtree, in pre-order
+            for &pre in &tops {
+                if pre < covered_to {
+                    continue; // inside a subtree this team already takes
+                }
+                let Some(role) = roles.role_at(pre) else {
                     continue;
-                }
-                let def = &policy.teams[team];
-                let nested: Vec<usize> = def
-                    .teams
-                    .iter()
-                    .filter_map(|t| policy.teams.get_index_of(t))
-                    .collect();
-                if !expanded {
-                    stack.push((team, true));
-                    stack.extend(nested.iter().filter(|&&t| !done[t]).map(|&t| (t, false)));
-                    continue;
-                }
-                done[team] = true;
-                if !def.active && !all_active {
-                    continue;
-                }
-                let mut set = vec![0u64; words];
-                for user in def
-                    .users
-                    .iter()
-                    .filter_map(|u| policy.users.get_index_of(u))
-                {
-                    set[user / 64] |= 1 << (user % 64);
-                }
-                let by_role: Vec<u32> = def
-                    .roles
-                    .iter()
-                    .filter_map(|r| policy.roles.get_index_of(r).map(|i| i as u32))
-                    .collect();
-                let by_subtree: Vec<u32> = def
-                    .roles_and_subordinates
-                    .iter()
-                    .filter_map(|r| policy.roles.get_index_of(r).map(|i| i as u32))
-                    .collect();
-                if !by_role.is_empty() || !by_subtree.is_empty() {
-                    for (user, own) in direct_roles.iter().enumerate() {
-                        let matched = own.iter().any(|r| {
-                            by_role.contains(r)
-                                || by_subtree.iter().any(|&top| roles.in_subtree(top, *r))
-                        });
-                        if matched {
-                            set[user / 64] |= 1 << (user % 64);
-                        }
-                    }
-                }
-                for child in nested {
-                    // an inactive nested team was left empty above
-                    let child_bits = &m.bits[child * words..(child + 1) * words];
-                    for (a, b) in set.iter_mut().zip(child_bits) {
-                        *a |= *b;
-                    }
-                }
-                m.bits[team * words..(team + 1) * words].copy_from_slice(&set);
+                };
+                covered_to = roles.end(role).unwrap_or(pre + 1);
+                by_subtree.push((role, t32));
             }
         }
-        m
+        let parents = Lists::from_pairs(n_teams, &nesting);
+        let mut direct_sorted = direct;
+        direct_sorted.sort_unstable();
+        direct_sorted.dedup();
+        let direct = Lists::from_pairs(p.users.len(), &direct_sorted);
+        let by_role = Lists::from_pairs(n_roles, &by_role);
+        let by_subtree = Lists::from_pairs(n_roles, &by_subtree);
+        // per role, the nearest role at or above it that some team takes with its subtree
+        let mut next_taken = vec![u32::MAX; n_roles];
+        for pre in 0..n_roles as u32 {
+            let Some(r) = roles.role_at(pre) else {
+                continue;
+            };
+            let up = roles
+                .parent(r)
+                .and_then(|q| next_taken.get(q as usize).copied())
+                .unwrap_or(u32::MAX);
+            if let Some(slot) = next_taken.get_mut(r as usize) {
+                *slot = if by_subtree.get(r as usize).is_empty() {
+                    up
+                } else {
+                    r
+                };
+            }
+        }
+        let above = |r: u32| {
+            roles
+                .parent(r)
+                .and_then(|q| next_taken.get(q as usize).copied())
+                .unwrap_or(u32::MAX)
+        };
+
+        let budget = p.limits().membership_budget(Limits::size_of(p));
+        let mut spent = 0usize;
+        let mut classes: HashMap<(&[u32], &[u32]), u32> = HashMap::new();
+        let mut class_of = Vec::with_capacity(p.users.len());
+        let mut class_teams: Vec<(u32, u32)> = Vec::new();
+        let mut team_stamp = vec![u32::MAX; n_teams];
+        let mut role_stamp = vec![u32::MAX; n_roles];
+        let mut found: Vec<u32> = Vec::new();
+        let mut stack: Vec<u32> = Vec::new();
+        for u in 0..p.users.len() {
+            let key = (
+                direct.get(u),
+                direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]),
+            );
+            let next = classes.len() as u32;
+            let class = *classes.entry(key).or_insert(next);
+            class_of.push(class);
+            if class != next {
+                continue;
+            }
+            found.clear();
+            stack.clear();
+            let mut reach = |t: u32, found: &mut Vec<u32>, stack: &mut Vec<u32>| {
+                spent += 1;
+                if let Some(stamp) = team_stamp.get_mut(t as usize) {
+                    if *stamp != class {
+                        *stamp = class;
+                        found.push(t);
+                        stack.push(t);
+                    }
+                }
+            };
+            for &t in key.0 {
+                reach(t, &mut found, &mut stack);
+            }
+            for &r in key.1 {
+                for &t in by_role.get(r as usize) {
+                    reach(t, &mut found, &mut stack);
+                }
+                let mut a = next_taken.get(r as usize).copied().unwrap_or(u32::MAX);
+                while let Some(stamp) = role_stamp.get_mut(a as usize) {
+                    if *stamp == class {
+                        break; // it and everything above it were taken already
+                    }
+                    *stamp = class;
+                    for &t in by_subtree.get(a as usize) {
+                        reach(t, &mut found, &mut stack);
+                    }
+                    a = above(a);
+                }
+            }
+            while let Some(t) = stack.pop() {
+                for &up in parents.get(t as usize) {
+                    reach(up, &mut found, &mut stack);
+                }
+            }
+            if spent > budget {
+                return Err(PolicyError::new(
+                    ErrorCode::LimitExceeded,
+                    "teams",
+                    format!(
+                        "team memberships take more than the budget of {budget} steps ({} × the policy size of {} + 1 Mi); nested and role-based teams multiply them",
+                        p.limits().get_membership_factor(),
+                        Limits::size_of(p)
+                    ),
+                ));
+            }
+            found.sort_unstable();
+            class_teams.extend(found.iter().map(|&t| (class, t)));
+        }
+        Ok(Memberships {
+            class_of,
+            teams: Lists::from_pairs(classes.len(), &class_teams),
+        })
     }
 
-    /// The teams of each user, ascending.
-    pub fn teams_by_user(&self, teams: usize, users: usize) -> Vec<Vec<u32>> {
-        let mut out = vec![Vec::new(); users];
-        for team in 0..teams {
-            for (w, &word) in self.bits[team * self.words..(team + 1) * self.words]
-                .iter()
-                .enumerate()
-            {
-                let mut word = word;
-                while word != 0 {
-                    let bit = word.trailing_zeros() as usize;
-                    word &= word - 1;
-                    out[w * 64 + bit].push(team as u32);
-                }
-            }
+    /// The teams of user `u`, ascending (empty for an unknown user).
+    #[inline]
+    pub fn teams_of(&self, u: usize) -> &[u32] {
+        self.class_of
+            .get(u)
+            .map_or(&[], |&c| self.teams.get(c as usize))
+    }
+
+    /// The class of user `u`.
+    #[inline]
+    pub fn class_of(&self, u: usize) -> Option<u32> {
+        self.class_of.get(u).copied()
+    }
+
+    /// The teams of class `c`, ascending.
+    #[inline]
+    pub fn class_teams(&self, c: u32) -> &[u32] {
+        self.teams.get(c as usize)
+    }
+
+    /// Number of classes.
+    pub fn classes(&self) -> usize {
+        self.teams.len()
+    }
+
+    /// Per team, its classes, ascending; and per class, its users, ascending: together
+    /// the members of each team, in O(memberships stored + users).
+    pub fn by_team(&self, teams: usize) -> (Lists, Lists) {
+        let mut pairs = Vec::new();
+        for c in 0..self.classes() {
+            pairs.extend(self.teams.get(c).iter().map(|&t| (t, c as u32)));
         }
-        out
+        let users: Vec<(u32, u32)> = self
+            .class_of
+            .iter()
+            .enumerate()
+            .map(|(u, &c)| (c, u as u32))
+            .collect();
+        (
+            Lists::from_pairs(teams, &pairs),
+            Lists::from_pairs(self.classes(), &users),
+        )
+    }
+
+    /// Heap bytes held.
+    pub fn memory_usage(&self) -> usize {
+        self.class_of.capacity() * std::mem::size_of::<u32>() + self.teams.memory_usage()
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod grant;
 pub(crate) mod hierarchy;
 pub(crate) mod membership;
 pub(crate) mod rows;
+pub(crate) mod sorted;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -15,13 +16,15 @@ use std::ops::Range;
 use smallvec::SmallVec;
 
 use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
-use crate::error::PolicyError;
-use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
+use crate::error::{ErrorCode, PolicyError};
+use crate::policy::{
+    Action, AdminLevel, ExternalAccess, Limits, Principal, ShareAccess, Status, User, UserKind,
+};
 use crate::policy::{Policy, validate};
 
 pub use cell::Cell;
 use hierarchy::RoleTree;
-use membership::Membership;
+pub(crate) use membership::{Lists, Memberships};
 pub(crate) use rows::{Matrix, SourceKey};
 
 /// Facts about one user that checks read.
@@ -33,10 +36,13 @@ pub(crate) struct UserFacts {
     pub level: AdminLevel,
     /// `admin_bypass` is on and the level bypasses.
     pub bypass: bool,
-    /// Direct roles, ascending; the default role is never among them.
+    /// Direct roles as pre-order numbers of the role forest, ascending; the default role
+    /// is never among them. Pre-order numbers make a subtree a range, so "holds a role in
+    /// that subtree" is one binary search.
     pub roles: SmallVec<[u32; 4]>,
-    /// Range into [`Compiled::user_teams`]: the user's teams, ascending.
-    pub teams: Range<u32>,
+    /// The roles strictly below the user's direct roles, as disjoint pre-order ranges,
+    /// ascending: "is the owner a subordinate" is a binary search per owner role.
+    pub below: SmallVec<[(u32, u32); 2]>,
 }
 
 /// Facts about one module that checks read.
@@ -65,7 +71,8 @@ pub(crate) struct Compiled {
     pub generation: u32,
     pub policy: Policy,
     pub users: Vec<UserFacts>,
-    pub user_teams: Vec<u32>,
+    /// The active teams of every user, shared between users with equal inputs.
+    pub memberships: Memberships,
     pub team_active: Vec<bool>,
     pub roles: RoleTree,
     pub modules: Vec<ModuleFacts>,
@@ -73,24 +80,28 @@ pub(crate) struct Compiled {
     pub matrix: Matrix,
     /// The inputs each matrix row was built from, for explanations.
     pub row_keys: Vec<SourceKey>,
-    /// Per role, the users holding it as a direct role, ascending (for filters).
-    pub role_users: Vec<Vec<u32>>,
-    /// Per team, its members, ascending; empty for inactive teams (for filters).
-    pub team_members: Vec<Vec<u32>>,
+    /// Per role (by index), the users holding it as a direct role, ascending (filters).
+    pub role_users: Lists,
+    /// Per team, the membership classes that include it, ascending (filters).
+    pub team_classes: Lists,
+    /// Per membership class, its users, ascending (filters).
+    pub class_users: Lists,
     /// Users whose status is `active` in the policy, as a bitset.
     pub active: Vec<u64>,
 }
 
+/// Validates and compiles `policy` under its [`Limits`].
+///
+/// # Cost
+/// O(policy size + memberships + matrix), each within the policy's limits.
 pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
     validate::validate(policy)?;
     let p = policy;
     let roles = RoleTree::new(p);
     let default_role = default_role_index(p);
-
     let direct_roles = direct_roles(p, default_role);
-    let membership = Membership::new(p, &roles, &direct_roles, false);
-    let teams_by_user = membership.teams_by_user(p.teams.len(), p.users.len());
-    compile_rest(p, roles, default_role, direct_roles, teams_by_user)
+    let memberships = Memberships::new(p, &roles, &direct_roles, false)?;
+    compile_rest(p, roles, default_role, direct_roles, memberships)
 }
 
 /// The position of the default role, if the settings name one.
@@ -120,40 +131,65 @@ pub(crate) fn direct_roles(p: &Policy, default_role: Option<usize>) -> Vec<Vec<u
         .collect()
 }
 
-/// The active teams of each user, ascending (membership as SPEC §2 defines it). The
-/// policy must be valid.
-pub(crate) fn teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
+/// The active teams of every user (membership as SPEC §2 defines it); with `all_active`,
+/// the teams that list each user whether active or not. The policy must be valid.
+///
+/// # Errors
+/// `limit_exceeded` past the policy's membership budget.
+pub(crate) fn memberships(p: &Policy, all_active: bool) -> Result<Memberships, PolicyError> {
     let roles = RoleTree::new(p);
-    let default_role = default_role_index(p);
-    let direct = direct_roles(p, default_role);
-    Membership::new(p, &roles, &direct, false).teams_by_user(p.teams.len(), p.users.len())
+    let direct = direct_roles(p, default_role_index(p));
+    Memberships::new(p, &roles, &direct, all_active)
 }
 
-/// The teams that list each user, directly, by role entry or through nesting, whether
-/// they are active or not, ascending. The policy must be valid.
-pub(crate) fn listed_teams_by_user(p: &Policy) -> Vec<Vec<u32>> {
-    let roles = RoleTree::new(p);
-    let default_role = default_role_index(p);
-    let direct = direct_roles(p, default_role);
-    Membership::new(p, &roles, &direct, true).teams_by_user(p.teams.len(), p.users.len())
+/// What a set of active teams gives its members (SPEC §2, §3 step 3): the highest admin
+/// level they confer, and the roles they confer as sources, each with its team's ceiling,
+/// ascending and without repeats. Users of one membership class share it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Conferred {
+    pub level: AdminLevel,
+    pub sources: Vec<(u32, Option<u32>)>,
+}
+
+impl Conferred {
+    /// What `teams` confer. O(teams).
+    pub fn of_teams(p: &Policy, teams: &[u32]) -> Conferred {
+        let mut out = Conferred::default();
+        for (_, team) in teams.iter().filter_map(|&t| p.teams.get_index(t as usize)) {
+            out.level = out.level.max(team.admin);
+            if let Some(role) = team.role.as_deref().and_then(|r| p.roles.get_index_of(r)) {
+                let ceiling = team
+                    .ceiling
+                    .as_deref()
+                    .and_then(|c| p.profiles.get_index_of(c));
+                out.sources.push((role as u32, ceiling.map(|c| c as u32)));
+            }
+        }
+        out.sources.sort_unstable();
+        out.sources.dedup();
+        out
+    }
+
+    /// What each membership class's teams confer. O(memberships stored).
+    pub fn per_class(p: &Policy, m: &Memberships) -> Vec<Conferred> {
+        (0..m.classes())
+            .map(|c| Conferred::of_teams(p, m.class_teams(c as u32)))
+            .collect()
+    }
 }
 
 /// A user's effective admin level: their own or the highest an active team confers.
-pub(crate) fn effective_level(p: &Policy, user: &User, teams: &[u32]) -> AdminLevel {
-    teams
-        .iter()
-        .filter_map(|&t| p.teams.get_index(t as usize))
-        .map(|(_, team)| team.admin)
-        .fold(user.admin, AdminLevel::max)
+pub(crate) fn effective_level(user: &User, conferred: &Conferred) -> AdminLevel {
+    user.admin.max(conferred.level)
 }
 
 /// Everything user `user`'s matrix row depends on (SPEC §3 steps 3–6 but status), given
-/// their direct roles and active teams, both ascending.
+/// their direct roles (ascending) and what their active teams confer.
 pub(crate) fn source_key(
     p: &Policy,
     default_role: Option<usize>,
     direct_roles: &[u32],
-    teams: &[u32],
+    conferred: &Conferred,
     level: AdminLevel,
     user: &User,
 ) -> SourceKey {
@@ -162,15 +198,7 @@ pub(crate) fn source_key(
         sources.push((d as u32, None));
     }
     sources.extend(direct_roles.iter().map(|&r| (r, None)));
-    for (_, team) in teams.iter().filter_map(|&t| p.teams.get_index(t as usize)) {
-        if let Some(role) = team.role.as_deref().and_then(|r| p.roles.get_index_of(r)) {
-            let ceiling = team
-                .ceiling
-                .as_deref()
-                .and_then(|c| p.profiles.get_index_of(c));
-            sources.push((role as u32, ceiling.map(|c| c as u32)));
-        }
-    }
+    sources.extend_from_slice(&conferred.sources);
     // join and meet are idempotent, so a source reached twice can be kept once
     sources.sort_unstable();
     sources.dedup();
@@ -192,34 +220,69 @@ fn compile_rest(
     roles: RoleTree,
     default_role: Option<usize>,
     direct_roles: Vec<Vec<u32>>,
-    teams_by_user: Vec<Vec<u32>>,
+    memberships: Memberships,
 ) -> Result<Compiled, PolicyError> {
-    let mut user_teams = Vec::new();
     let mut users = Vec::with_capacity(p.users.len());
     let mut row_index: HashMap<SourceKey, u32> = HashMap::new();
     let mut row_keys = Vec::new();
     // the first user of each row, whose overrides the row is built with
     let mut representatives = Vec::new();
+    let conferred = Conferred::per_class(p, &memberships);
+    let nothing = Conferred::default();
     for (u, (user_roles, (_, user))) in direct_roles.iter().zip(&p.users).enumerate() {
-        let teams = &teams_by_user[u];
-        let level = effective_level(p, user, teams);
-        let key = source_key(p, default_role, user_roles, teams, level, user);
+        let conferred = memberships
+            .class_of(u)
+            .and_then(|c| conferred.get(c as usize))
+            .unwrap_or(&nothing);
+        let level = effective_level(user, conferred);
+        let key = source_key(p, default_role, user_roles, conferred, level, user);
         let row = *row_index.entry(key.clone()).or_insert_with(|| {
             row_keys.push(key);
             representatives.push(u);
             (row_keys.len() - 1) as u32
         });
-        let start = user_teams.len() as u32;
-        user_teams.extend_from_slice(teams);
+        let mut pres: SmallVec<[u32; 4]> =
+            user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
+        pres.sort_unstable();
+        let mut below: SmallVec<[(u32, u32); 2]> = SmallVec::new();
+        for &pre in &pres {
+            let Some(span) = roles.role_at(pre).and_then(|r| roles.strict_span(r)) else {
+                continue;
+            };
+            // pre-order: a role inside the last kept span adds nothing
+            if below.last().is_some_and(|&(_, end)| span.0 < end) {
+                continue;
+            }
+            below.push(span);
+        }
         users.push(UserFacts {
             row,
             level,
             bypass: p.settings.admin_bypass && level.bypasses(),
-            roles: user_roles.iter().copied().collect(),
-            teams: start..user_teams.len() as u32,
+            roles: pres,
+            below,
         });
     }
 
+    let per_row: usize = p
+        .modules
+        .values()
+        .map(|m| Action::COUNT + m.fields.len() + m.tools.len() + 1)
+        .sum();
+    let matrix_bytes = row_keys.len().saturating_mul(per_row);
+    let budget = p.limits().matrix_budget(Limits::size_of(p));
+    if matrix_bytes > budget {
+        return Err(PolicyError::new(
+            ErrorCode::LimitExceeded,
+            "users",
+            format!(
+                "the matrix would take {matrix_bytes} bytes ({} distinct combinations of roles, teams and overrides × {per_row} bytes); the budget is {budget} ({} × the policy size of {} + 64 MiB)",
+                row_keys.len(),
+                p.limits().get_matrix_factor(),
+                Limits::size_of(p),
+            ),
+        ));
+    }
     let matrix = Matrix::build(p, &row_keys, &representatives);
 
     let team_active = p.teams.values().map(|t| t.active).collect();
@@ -267,18 +330,12 @@ fn compile_rest(
         });
     }
 
-    let mut role_users = vec![Vec::new(); p.roles.len()];
+    let mut role_pairs = Vec::new();
     for (u, roles) in direct_roles.iter().enumerate() {
-        for &r in roles {
-            role_users[r as usize].push(u as u32);
-        }
+        role_pairs.extend(roles.iter().map(|&r| (r, u as u32)));
     }
-    let mut team_members = vec![Vec::new(); p.teams.len()];
-    for (u, teams) in teams_by_user.iter().enumerate() {
-        for &t in teams {
-            team_members[t as usize].push(u as u32);
-        }
-    }
+    let role_users = Lists::from_pairs(p.roles.len(), &role_pairs);
+    let (team_classes, class_users) = memberships.by_team(p.teams.len());
 
     let mut active = vec![0u64; p.users.len().div_ceil(64)];
     for (u, user) in p.users.values().enumerate() {
@@ -292,9 +349,10 @@ fn compile_rest(
         active,
         policy: p.clone(),
         role_users,
-        team_members,
+        team_classes,
+        class_users,
         users,
-        user_teams,
+        memberships,
         team_active,
         roles,
         modules,
@@ -312,20 +370,37 @@ impl Compiled {
             + self
                 .users
                 .iter()
-                .filter(|u| u.roles.spilled())
-                .map(|u| u.roles.capacity() * 4)
+                .map(|u| {
+                    let roles = if u.roles.spilled() {
+                        u.roles.capacity() * 4
+                    } else {
+                        0
+                    };
+                    let below = if u.below.spilled() {
+                        u.below.capacity() * 8
+                    } else {
+                        0
+                    };
+                    roles + below
+                })
                 .sum::<usize>()
-            + self.user_teams.capacity() * size_of::<u32>()
+            + self.memberships.memory_usage()
             + self.team_active.capacity()
             + self.roles.memory_usage()
             + self.modules.capacity() * size_of::<ModuleFacts>()
             + self.rules.capacity() * size_of::<CompiledRule>()
             + self.matrix.memory_usage()
+            + self.row_keys.capacity() * size_of::<SourceKey>()
             + self
-                .role_users
+                .row_keys
                 .iter()
-                .chain(&self.team_members)
-                .map(|v| v.capacity() * 4)
+                .map(|k| {
+                    k.sources.capacity() * size_of::<(u32, Option<u32>)>() + k.overrides.capacity()
+                })
                 .sum::<usize>()
+            + self.role_users.memory_usage()
+            + self.team_classes.memory_usage()
+            + self.class_users.memory_usage()
+            + self.active.capacity() * size_of::<u64>()
     }
 }

@@ -4,8 +4,8 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::Policy;
 use super::unique::DUPLICATE_KEY;
+use super::{Limits, Policy};
 use crate::error::{ErrorCode, PolicyError};
 
 /// The only document version this crate reads and writes.
@@ -35,7 +35,18 @@ struct VersionOnly {
     version: Option<serde_json::Value>,
 }
 
-pub(crate) fn read(json: &str) -> Result<Policy, PolicyError> {
+pub(crate) fn read(json: &str, limits: &Limits) -> Result<Policy, PolicyError> {
+    if json.len() > limits.get_document_bytes() {
+        return Err(PolicyError::new(
+            ErrorCode::LimitExceeded,
+            "",
+            format!(
+                "the document is {} bytes; the limit is {}",
+                json.len(),
+                limits.get_document_bytes()
+            ),
+        ));
+    }
     // The version decides how the rest is read, so it is judged before any other key: a
     // document from a newer crate says `unsupported_version`, not `malformed`.
     match serde_json::from_str::<VersionOnly>(json) {
@@ -60,6 +71,8 @@ pub(crate) fn read(json: &str) -> Result<Policy, PolicyError> {
     let policy: Policy = serde_path_to_error::deserialize(&mut de).map_err(to_policy_error)?;
     de.end()
         .map_err(|e| PolicyError::new(ErrorCode::Malformed, "", e.to_string()))?;
+    let mut policy = policy;
+    policy.set_limits(limits.clone());
     Ok(policy)
 }
 

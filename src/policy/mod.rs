@@ -6,6 +6,7 @@
 //! [`Policy::validate`]).
 
 mod document;
+mod limits;
 mod module;
 mod profile;
 mod role;
@@ -21,6 +22,7 @@ mod vocabulary;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+pub use limits::Limits;
 pub use module::{Field, Module, Picklist, PicklistValue};
 pub use profile::{ModuleGrant, Override, Profile};
 pub use role::Role;
@@ -68,6 +70,9 @@ pub struct Policy {
     /// no such key), so the host stores it beside the document if it wants to keep it.
     #[serde(skip)]
     revision: u64,
+    /// The bounds this policy is held to; not part of the document.
+    #[serde(skip)]
+    limits: Limits,
     /// Organisation-wide settings.
     #[serde(default, skip_serializing_if = "is_default")]
     pub settings: Settings,
@@ -155,6 +160,31 @@ impl Policy {
         self.revision = revision;
     }
 
+    /// The [`Limits`] this policy is validated, compiled and changed under (the defaults
+    /// unless [`Policy::set_limits`] or [`Policy::from_json_with_limits`] said otherwise).
+    /// They are not part of the document.
+    ///
+    /// ```
+    /// use permatrix::{Limits, Policy};
+    /// assert_eq!(Policy::new().limits(), &Limits::default());
+    /// ```
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Sets the [`Limits`] for every later validation, compile and change.
+    ///
+    /// ```
+    /// use permatrix::{ErrorCode, Limits, Policy};
+    /// let mut p = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}}}"#)?;
+    /// p.set_limits(Limits::new().users(1));
+    /// assert_eq!(p.compile().unwrap_err().code(), ErrorCode::LimitExceeded);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
     /// An empty policy: no modules, users or roles, default settings.
     ///
     /// ```
@@ -180,7 +210,26 @@ impl Policy {
     /// assert_eq!(err.path(), "users.a");
     /// ```
     pub fn from_json(json: &str) -> Result<Policy, PolicyError> {
-        document::read(json)
+        document::read(json, &Limits::default())
+    }
+
+    /// [`Policy::from_json`] under `limits`, which the policy keeps for validation,
+    /// compiling and changes.
+    ///
+    /// # Errors
+    /// As [`Policy::from_json`], and `limit_exceeded` for a document longer than
+    /// [`Limits::document_bytes`]. The other limits are checked by validation.
+    ///
+    /// # Cost
+    /// O(document bytes), and no more memory than the document's policy needs.
+    ///
+    /// ```
+    /// use permatrix::{ErrorCode, Limits, Policy};
+    /// let err = Policy::from_json_with_limits(r#"{"version":1}"#, &Limits::new().document_bytes(4)).unwrap_err();
+    /// assert_eq!(err.code(), ErrorCode::LimitExceeded);
+    /// ```
+    pub fn from_json_with_limits(json: &str, limits: &Limits) -> Result<Policy, PolicyError> {
+        document::read(json, limits)
     }
 
     /// Writes the policy as a document that [`Policy::from_json`] reads back equal.

@@ -9,18 +9,20 @@ use crate::error::{ErrorCode, PolicyError};
 type Result<T = ()> = std::result::Result<T, PolicyError>;
 
 pub(crate) fn validate(p: &Policy) -> Result {
+    counts(p)?;
     ids_non_empty(p)?;
     if let Some(role) = &p.settings.default_role {
-        exists(&p.roles, role, "settings.default_role", "role")?;
+        exists(&p.roles, role, || "settings.default_role".into(), "role")?;
     }
     for (id, module) in &p.modules {
         for (field, def) in &module.fields {
             if let Some(list) = &def.picklist {
                 for (i, value) in list.values.iter().enumerate() {
                     for (j, role) in value.roles.iter().enumerate() {
-                        let path =
-                            format!("modules.{id}.fields.{field}.picklist.values[{i}].roles[{j}]");
-                        exists(&p.roles, role, &path, "role")?;
+                        let path = || {
+                            format!("modules.{id}.fields.{field}.picklist.values[{i}].roles[{j}]")
+                        };
+                        exists(&p.roles, role, path, "role")?;
                     }
                 }
             }
@@ -35,14 +37,14 @@ pub(crate) fn validate(p: &Policy) -> Result {
             ));
         }
         for (module_id, grant) in &profile.modules {
-            let path = format!("profiles.{id}.modules.{module_id}");
-            let module = exists(&p.modules, module_id, &path, "module")?;
-            grant_refs(module, module_id, grant, &path)?;
+            let path = || format!("profiles.{id}.modules.{module_id}");
+            let module = exists(&p.modules, module_id, path, "module")?;
+            grant_refs(module, module_id, grant, path)?;
         }
     }
     for (id, role) in &p.roles {
         if let Some(parent) = &role.parent {
-            exists(&p.roles, parent, &format!("roles.{id}.parent"), "role")?;
+            exists(&p.roles, parent, || format!("roles.{id}.parent"), "role")?;
         }
         if role.profiles.is_empty() {
             return Err(PolicyError::new(
@@ -55,65 +57,117 @@ pub(crate) fn validate(p: &Policy) -> Result {
             exists(
                 &p.profiles,
                 profile,
-                &format!("roles.{id}.profiles[{i}]"),
+                || format!("roles.{id}.profiles[{i}]"),
                 "profile",
             )?;
         }
     }
     role_cycles(p)?;
     for (id, team) in &p.teams {
-        let base = format!("teams.{id}");
-        list_refs(&p.users, &team.users, &format!("{base}.users"), "user")?;
-        list_refs(&p.teams, &team.teams, &format!("{base}.teams"), "team")?;
-        list_refs(&p.roles, &team.roles, &format!("{base}.roles"), "role")?;
-        let path = format!("{base}.roles_and_subordinates");
-        list_refs(&p.roles, &team.roles_and_subordinates, &path, "role")?;
+        let base = || format!("teams.{id}");
+        list_refs(
+            &p.users,
+            &team.users,
+            || format!("{}.users", base()),
+            "user",
+        )?;
+        list_refs(
+            &p.teams,
+            &team.teams,
+            || format!("{}.teams", base()),
+            "team",
+        )?;
+        list_refs(
+            &p.roles,
+            &team.roles,
+            || format!("{}.roles", base()),
+            "role",
+        )?;
+        let path = || format!("{}.roles_and_subordinates", base());
+        list_refs(&p.roles, &team.roles_and_subordinates, path, "role")?;
         if let Some(role) = &team.role {
-            exists(&p.roles, role, &format!("{base}.role"), "role")?;
+            exists(&p.roles, role, || format!("{}.role", base()), "role")?;
         }
         if let Some(ceiling) = &team.ceiling {
-            exists(&p.profiles, ceiling, &format!("{base}.ceiling"), "profile")?;
+            exists(
+                &p.profiles,
+                ceiling,
+                || format!("{}.ceiling", base()),
+                "profile",
+            )?;
         }
         for user in team.calendar_rights.keys() {
             exists(
                 &p.users,
                 user,
-                &format!("{base}.calendar_rights.{user}"),
+                || format!("{}.calendar_rights.{user}", base()),
                 "user",
             )?;
         }
     }
     team_cycles(p)?;
     for (id, user) in &p.users {
-        list_refs(&p.roles, &user.roles, &format!("users.{id}.roles"), "role")?;
+        list_refs(
+            &p.roles,
+            &user.roles,
+            || format!("users.{id}.roles"),
+            "role",
+        )?;
         for (module_id, ov) in &user.overrides {
-            let path = format!("users.{id}.overrides.{module_id}");
-            let module = exists(&p.modules, module_id, &path, "module")?;
-            override_refs(module, module_id, ov, &path)?;
+            let path = || format!("users.{id}.overrides.{module_id}");
+            let module = exists(&p.modules, module_id, path, "module")?;
+            override_refs(module, module_id, ov, path)?;
         }
     }
     for (i, rule) in p.sharing_rules.iter().enumerate() {
-        let base = format!("sharing_rules[{i}]");
+        let base = || format!("sharing_rules[{i}]");
         exists(
             &p.modules,
             &rule.module,
-            &format!("{base}.module"),
+            || format!("{}.module", base()),
             "module",
         )?;
-        principal(p, &rule.from, &format!("{base}.from"))?;
-        principal(p, &rule.to, &format!("{base}.to"))?;
+        principal(p, &rule.from, || format!("{}.from", base()))?;
+        principal(p, &rule.to, || format!("{}.to", base()))?;
     }
     for (i, share) in p.calendar_shares.iter().enumerate() {
-        let base = format!("calendar_shares[{i}]");
+        let base = || format!("calendar_shares[{i}]");
         match &share.owner {
             CalendarOwner::User(u) => {
-                exists(&p.users, u, &format!("{base}.owner.user"), "user").map(drop)?
+                exists(&p.users, u, || format!("{}.owner.user", base()), "user").map(drop)?
             }
             CalendarOwner::Team(t) => {
-                exists(&p.teams, t, &format!("{base}.owner.team"), "team").map(drop)?
+                exists(&p.teams, t, || format!("{}.owner.team", base()), "team").map(drop)?
             }
         };
-        principal(p, &share.to, &format!("{base}.to"))?;
+        principal(p, &share.to, || format!("{}.to", base()))?;
+    }
+    Ok(())
+}
+
+/// Every section within its limit.
+fn counts(p: &Policy) -> Result {
+    let l = p.limits();
+    let sections = [
+        ("users", p.users.len(), l.get_users()),
+        ("roles", p.roles.len(), l.get_roles()),
+        ("teams", p.teams.len(), l.get_teams()),
+        ("profiles", p.profiles.len(), l.get_profiles()),
+        ("modules", p.modules.len(), l.get_modules()),
+        (
+            "sharing_rules",
+            p.sharing_rules.len() + p.calendar_shares.len(),
+            l.get_rules(),
+        ),
+    ];
+    for (section, n, limit) in sections {
+        if n > limit {
+            return Err(PolicyError::new(
+                ErrorCode::LimitExceeded,
+                section,
+                format!("`{section}` has {n} entries; the limit is {limit}"),
+            ));
+        }
     }
     Ok(())
 }
@@ -155,43 +209,65 @@ fn ids_non_empty(p: &Policy) -> Result {
     Ok(())
 }
 
-fn exists<'a, V>(map: &'a IndexMap<String, V>, id: &str, path: &str, what: &str) -> Result<&'a V> {
+/// The entry `id` of `map`, or `unknown_reference` at the path `path()` names (built only
+/// for the error: validation allocates nothing for references that resolve).
+fn exists<'a, V>(
+    map: &'a IndexMap<String, V>,
+    id: &str,
+    path: impl FnOnce() -> String,
+    what: &str,
+) -> Result<&'a V> {
     map.get(id).ok_or_else(|| {
         PolicyError::new(
             ErrorCode::UnknownReference,
-            path,
+            path(),
             format!("no {what} `{id}`"),
         )
     })
 }
 
-fn list_refs<V>(map: &IndexMap<String, V>, ids: &[String], path: &str, what: &str) -> Result {
+fn list_refs<V>(
+    map: &IndexMap<String, V>,
+    ids: &[String],
+    path: impl Fn() -> String,
+    what: &str,
+) -> Result {
     for (i, id) in ids.iter().enumerate() {
-        exists(map, id, &format!("{path}[{i}]"), what)?;
+        exists(map, id, || format!("{}[{i}]", path()), what)?;
     }
     Ok(())
 }
 
-fn principal(p: &Policy, principal: &Principal, path: &str) -> Result {
+fn principal(p: &Policy, principal: &Principal, path: impl Fn() -> String) -> Result {
     match principal {
-        Principal::User(u) => exists(&p.users, u, &format!("{path}.user"), "user").map(drop),
-        Principal::Team(t) => exists(&p.teams, t, &format!("{path}.team"), "team").map(drop),
-        Principal::Role(r) => exists(&p.roles, r, &format!("{path}.role"), "role").map(drop),
+        Principal::User(u) => exists(&p.users, u, || format!("{}.user", path()), "user").map(drop),
+        Principal::Team(t) => exists(&p.teams, t, || format!("{}.team", path()), "team").map(drop),
+        Principal::Role(r) => exists(&p.roles, r, || format!("{}.role", path()), "role").map(drop),
         Principal::RoleAndSubordinates(r) => exists(
             &p.roles,
             r,
-            &format!("{path}.role_and_subordinates"),
+            || format!("{}.role_and_subordinates", path()),
             "role",
         )
         .map(drop),
     }
 }
 
-fn grant_refs(module: &Module, module_id: &str, grant: &ModuleGrant, path: &str) -> Result {
+fn grant_refs(
+    module: &Module,
+    module_id: &str,
+    grant: &ModuleGrant,
+    path: impl Fn() -> String,
+) -> Result {
     fields_and_tools(module, module_id, &grant.fields, grant.tools.keys(), path)
 }
 
-fn override_refs(module: &Module, module_id: &str, ov: &Override, path: &str) -> Result {
+fn override_refs(
+    module: &Module,
+    module_id: &str,
+    ov: &Override,
+    path: impl Fn() -> String,
+) -> Result {
     fields_and_tools(module, module_id, &ov.fields, ov.tools.keys(), path)
 }
 
@@ -200,21 +276,21 @@ fn fields_and_tools<'a>(
     module_id: &str,
     fields: &IndexMap<String, FieldAccess>,
     tools: impl Iterator<Item = &'a String>,
-    path: &str,
+    path: impl Fn() -> String,
 ) -> Result {
     for (field, access) in fields {
-        let field_path = format!("{path}.fields.{field}");
+        let field_path = || format!("{}.fields.{field}", path());
         let Some(def) = module.fields.get(field) else {
             return Err(PolicyError::new(
                 ErrorCode::UnknownReference,
-                field_path,
+                field_path(),
                 format!("module `{module_id}` declares no field `{field}`"),
             ));
         };
         if def.mandatory && *access != FieldAccess::ReadWrite {
             return Err(PolicyError::new(
                 ErrorCode::MandatoryFieldRestricted,
-                field_path,
+                field_path(),
                 format!("field `{field}` of `{module_id}` is mandatory and cannot be `{access}`"),
             ));
         }
@@ -223,7 +299,7 @@ fn fields_and_tools<'a>(
         if !module.tools.contains(tool) {
             return Err(PolicyError::new(
                 ErrorCode::UnknownReference,
-                format!("{path}.tools.{tool}"),
+                format!("{}.tools.{tool}", path()),
                 format!("module `{module_id}` declares no tool `{tool}`"),
             ));
         }
@@ -231,75 +307,146 @@ fn fields_and_tools<'a>(
     Ok(())
 }
 
-/// Follows each role's parents; a chain longer than the number of roles is a cycle.
+/// Walks each role's parent chain once, in all O(roles): a role met again on the chain
+/// being walked closes a cycle (reported at its first role in map order); a role whose
+/// depth is already known ends the walk. Depth counts the roles on the chain to the top.
 fn role_cycles(p: &Policy) -> Result {
-    for (start, _) in &p.roles {
-        let mut current = start.as_str();
-        let mut steps = 0;
-        while let Some(parent) = p.roles.get(current).and_then(|r| r.parent.as_deref()) {
-            if parent == start {
+    const NEW: u32 = 0;
+    const ON_PATH: u32 = u32::MAX;
+    let limit = p.limits().get_depth();
+    // NEW, ON_PATH, or the role's depth (1 for a top-level role)
+    let mut depth = vec![NEW; p.roles.len()];
+    let parent = |r: usize| {
+        p.roles
+            .get_index(r)
+            .and_then(|(_, role)| role.parent.as_deref())
+            .and_then(|name| p.roles.get_index_of(name))
+    };
+    let mut path = Vec::new();
+    for start in 0..p.roles.len() {
+        if depth.get(start) != Some(&NEW) {
+            continue;
+        }
+        path.clear();
+        let mut current = Some(start);
+        let mut base = 0u32;
+        while let Some(r) = current {
+            match depth.get(r).copied() {
+                Some(NEW) => {
+                    if let Some(d) = depth.get_mut(r) {
+                        *d = ON_PATH;
+                    }
+                    path.push(r);
+                    current = parent(r);
+                }
+                Some(ON_PATH) => {
+                    let at = path.iter().position(|&x| x == r).unwrap_or(0);
+                    let first = path
+                        .get(at..)
+                        .and_then(|c| c.iter().min().copied())
+                        .unwrap_or(r);
+                    let name = p.roles.get_index(first).map_or("", |(k, _)| k.as_str());
+                    return Err(PolicyError::new(
+                        ErrorCode::RoleCycle,
+                        format!("roles.{name}.parent"),
+                        format!("role `{name}` is its own ancestor"),
+                    ));
+                }
+                Some(known) => {
+                    base = known;
+                    current = None;
+                }
+                None => current = None,
+            }
+        }
+        for &r in path.iter().rev() {
+            base = base.saturating_add(1);
+            if let Some(d) = depth.get_mut(r) {
+                *d = base;
+            }
+            if base as usize > limit {
+                let name = p.roles.get_index(r).map_or("", |(k, _)| k.as_str());
                 return Err(PolicyError::new(
-                    ErrorCode::RoleCycle,
-                    format!("roles.{start}.parent"),
-                    format!("role `{start}` is its own ancestor"),
+                    ErrorCode::LimitExceeded,
+                    format!("roles.{name}.parent"),
+                    format!("role `{name}` is {base} levels deep; the limit is {limit}"),
                 ));
             }
-            steps += 1;
-            if steps > p.roles.len() {
-                break; // a cycle further up, reported from one of its own roles
-            }
-            current = parent;
         }
     }
     Ok(())
 }
 
-/// Depth-first search over nested teams; a back edge is a cycle.
+/// Depth-first search over nested teams, O(teams + nesting entries): a back edge is a
+/// cycle. Also measures the longest chain of nested teams (active or not).
 fn team_cycles(p: &Policy) -> Result {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Open,
-        Done,
+        Done(u32),
     }
+    let limit = p.limits().get_depth();
+    let name = |t: usize| p.teams.get_index(t).map_or("", |(k, _)| k.as_str());
+    let children = |t: usize| {
+        p.teams
+            .get_index(t)
+            .map_or(&[][..], |(_, team)| &team.teams[..])
+    };
     let mut marks = vec![Mark::New; p.teams.len()];
     for root in 0..p.teams.len() {
-        if marks[root] != Mark::New {
+        if marks.get(root) != Some(&Mark::New) {
             continue;
         }
-        // (team, next child position)
-        let mut stack = vec![(root, 0usize)];
-        marks[root] = Mark::Open;
-        while let Some(&mut (team, ref mut next)) = stack.last_mut() {
-            let children = &p.teams[team].teams;
-            if *next < children.len() {
-                let child_name = &children[*next];
+        // (team, next child position, deepest child so far)
+        let mut stack = vec![(root, 0usize, 0u32)];
+        if let Some(m) = marks.get_mut(root) {
+            *m = Mark::Open;
+        }
+        while let Some(&mut (team, ref mut next, ref mut deepest)) = stack.last_mut() {
+            let kids = children(team);
+            if let Some(child_name) = kids.get(*next) {
                 *next += 1;
                 let Some(child) = p.teams.get_index_of(child_name) else {
                     continue;
                 };
-                match marks[child] {
-                    Mark::Open => {
-                        let name = p
-                            .teams
-                            .get_index(team)
-                            .map(|(k, _)| k.as_str())
-                            .unwrap_or("");
+                match marks.get(child).copied() {
+                    Some(Mark::Open) => {
+                        let name = name(team);
                         return Err(PolicyError::new(
                             ErrorCode::TeamCycle,
                             format!("teams.{name}.teams"),
                             format!("team `{child_name}` contains itself through `{name}`"),
                         ));
                     }
-                    Mark::New => {
-                        marks[child] = Mark::Open;
-                        stack.push((child, 0));
+                    Some(Mark::New) => {
+                        if let Some(m) = marks.get_mut(child) {
+                            *m = Mark::Open;
+                        }
+                        stack.push((child, 0, 0));
                     }
-                    Mark::Done => {}
+                    Some(Mark::Done(d)) => *deepest = (*deepest).max(d),
+                    None => {}
                 }
             } else {
-                marks[team] = Mark::Done;
+                let depth = deepest.saturating_add(1);
+                if depth as usize > limit {
+                    let name = name(team);
+                    return Err(PolicyError::new(
+                        ErrorCode::LimitExceeded,
+                        format!("teams.{name}.teams"),
+                        format!(
+                            "team `{name}` nests teams {depth} levels deep; the limit is {limit}"
+                        ),
+                    ));
+                }
+                if let Some(m) = marks.get_mut(team) {
+                    *m = Mark::Done(depth);
+                }
                 stack.pop();
+                if let Some(parent) = stack.last_mut() {
+                    parent.2 = parent.2.max(depth);
+                }
             }
         }
     }
