@@ -1,6 +1,7 @@
 //! Explanations (SPEC §8): the decision, the step that made it, and the roles, profiles,
 //! teams, rule or share involved, in words an administrator reads.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::authorizer::{Authorizer, Facts, OwnerFact, Record, Step, UserId};
@@ -218,7 +219,21 @@ impl Authorizer {
         let Some((_, u)) = self.user_slot(user).and_then(|u| p.users.get_index(u)) else {
             return Vec::new();
         };
-        let teams = self.user_team_slice(user);
+        // which teams confer each (role, ceiling), and which roles are direct: looked up
+        // per source, so the whole is linear in the user's sources and teams
+        let mut via: HashMap<(&str, Option<&str>), Vec<String>> = HashMap::new();
+        for (name, team) in self
+            .user_team_slice(user)
+            .iter()
+            .filter_map(|&t| p.teams.get_index(t as usize))
+        {
+            if let Some(role) = team.role.as_deref() {
+                via.entry((role, team.ceiling.as_deref()))
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        let direct: HashSet<&str> = u.roles.iter().map(String::as_str).collect();
         key.sources
             .iter()
             .map(|&(role, ceiling)| {
@@ -230,14 +245,10 @@ impl Authorizer {
                 let ceiling_id = ceiling
                     .and_then(|c| p.profiles.get_index(c as usize))
                     .map(|(k, _)| k.clone());
-                let via_teams = teams
-                    .iter()
-                    .filter_map(|&t| p.teams.get_index(t as usize))
-                    .filter(|(_, t)| {
-                        t.role.as_deref() == Some(role_id.as_str()) && t.ceiling == ceiling_id
-                    })
-                    .map(|(k, _)| k.clone())
-                    .collect();
+                let via_teams = via
+                    .get(&(role_id.as_str(), ceiling_id.as_deref()))
+                    .cloned()
+                    .unwrap_or_default();
                 let profiles = role_def
                     .map(|r| {
                         r.profiles
@@ -256,7 +267,7 @@ impl Authorizer {
                 SourceGrant {
                     default_role: p.settings.default_role.as_deref() == Some(role_id.as_str()),
                     direct: ceiling.is_none()
-                        && u.roles.iter().any(|r| r == &role_id)
+                        && direct.contains(role_id.as_str())
                         && p.settings.default_role.as_deref() != Some(role_id.as_str()),
                     role: role_id,
                     via_teams,

@@ -51,6 +51,20 @@ impl Lists {
         Lists { offsets, items }
     }
 
+    /// No lists.
+    pub fn new() -> Lists {
+        Lists {
+            offsets: vec![0],
+            items: Vec::new(),
+        }
+    }
+
+    /// Appends a list.
+    pub fn push(&mut self, list: &[u32]) {
+        self.items.extend_from_slice(list);
+        self.offsets.push(self.items.len() as u32);
+    }
+
     /// List `i` (empty past the end).
     #[inline]
     pub fn get(&self, i: usize) -> &[u32] {
@@ -183,7 +197,7 @@ impl Memberships {
         let mut spent = 0usize;
         let mut classes: HashMap<(&[u32], &[u32]), u32> = HashMap::new();
         let mut class_of = Vec::with_capacity(p.users.len());
-        let mut class_teams: Vec<(u32, u32)> = Vec::new();
+        let mut class_teams = Lists::new();
         let mut team_stamp = vec![u32::MAX; n_teams];
         let mut role_stamp = vec![u32::MAX; n_roles];
         let mut found: Vec<u32> = Vec::new();
@@ -247,11 +261,11 @@ impl Memberships {
                 ));
             }
             found.sort_unstable();
-            class_teams.extend(found.iter().map(|&t| (class, t)));
+            class_teams.push(&found);
         }
         Ok(Memberships {
             class_of,
-            teams: Lists::from_pairs(classes.len(), &class_teams),
+            teams: class_teams,
         })
     }
 

@@ -1,0 +1,211 @@
+//! The authorizer against the reference evaluator (written straight from SPEC.md, see
+//! `tests/reference`) on one policy and a tape of checks: the body of the differential
+//! proptest and of the `differential` fuzz target.
+
+use super::foreign;
+use super::generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_principal};
+use super::reference::{RefOwner, RefRecord, Reference};
+use permatrix::{
+    Action, Condition, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess, TeamId,
+};
+
+/// `Err` with both values and a message unless they are equal.
+macro_rules! ensure_eq {
+    ($got:expr, $want:expr $(,)?) => {
+        ensure_eq!($got, $want, "values differ")
+    };
+    ($got:expr, $want:expr, $($fmt:tt)+) => {{
+        let (got, want) = (&$got, &$want);
+        if got != want {
+            return Err(format!("{}\n  got:  {:?}\n  want: {:?}", format!($($fmt)+), got, want));
+        }
+    }};
+}
+
+pub const CHECKS_PER_POLICY: usize = 200;
+pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
+    let auth = policy
+        .compile()
+        .map_err(|e| format!("generated policy rejected: {e}"))?;
+    let reference = Reference::new(policy);
+    let foreign = foreign::foreign();
+    let (n_users, n_teams, n_roles) = (policy.users.len(), policy.teams.len(), policy.roles.len());
+    let uid = |name: &str| auth.user(name).unwrap_or(foreign.user);
+    let tid = |name: &str| auth.team(name).unwrap_or(foreign.team);
+    let rid = |name: &str| auth.role(name).unwrap_or(foreign.role);
+    for _ in 0..CHECKS_PER_POLICY {
+        let user = name(t, "u", n_users);
+        let module = MODULES[t.below(MODULES.len())];
+        let mid = auth.module(module).unwrap_or(foreign.module);
+        match t.below(10) {
+            0 => {
+                let field = FIELDS[t.below(FIELDS.len())];
+                let got = auth.field_access(uid(&user), mid, field);
+                let want = reference.field_access(&user, module, field);
+                ensure_eq!(
+                    got,
+                    want,
+                    "field_access({}, {}, {})\n{}",
+                    user,
+                    module,
+                    field,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            1 => {
+                let tool = TOOLS[t.below(TOOLS.len())];
+                let got = auth.can_use_tool(uid(&user), mid, tool);
+                let want = reference.can_use_tool(&user, module, tool);
+                ensure_eq!(
+                    got,
+                    want,
+                    "can_use_tool({}, {}, {})\n{}",
+                    user,
+                    module,
+                    tool,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            2 => {
+                let action = t.pick(Action::ALL);
+                let got = auth.can_module(uid(&user), action, mid);
+                let want = reference.can(&user, action, module, None);
+                if action.is_module_level() {
+                    let filter = auth.filter(uid(&user), action, mid);
+                    ensure_eq!(
+                        *filter.condition() == Condition::True,
+                        got,
+                        "module-level filter {:?}",
+                        filter.condition()
+                    );
+                }
+                ensure_eq!(
+                    got,
+                    want,
+                    "can_module({}, {}, {})\n{}",
+                    user,
+                    action,
+                    module,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            3 => {
+                let got = auth.result_limit(uid(&user));
+                let want = reference.result_limit(&user);
+                ensure_eq!(
+                    got,
+                    want,
+                    "result_limit({})\n{}",
+                    user,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            _ => {
+                let action = t.pick(Action::ALL);
+                let owner = if n_teams > 0 && t.chance(20) {
+                    RefOwner::Team(name(t, "t", n_teams))
+                } else {
+                    RefOwner::User(name(t, "u", n_users))
+                };
+                let teams: Vec<String> = (0..t.below(3)).map(|_| name(t, "t", n_teams)).collect();
+                let shares: Vec<(Principal, ShareAccess)> = (0..t.below(3))
+                    .map(|_| {
+                        let p = random_principal(t, n_users, n_teams, n_roles);
+                        (p, t.pick(&SHARE))
+                    })
+                    .collect();
+                let team_ids: Vec<TeamId> = teams.iter().map(|n| tid(n)).collect();
+                let share_ids: Vec<Share> = shares
+                    .iter()
+                    .map(|(p, access)| Share {
+                        to: match p {
+                            Principal::User(u) => PrincipalId::User(uid(u)),
+                            Principal::Team(x) => PrincipalId::Team(tid(x)),
+                            Principal::Role(r) => PrincipalId::Role(rid(r)),
+                            Principal::RoleAndSubordinates(r) => {
+                                PrincipalId::RoleAndSubordinates(rid(r))
+                            }
+                        },
+                        access: *access,
+                    })
+                    .collect();
+                let record = Record {
+                    module: mid,
+                    owner: match &owner {
+                        RefOwner::User(u) => Owner::User(uid(u)),
+                        RefOwner::Team(x) => Owner::Team(tid(x)),
+                    },
+                    teams: &team_ids,
+                    shares: &share_ids,
+                };
+                let reference_record = RefRecord {
+                    module: module.to_string(),
+                    owner,
+                    teams,
+                    shares,
+                };
+                let got = auth.can(uid(&user), action, &record);
+                let want = reference.can(&user, action, module, Some(&reference_record));
+                ensure_eq!(
+                    got,
+                    want,
+                    "can({}, {}, {:?})\nexplain: {}\npolicy: {}",
+                    user,
+                    action,
+                    reference_record,
+                    auth.explain(uid(&user), action, &record),
+                    policy.to_json().unwrap_or_default()
+                );
+                let filter = auth.filter(uid(&user), action, mid);
+                ensure_eq!(
+                    filter.matches(&record),
+                    got,
+                    "filter {:?} disagrees with can({}, {}, {:?})\npolicy: {}",
+                    filter.condition(),
+                    user,
+                    action,
+                    reference_record,
+                    policy.to_json().unwrap_or_default()
+                );
+                // explain must agree with can, and try_can with both
+                ensure_eq!(auth.explain(uid(&user), action, &record).allowed, got);
+                ensure_eq!(
+                    auth.try_can(uid(&user), action, &record).unwrap_or(false),
+                    got
+                );
+                if t.chance(20) {
+                    let other = reference_record.clone();
+                    let got_merge = auth.merge_order(uid(&user), &record, &record).is_some();
+                    let want_merge = reference
+                        .merge_order(&user, &reference_record, &other)
+                        .is_some();
+                    ensure_eq!(got_merge, want_merge);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `differential` fuzz target: a policy from the input's first choices, then checks
+/// from the rest, each compared with the reference evaluator.
+pub fn run(data: &[u8]) {
+    let (policy_tape, rest) = super::tape_and_rest(data, 1500);
+    let policy = super::generate::random_policy(&mut Tape {
+        data: &policy_tape,
+        pos: 0,
+    });
+    let checks: Vec<u32> = rest
+        .chunks(4)
+        .map(|c| c.iter().fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
+        .collect();
+    if let Err(disagreement) = run_checks(
+        &policy,
+        &mut Tape {
+            data: &checks,
+            pos: 0,
+        },
+    ) {
+        panic!("{disagreement}");
+    }
+}
