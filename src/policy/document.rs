@@ -30,9 +30,37 @@ impl<'de> Deserialize<'de> for DocumentVersion {
     }
 }
 
-#[derive(Deserialize)]
+/// The document's `version`, read before anything else. Only an object is a document:
+/// serde would also read a struct from an array, so this reads a map and nothing else.
 struct VersionOnly {
     version: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for VersionOnly {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = VersionOnly;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a policy document (a JSON object)")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VersionOnly, A::Error> {
+                let mut version = None;
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    if key == "version" && version.is_none() {
+                        version = Some(map.next_value::<serde_json::Value>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(VersionOnly { version })
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 pub(crate) fn read(json: &str, limits: &Limits) -> Result<Policy, PolicyError> {
@@ -65,6 +93,16 @@ pub(crate) fn read(json: &str, limits: &Limits) -> Result<Policy, PolicyError> {
                 "the document has no `version`; write `\"version\": 1`",
             ));
         }
+        Err(e) if !json.trim_start().starts_with('{') => {
+            return Err(PolicyError::new(
+                ErrorCode::Malformed,
+                "",
+                format!(
+                    "a policy document is a JSON object: {}",
+                    strip_position(&e.to_string())
+                ),
+            ));
+        }
         Err(_) => {} // reported with its path by the full read below
     }
     let mut de = serde_json::Deserializer::from_str(json);
@@ -78,7 +116,14 @@ pub(crate) fn read(json: &str, limits: &Limits) -> Result<Policy, PolicyError> {
 
 fn to_policy_error(err: serde_path_to_error::Error<serde_json::Error>) -> PolicyError {
     let path = err.path().to_string();
-    let path = if path == "." { String::new() } else { path };
+    // a key that did not even read as a string has no name: the path ends at its map
+    let mut path = if path == "." { String::new() } else { path };
+    while let Some(shorter) = path.strip_suffix(".?") {
+        path = shorter.to_string();
+    }
+    if path == "?" {
+        path.clear();
+    }
     let inner = err.into_inner();
     let message = strip_position(&inner.to_string());
     let duplicate = message.starts_with(DUPLICATE_KEY) || message.starts_with("duplicate field");

@@ -13,6 +13,7 @@ mod role;
 mod serde_util;
 mod settings;
 mod sharing;
+pub(crate) mod strict;
 mod team;
 mod unique;
 mod user;
@@ -74,7 +75,11 @@ pub struct Policy {
     #[serde(skip)]
     limits: Limits,
     /// Organisation-wide settings.
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(
+        default,
+        deserialize_with = "strict::object",
+        skip_serializing_if = "is_default"
+    )]
     pub settings: Settings,
     /// Modules by id.
     #[serde(
@@ -112,10 +117,18 @@ pub struct Policy {
     )]
     pub users: IndexMap<String, User>,
     /// Custom sharing rules.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "strict::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub sharing_rules: Vec<SharingRule>,
     /// Calendar shares (SPEC §12).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "strict::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub calendar_shares: Vec<CalendarShare>,
 }
 

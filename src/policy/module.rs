@@ -78,7 +78,11 @@ pub struct Field {
     #[serde(default, skip_serializing_if = "is_default")]
     pub mandatory: bool,
     /// Picklist values, possibly bound to roles (SPEC §12).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict::optional_object",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub picklist: Option<Picklist>,
 }
 
@@ -99,7 +103,11 @@ pub struct Picklist {
     #[serde(default, skip_serializing_if = "is_default")]
     pub role_bound: bool,
     /// Values in declared order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict::objects",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub values: Vec<PicklistValue>,
 }
 

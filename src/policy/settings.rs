@@ -47,7 +47,11 @@ pub struct Settings {
     #[serde(default, skip_serializing_if = "is_default")]
     pub user_deletion: UserDeletion,
     /// Administration areas denied to the lower admin levels.
-    #[serde(default, skip_serializing_if = "is_default")]
+    #[serde(
+        default,
+        deserialize_with = "super::strict::object",
+        skip_serializing_if = "is_default"
+    )]
     pub admin_areas: AdminAreas,
     /// Concurrent administrator sessions; none is unlimited.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -39,7 +39,7 @@ where
                 if out.contains_key(&key) {
                     return Err(A::Error::custom(format_args!("{DUPLICATE_KEY} `{key}`")));
                 }
-                let value = access.next_value::<V>()?;
+                let value = access.next_value_seed(super::strict::Object(PhantomData))?;
                 out.insert(key, value);
             }
             Ok(out)

@@ -16,10 +16,30 @@ macro_rules! word_enum {
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)? }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $( $(#[$vmeta])* #[serde(rename = $word)] $variant ),+
+        }
+
+        // Read as a plain string, so that an error path names a map key that is one of
+        // these words (`actions.view`) instead of losing it.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Word;
+                impl<'de> serde::de::Visitor<'de> for Word {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str(concat!("one of ", $("`", $word, "` "),+))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<$name, E> {
+                        $name::parse(word).ok_or_else(|| {
+                            E::unknown_variant(word, &[$($word),+])
+                        })
+                    }
+                }
+                deserializer.deserialize_str(Word)
+            }
         }
 
         impl $name {
