@@ -257,13 +257,12 @@ impl Authorizer {
                             .map(|(id, pr)| {
                                 let g =
                                     Grant::of_profile(pr, module_id, module_def, key.admin_scope);
-                                (id.clone(), g.cells[action.index()])
+                                (id.clone(), g.cells[action])
                             })
                             .collect()
                     })
                     .unwrap_or_default();
-                let cell =
-                    source_grant(p, role, ceiling, module, key.admin_scope).cells[action.index()];
+                let cell = source_grant(p, role, ceiling, module, key.admin_scope).cells[action];
                 SourceGrant {
                     default_role: p.settings.default_role.as_deref() == Some(role_id.as_str()),
                     direct: ceiling.is_none()

@@ -50,9 +50,9 @@ impl Authorizer {
             .enumerate()
             .map(|(m, name)| {
                 let mut cells = [Cell::NONE; Action::COUNT];
-                for a in Action::ALL {
-                    if self.is_active(user) {
-                        cells[a.index()] = c.matrix.cell(facts.row, m, *a);
+                if self.is_active(user) {
+                    for (cell, a) in cells.iter_mut().zip(Action::ALL) {
+                        *cell = c.matrix.cell(facts.row, m, *a);
                     }
                 }
                 (name.clone(), c.matrix.access(facts.row, m), cells)
@@ -213,12 +213,8 @@ impl MatrixView {
         for (name, access, cells) in &self.rows {
             let actions: serde_json::Map<String, serde_json::Value> = Action::ALL
                 .iter()
-                .map(|a| {
-                    (
-                        a.as_str().to_string(),
-                        serde_json::Value::from(cells[a.index()].name()),
-                    )
-                })
+                .zip(cells)
+                .map(|(a, cell)| (a.as_str().to_string(), cell.name().into()))
                 .collect();
             modules.insert(
                 name.clone(),

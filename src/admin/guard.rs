@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use super::change::refuse;
 use super::signin::sign_in;
 use super::standing::Standing;
+use crate::compile::cell::ActionCells;
 use crate::compile::grant::effective_field;
 use crate::compile::rows::{RoleGrants, user_grant};
 use crate::compile::{Cell, Conferred, default_role_index, source_key};
@@ -337,7 +338,7 @@ struct Reach<'p> {
 struct ModuleReach<'p> {
     access: Access,
     /// Per action; `all` wherever a module without owners grants anything (SPEC §4 step 5).
-    cells: [Cell; Action::COUNT],
+    cells: ActionCells,
     hierarchy: bool,
     fields: BTreeMap<&'p str, FieldAccess>,
     tools: BTreeMap<&'p str, bool>,
@@ -527,8 +528,8 @@ impl<'p> Reach<'p> {
                 }
             }
             for &action in Action::ALL {
-                let cell = now.cells[action.index()];
-                let before = then.map_or(Cell::NONE, |t| t.cells[action.index()]);
+                let cell = now.cells[action];
+                let before = then.map_or(Cell::NONE, |t| t.cells[action]);
                 if cell.is_none() || before == Cell::ALL {
                     continue;
                 }

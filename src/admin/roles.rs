@@ -254,7 +254,7 @@ impl Admin<'_> {
             |p| {
                 exists(&p.profiles, "profiles", source)?;
                 is_new(&p.profiles, "profiles", new_id)?;
-                let copy = p.profiles[source].clone();
+                let copy = p.profiles.get(source).cloned().unwrap_or_default();
                 p.profiles.insert(new_id.to_string(), copy);
                 Ok(Outcome::default())
             },

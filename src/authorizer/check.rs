@@ -170,7 +170,11 @@ impl Authorizer {
             }
         }
         // Step 7: rules of the module, then shares on the record.
-        for rule in &c.rules[module.rules.start as usize..module.rules.end as usize] {
+        let rules = c
+            .rules
+            .get(module.rules.start as usize..module.rules.end as usize)
+            .unwrap_or(&[]);
+        for rule in rules {
             if rule.access.reaches(action)
                 && self.contains(rule.to, user)
                 && self.rule_source_matches(rule.from, record.owner)

@@ -50,8 +50,7 @@ impl Authorizer {
     ) -> Result<FieldAccess, CheckError> {
         let c = &*self.inner;
         let facts = self.user_facts(user)?;
-        self.module_facts(module)?;
-        let def = &c.policy.modules[module.index()];
+        let def = self.module_def(module)?;
         let (index, _, field_def) = def
             .fields
             .get_full(field)
@@ -109,8 +108,7 @@ impl Authorizer {
     ) -> Result<bool, CheckError> {
         let c = &*self.inner;
         let facts = self.user_facts(user)?;
-        self.module_facts(module)?;
-        let def = &c.policy.modules[module.index()];
+        let def = self.module_def(module)?;
         let index = def
             .tools
             .get_index_of(tool)
@@ -238,6 +236,14 @@ impl Authorizer {
             .is_none();
         edit && (!def.tools.contains("merge_duplicates")
             || self.can_use_tool(user, module, "merge_duplicates"))
+    }
+
+    /// The policy's definition of `module`, or the step-1 error.
+    fn module_def(&self, module: ModuleId) -> Result<&crate::policy::Module, CheckError> {
+        self.module_slot(module)
+            .and_then(|m| self.inner.policy.modules.get_index(m))
+            .map(|(_, def)| def)
+            .ok_or(CheckError::stale(IdKind::Module, module.index))
     }
 
     fn external_capped(&self, user: UserId) -> bool {

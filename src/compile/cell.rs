@@ -6,8 +6,9 @@
 //! OR and meet bitwise AND, and both stay inside the seven.
 
 use std::fmt;
+use std::ops::{Index, IndexMut};
 
-use crate::policy::Scope;
+use crate::policy::{Action, Scope};
 
 const OWNER: u8 = 1;
 const NEITHER: u8 = 1 << 1; // reached with no role match and no team match
@@ -212,6 +213,47 @@ impl fmt::Display for Cell {
 impl fmt::Debug for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Cell({})", self.name())
+    }
+}
+
+/// One cell per action, indexed by the action itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct ActionCells(pub [Cell; Action::COUNT]);
+
+impl ActionCells {
+    /// Every action `none`.
+    pub const NONE: ActionCells = ActionCells([Cell::NONE; Action::COUNT]);
+
+    /// The cells, in the order of [`Action::ALL`].
+    pub fn iter(&self) -> impl Iterator<Item = Cell> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// The cells, mutably, in the order of [`Action::ALL`].
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Cell> {
+        self.0.iter_mut()
+    }
+}
+
+impl Index<Action> for ActionCells {
+    type Output = Cell;
+
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "an action's index is below Action::COUNT, the array's length"
+    )]
+    fn index(&self, action: Action) -> &Cell {
+        &self.0[action.index()]
+    }
+}
+
+impl IndexMut<Action> for ActionCells {
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "an action's index is below Action::COUNT, the array's length"
+    )]
+    fn index_mut(&mut self, action: Action) -> &mut Cell {
+        &mut self.0[action.index()]
     }
 }
 

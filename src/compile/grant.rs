@@ -3,14 +3,14 @@
 
 use crate::policy::{Access, Action, FieldAccess, Module, ModuleGrant, Override, Profile};
 
-use super::cell::Cell;
+use super::cell::{ActionCells, Cell};
 
 /// Access, cells, fields and tools on one module. Fields and tools are indexed in the
 /// module's declaration order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Grant {
     pub access: Access,
-    pub cells: [Cell; Action::COUNT],
+    pub cells: ActionCells,
     pub fields: Vec<FieldAccess>,
     pub tools: Vec<bool>,
 }
@@ -20,7 +20,7 @@ impl Grant {
     pub fn nothing(module: &Module) -> Grant {
         Grant {
             access: Access::Off,
-            cells: [Cell::NONE; Action::COUNT],
+            cells: ActionCells::NONE,
             fields: vec![FieldAccess::Hidden; module.fields.len()],
             tools: vec![false; module.tools.len()],
         }
@@ -33,9 +33,9 @@ impl Grant {
         let entry = entry.unwrap_or(&default_entry);
         // (a) the entry as written
         let mut access = entry.access;
-        let mut cells = [Cell::NONE; Action::COUNT];
+        let mut cells = ActionCells::NONE;
         for (action, scope) in &entry.actions {
-            cells[action.index()] = Cell::from_scope(*scope, admin);
+            cells[*action] = Cell::from_scope(*scope, admin);
         }
         let fields = module
             .fields
@@ -70,11 +70,11 @@ impl Grant {
         grant.cap_by_access();
         // (d) view_all / edit_all reach every record
         if profile.view_all || profile.edit_all {
-            grant.cells[Action::View.index()] = Cell::ALL;
-            grant.cells[Action::List.index()] = Cell::ALL;
+            grant.cells[Action::View] = Cell::ALL;
+            grant.cells[Action::List] = Cell::ALL;
         }
         if profile.edit_all {
-            grant.cells[Action::Edit.index()] = Cell::ALL;
+            grant.cells[Action::Edit] = Cell::ALL;
         }
         grant
     }
@@ -83,7 +83,7 @@ impl Grant {
     pub fn cap_by_access(&mut self) {
         match self.access {
             Access::Off => {
-                self.cells = [Cell::NONE; Action::COUNT];
+                self.cells = ActionCells::NONE;
                 self.fields
                     .iter_mut()
                     .for_each(|f| *f = FieldAccess::Hidden);
@@ -98,7 +98,7 @@ impl Grant {
     pub fn cap_writes(&mut self) {
         for action in Action::ALL {
             if action.is_write() {
-                self.cells[action.index()] = Cell::NONE;
+                self.cells[*action] = Cell::NONE;
             }
         }
         self.fields
@@ -109,7 +109,7 @@ impl Grant {
     /// The most permissive of both (union of profiles, additive merge).
     pub fn join(&mut self, other: &Grant) {
         self.access = self.access.max(other.access);
-        for (a, b) in self.cells.iter_mut().zip(other.cells) {
+        for (a, b) in self.cells.iter_mut().zip(other.cells.iter()) {
             *a = a.join(b);
         }
         for (a, b) in self.fields.iter_mut().zip(&other.fields) {
@@ -123,7 +123,7 @@ impl Grant {
     /// The least permissive of both (subtractive merge, team ceilings).
     pub fn meet(&mut self, other: &Grant) {
         self.access = self.access.min(other.access);
-        for (a, b) in self.cells.iter_mut().zip(other.cells) {
+        for (a, b) in self.cells.iter_mut().zip(other.cells.iter()) {
             *a = a.meet(b);
         }
         for (a, b) in self.fields.iter_mut().zip(&other.fields) {
@@ -140,16 +140,24 @@ impl Grant {
             self.access = access;
         }
         for (action, scope) in &ov.actions {
-            self.cells[action.index()] = Cell::from_scope(*scope, admin);
+            self.cells[*action] = Cell::from_scope(*scope, admin);
         }
         for (field, access) in &ov.fields {
-            if let Some(i) = module.fields.get_index_of(field) {
-                self.fields[i] = *access;
+            if let Some(slot) = module
+                .fields
+                .get_index_of(field)
+                .and_then(|i| self.fields.get_mut(i))
+            {
+                *slot = *access;
             }
         }
         for (tool, on) in &ov.tools {
-            if let Some(i) = module.tools.get_index_of(tool) {
-                self.tools[i] = *on;
+            if let Some(slot) = module
+                .tools
+                .get_index_of(tool)
+                .and_then(|i| self.tools.get_mut(i))
+            {
+                *slot = *on;
             }
         }
         self.cap_by_access();

@@ -2,6 +2,8 @@
 
 use crate::policy::Policy;
 
+use super::membership::Lists;
+
 /// Role `r`'s subtree is the roles whose pre-order number lies in `pre[r]..end[r]`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RoleTree {
@@ -16,22 +18,23 @@ impl RoleTree {
     /// Builds the intervals; the policy is validated, so parents exist and form a forest.
     pub fn new(policy: &Policy) -> RoleTree {
         let n = policy.roles.len();
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut edges = Vec::new();
         let mut roots = Vec::new();
         let mut parent = vec![None; n];
         for (i, role) in policy.roles.values().enumerate() {
-            match role
+            let up = role
                 .parent
                 .as_deref()
-                .and_then(|p| policy.roles.get_index_of(p))
-            {
-                Some(p) => {
-                    children[p].push(i);
-                    parent[i] = Some(p as u32);
+                .and_then(|p| policy.roles.get_index_of(p));
+            match (up, parent.get_mut(i)) {
+                (Some(p), Some(slot)) => {
+                    edges.push((p as u32, i as u32));
+                    *slot = Some(p as u32);
                 }
-                None => roots.push(i),
+                _ => roots.push(i as u32),
             }
         }
+        let children = Lists::from_pairs(n, &edges);
         let mut tree = RoleTree {
             pre: vec![0; n],
             end: vec![0; n],
@@ -40,17 +43,24 @@ impl RoleTree {
         };
         let mut counter = 0u32;
         // Iterative DFS: (role, whether its children were pushed already).
-        let mut stack: Vec<(usize, bool)> = roots.into_iter().rev().map(|r| (r, false)).collect();
+        let mut stack: Vec<(u32, bool)> = roots.into_iter().rev().map(|r| (r, false)).collect();
         while let Some((role, expanded)) = stack.pop() {
             if expanded {
-                tree.end[role] = counter;
+                if let Some(end) = tree.end.get_mut(role as usize) {
+                    *end = counter;
+                }
                 continue;
             }
-            tree.pre[role] = counter;
-            tree.order[counter as usize] = role as u32;
+            if let (Some(pre), Some(at)) = (
+                tree.pre.get_mut(role as usize),
+                tree.order.get_mut(counter as usize),
+            ) {
+                *pre = counter;
+                *at = role;
+            }
             counter += 1;
             stack.push((role, true));
-            for &child in children[role].iter().rev() {
+            for &child in children.get(role as usize).iter().rev() {
                 stack.push((child, false));
             }
         }

@@ -340,7 +340,9 @@ fn compile_rest(
     let mut active = vec![0u64; p.users.len().div_ceil(64)];
     for (u, user) in p.users.values().enumerate() {
         if user.status == Status::Active {
-            active[u / 64] |= 1 << (u % 64);
+            if let Some(word) = active.get_mut(u / 64) {
+                *word |= 1 << (u % 64);
+            }
         }
     }
 

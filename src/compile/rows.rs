@@ -64,10 +64,11 @@ impl Matrix {
         };
         let mut roles = RoleGrants::new();
         for (key, &user) in keys.iter().zip(representatives) {
-            let overrides = &p.users[user].overrides;
+            let overrides = p.users.get_index(user).map(|(_, u)| &u.overrides);
             for (module_index, module_id) in p.modules.keys().enumerate() {
-                let grant = user_grant(p, &mut roles, key, module_index, overrides.get(module_id));
-                m.cells.extend_from_slice(&grant.cells);
+                let ov = overrides.and_then(|o| o.get(module_id));
+                let grant = user_grant(p, &mut roles, key, module_index, ov);
+                m.cells.extend_from_slice(&grant.cells.0);
                 m.access.push(grant.access);
                 m.fields.extend_from_slice(&grant.fields);
                 m.tools.extend_from_slice(&grant.tools);
@@ -153,7 +154,7 @@ pub(crate) fn user_grant(
         grant.cap_writes();
     }
     for action in Action::ALL {
-        let cell = &mut grant.cells[action.index()];
+        let cell = &mut grant.cells[*action];
         if !cell.is_none() && module.sharing.grants(*action) {
             *cell = Cell::ALL;
         }
