@@ -442,6 +442,9 @@ impl Authorizer {
     /// Whether `user` skips data checks (active, `admin_bypass`, effective level `admin`
     /// or `customer_admin`).
     ///
+    /// # Cost
+    /// O(1).
+    ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;

@@ -94,6 +94,9 @@ impl Authorizer {
     /// Explains [`Authorizer::can`] for the same arguments: same decision, plus the step and
     /// what was involved. Allocates; meant for administrators and logs, not the hot path.
     ///
+    /// # Cost
+    /// As [`Authorizer::can`], plus O(sources × profiles + m) to name every source of the cell: it allocates the explanation.
+    ///
     /// ```
     /// use permatrix::{Action, Policy, Record, Step};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
@@ -109,6 +112,9 @@ impl Authorizer {
     }
 
     /// Explains [`Authorizer::can_module`].
+    ///
+    /// # Cost
+    /// O(sources × profiles + m), as [`Authorizer::explain`].
     ///
     /// ```
     /// use permatrix::{Action, Policy};

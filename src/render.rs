@@ -34,6 +34,9 @@ pub struct MatrixView {
 impl Authorizer {
     /// The matrix of `user`; `None` for an unknown id.
     ///
+    /// # Cost
+    /// O(modules × actions) for the rows it renders.
+    ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;

@@ -57,6 +57,9 @@ impl Authorizer {
     /// This answers for areas; which *users* an administrator may change is checked by the
     /// policy mutations ([`Policy::admin`](crate::Policy::admin)).
     ///
+    /// # Cost
+    /// O(a) for the a area names in the settings' denied lists.
+    ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},

@@ -21,6 +21,9 @@ impl Admin<'_> {
     /// Adds a module. Profiles with `auto_allow_new_modules` get full access to it (`on`,
     /// every scope `all`, every tool on); all others have it `off` (Salesware).
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`; `not_permitted` (area `module_manager`).
     ///
@@ -69,6 +72,9 @@ impl Admin<'_> {
     /// Declares a tool on a module and enables it in every profile with
     /// `auto_allow_new_modules` (SPEC §7). A profile that does not list the module gets an
     /// entry for it with the tool on; the tool still needs access to the module to be used.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `duplicate_key` for a tool already declared; `unknown_reference`; `not_permitted`.
@@ -124,6 +130,9 @@ impl Admin<'_> {
 
     /// Sets a module's organisation-wide default.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `sharing_locked` for a module whose default is locked (the calendar);
     /// `unknown_reference`; `not_permitted` (area `module_settings`).
@@ -162,6 +171,9 @@ impl Admin<'_> {
 
     /// Adds a custom sharing rule.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `unknown_reference`; `not_permitted` (area `sharing_rules`).
     ///
@@ -188,6 +200,9 @@ impl Admin<'_> {
     }
 
     /// Removes the sharing rule at `index`.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `unknown_reference` for an index past the end; `not_permitted`.
@@ -218,6 +233,9 @@ impl Admin<'_> {
     }
 
     /// Changes the organisation-wide settings with `edit`.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// Any validation error; `license_limit` never (seats may shrink below the billable

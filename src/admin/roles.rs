@@ -61,6 +61,9 @@ pub enum ProfileTemplate {
 impl Admin<'_> {
     /// Adds a role under `parent` (or at the top), holding `profiles` (at least one).
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`, `role_without_profile`, `unknown_reference`, `not_permitted`.
     ///
@@ -92,6 +95,9 @@ impl Admin<'_> {
 
     /// Moves a role under another parent (or to the top).
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `role_cycle` when `parent` lies inside the role's own subtree; `unknown_reference`;
     /// `not_permitted`.
@@ -116,6 +122,9 @@ impl Admin<'_> {
 
     /// Deletes a role: its users, team entries, rules and picklist bindings pass to
     /// `transfer_to`, and its child roles move up to its parent (CRM+ 8.1.6.5).
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `invalid_transfer` when `transfer_to` is the role itself or lies in its subtree;
@@ -200,6 +209,9 @@ impl Admin<'_> {
 
     /// Creates a profile, empty or from the "allow all" template.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`; `not_permitted`.
     ///
@@ -236,6 +248,9 @@ impl Admin<'_> {
 
     /// Copies a profile with everything it allows and denies.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`; `unknown_reference`; `not_permitted`.
     ///
@@ -263,6 +278,9 @@ impl Admin<'_> {
 
     /// Deletes a profile; `replacement` takes its place in every role and as every team
     /// ceiling (CRM+ 8.1.5.3).
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `invalid_transfer` when `replacement` is the profile itself; `unknown_reference`;
@@ -317,6 +335,9 @@ impl Admin<'_> {
     }
 
     /// Changes a profile with `edit`.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// Any validation error of the result; `not_permitted`.

@@ -68,6 +68,9 @@ impl Authorizer {
     /// # Errors
     /// The first [`LoginDenied`] reason that applies.
     ///
+    /// # Cost
+    /// O(m + factors · log factors): the factors are collected, sorted and deduplicated.
+    ///
     /// ```
     /// use permatrix::{LoginDenied, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"settings":{"system_factors":["password_change"]},
@@ -92,6 +95,9 @@ impl Authorizer {
     /// The teams a new record is linked to (SPEC §7): the union of the sources named in
     /// `settings.team_inheritance` — the creator's active teams, the assignee's active
     /// teams, the related record's teams. Ascending; unknown ids contribute nothing.
+    ///
+    /// # Cost
+    /// O((m + related) · log(m + related)) over the teams collected.
     ///
     /// ```
     /// use permatrix::Policy;

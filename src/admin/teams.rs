@@ -34,6 +34,9 @@ fn not_last_admin_team(p: &Policy, id: &str) -> Result<(), PolicyError> {
 impl Admin<'_> {
     /// Adds a team.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`; any validation error; `not_permitted` (below `admin`, for a team
     /// conferring `customer_admin` or `admin`).
@@ -68,6 +71,9 @@ impl Admin<'_> {
     /// Copies a team (Salesware "Benutzergruppe kopieren"): same members and settings,
     /// named after the original with " - Copy", as active as the original.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `duplicate_key`; `unknown_reference`; `not_permitted`.
     ///
@@ -97,6 +103,9 @@ impl Admin<'_> {
 
     /// Adds a user to a team's direct members.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `unknown_reference`; `license_limit` never; `not_permitted` (below `admin`, for a
     /// team conferring an administrator level or a user who is an administrator).
@@ -124,6 +133,9 @@ impl Admin<'_> {
     }
 
     /// Removes a user from a team's direct members.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `unknown_reference`; `last_admin`; `not_permitted`.
@@ -154,6 +166,9 @@ impl Admin<'_> {
     /// Deactivates a team: it has no members for any purpose from then on. The event lists
     /// the users left without an active team.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `last_admin_team`; `last_admin`; `unknown_reference`; `not_permitted`.
     ///
@@ -175,6 +190,9 @@ impl Admin<'_> {
 
     /// Activates a team again.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `unknown_reference`; `not_permitted`.
     ///
@@ -195,6 +213,9 @@ impl Admin<'_> {
     /// Deletes a team, naming the team or active user that takes over its records (the
     /// host moves them, CRM+ 8.1.4.3). The team is removed from nesting lists, sharing
     /// rules and calendar shares. The event lists the users left without an active team.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `last_admin_team`; `invalid_transfer` for the team itself, an unknown or inactive
@@ -249,6 +270,9 @@ impl Admin<'_> {
     /// A team's conferred admin level never changes after creation (Salesware: "Die
     /// Berechtigungsstruktur lässt sich im Nachhinein nicht ändern"): this always refuses.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// Always `immutable` (or `unknown_reference`).
     ///
@@ -277,6 +301,9 @@ impl Admin<'_> {
 
     /// Changes a team with `edit` (members, role, ceiling, factors …); the conferred admin
     /// level must stay as it is.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `immutable` when `edit` changes the admin level; any validation error;

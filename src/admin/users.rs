@@ -37,6 +37,9 @@ fn check_new_username(p: &Policy, username: &str) -> Result<(), PolicyError> {
 impl Admin<'_> {
     /// Invites a new user: they are added with status `invited`, whatever `user` says.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `not_permitted`, `duplicate_key` for a taken username, and any validation error
     /// (`unknown_reference` for an unknown role …).
@@ -70,6 +73,9 @@ impl Admin<'_> {
     /// Activates an invited (or inactive) user. A billable user (internal) needs a free
     /// seat when `settings.licenses` is set.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `license_limit` when every seat is taken; `unknown_reference`; `not_permitted`.
     ///
@@ -88,6 +94,9 @@ impl Admin<'_> {
     /// Deactivates a user: they are denied everything from then on, and keep everything
     /// they own (nothing is removed). Deactivation frees their seat.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `last_admin` when they are the last active `admin`; `unknown_reference`;
     /// `not_permitted`.
@@ -104,6 +113,9 @@ impl Admin<'_> {
     }
 
     /// Reactivates a deactivated user (a seat is needed again, as for activation).
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// As [`Admin::activate_user`].
@@ -132,6 +144,9 @@ impl Admin<'_> {
     }
 
     /// Changes a user's display name; the username stays.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `unknown_reference`; `not_permitted`.
@@ -162,6 +177,9 @@ impl Admin<'_> {
     /// Usernames never change (CRM+ 8.1.2.3); this always refuses, with `immutable`, so a
     /// host wiring an edit form gets a clear answer.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// Always `immutable` (or `unknown_reference` for an unknown user).
     ///
@@ -189,6 +207,9 @@ impl Admin<'_> {
     /// Copies a user (CRM+ 8.1.2.6): the new user gets the source's roles, teams (every
     /// team that lists the source directly), overrides, factors and kind, status `invited`,
     /// and no admin level of their own.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `duplicate_key` for a taken username; `unknown_reference`; `not_permitted`.
@@ -239,6 +260,9 @@ impl Admin<'_> {
     /// Deletes a user, naming an active user who takes over their records (the host moves
     /// them). The user is removed from teams, calendar rights, sharing rules and calendar
     /// shares that name them.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// `user_deletion_forbidden` when `settings.user_deletion` is `forbidden` (1CRM);
@@ -292,6 +316,9 @@ impl Admin<'_> {
 
     /// Sets a user's own admin level.
     ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
+    ///
     /// # Errors
     /// `not_permitted` below `admin` for the levels `customer_admin` and `admin` (SPEC §7)
     /// and for any level above the actor's own; `last_admin`; `unknown_reference`.
@@ -322,6 +349,9 @@ impl Admin<'_> {
 
     /// Changes a user with `edit` (roles, overrides, factors, kind …). Status changes made
     /// this way are held to the same seat rule as activation.
+    ///
+    /// # Cost
+    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
     /// Any validation error of the result; `license_limit`; `last_admin`; `not_permitted`.

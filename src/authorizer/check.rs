@@ -13,7 +13,8 @@ impl Authorizer {
     /// id denies.
     ///
     /// # Cost
-    /// O(r² + t·log m + s), no allocation (see [`Authorizer`]).
+    /// O(t + h + (s + t + h + min(r, o)) · log n) with the letters of [`Authorizer`]; no
+    /// allocation.
     ///
     /// ```
     /// use permatrix::{Action, Policy, Record};
@@ -36,7 +37,10 @@ impl Authorizer {
     /// [`Authorizer::can`], with an unknown id reported as an error instead of a denial.
     ///
     /// # Errors
-    /// [`CheckError`] (`unknown_reference`) naming the kind of id that is unknown.
+    /// [`CheckError`] (`stale_id`) naming the kind of id this authorizer did not issue.
+    ///
+    /// # Cost
+    /// As [`Authorizer::can`].
     ///
     /// ```
     /// use permatrix::{Action, Policy, Record};
@@ -63,6 +67,9 @@ impl Authorizer {
     /// `create` and `import`, and for any action on a module with `owned = false`. A
     /// record-level action on an owned module needs a record and is denied here.
     ///
+    /// # Cost
+    /// O(1); no allocation.
+    ///
     /// ```
     /// use permatrix::{Action, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
@@ -83,6 +90,9 @@ impl Authorizer {
     ///
     /// # Errors
     /// [`CheckError`] for an unknown user or module.
+    ///
+    /// # Cost
+    /// O(1).
     ///
     /// ```
     /// use permatrix::{Action, Policy};

@@ -24,11 +24,16 @@ pub use record::{Owner, Record, Share};
 /// the snapshot they started with.
 ///
 /// # Cost
-/// [`Authorizer::can`] is O(r² + t·log m + s) for a user with r direct roles, a record with
-/// t teams, a user in m teams and s sharing rules or shares that need consulting; it
-/// allocates nothing. Memory is one matrix row per distinct combination of user inputs
-/// (roles, team-conferred roles, overrides, kind, admin level, status), not per user; see
-/// [`Authorizer::memory_usage`].
+/// The methods state their cost with these letters: `r` and `o` the direct roles of the
+/// user and of the record's owner, `m` the teams of the user (or owner), `t` the record's
+/// teams, `h` its shares, `s` the sharing rules of the module, and `n` the longest of the
+/// user's and owner's role and team lists (every lookup in them is a binary search).
+/// [`Authorizer::can`] is O(t + h + (s + t + h + min(r, o)) · log n) and allocates nothing;
+/// a typical check is a few binary searches. Memory is one matrix row per distinct
+/// combination of user inputs (roles, team-conferred roles, overrides, kind, admin level)
+/// and one team list per distinct combination of direct teams and roles, not per user;
+/// see [`Authorizer::memory_usage`]. Compiling is bounded by the policy's
+/// [`Limits`](crate::Limits).
 ///
 /// ```
 /// use permatrix::{Action, Policy, Record};
@@ -73,8 +78,11 @@ impl Policy {
     /// The first validation problem, with its stable code and path (SPEC §2).
     ///
     /// # Cost
-    /// Linear in users × teams for membership, plus one matrix row per distinct
-    /// combination of user inputs × modules × actions.
+    /// O(P + M + R·X) time and memory for a policy of size P ([`Limits::size_of`](crate::Limits::size_of)),
+    /// M team memberships kept (one team list per group of users with the same direct
+    /// teams and roles) and R distinct matrix rows of X bytes each (actions, fields and
+    /// tools of every module), with M and R·X held to the budgets of the policy's
+    /// [`Limits`](crate::Limits). The authorizer keeps a copy of the policy.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -108,7 +116,10 @@ impl Authorizer {
         &self.inner.policy
     }
 
-    /// The id of user `username`. O(1) (hash lookup).
+    /// The id of user `username`.
+    ///
+    /// # Cost
+    /// O(1): one hash lookup.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -278,8 +289,12 @@ impl Authorizer {
     }
 
     /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3
-    /// (`none` for a user who is not active). `None` for an unknown id. A bypassing admin's cells are what the matrix holds; the
-    /// bypass itself happens in [`Authorizer::can`].
+    /// (`none` for a user who is not active). `None` for an unknown id. A bypassing
+    /// admin's cells are what the matrix holds; the bypass itself happens in
+    /// [`Authorizer::can`].
+    ///
+    /// # Cost
+    /// O(1).
     ///
     /// ```
     /// use permatrix::{Action, Cell, Policy};
@@ -300,6 +315,9 @@ impl Authorizer {
 
     /// The effective module access of `user` (after overrides). `None` for an unknown id.
     ///
+    /// # Cost
+    /// O(1).
+    ///
     /// ```
     /// use permatrix::{Access, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
@@ -315,6 +333,9 @@ impl Authorizer {
     /// The effective admin level of `user`: their own or the highest conferred by one of
     /// their active teams. `None` for an unknown id.
     ///
+    /// # Cost
+    /// O(1): worked out at compile time.
+    ///
     /// ```
     /// use permatrix::{AdminLevel, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"admins":{"users":["a"],"admin":"admin"}}}"#)?.compile()?;
@@ -327,6 +348,9 @@ impl Authorizer {
 
     /// The active teams `user` is a member of (nested teams and role entries included).
     /// Empty for an unknown id.
+    ///
+    /// # Cost
+    /// O(m): the list is kept, this copies it into ids.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -354,8 +378,12 @@ impl Authorizer {
         self.inner.matrix.rows()
     }
 
-    /// Approximate heap bytes of the compiled data (matrix, membership, per-user facts),
-    /// not counting the copy of the policy kept for explanations.
+    /// Approximate heap bytes of the compiled data (matrix and its row keys, memberships,
+    /// per-user facts, role, team and rule indexes), not counting the copy of the policy
+    /// kept for names and explanations, nor allocator overhead.
+    ///
+    /// # Cost
+    /// O(users).
     ///
     /// ```
     /// use permatrix::Policy;
@@ -368,6 +396,9 @@ impl Authorizer {
     }
 
     /// Whether `user` is active in this authorizer; `None` for an unknown id.
+    ///
+    /// # Cost
+    /// O(1).
     ///
     /// ```
     /// use permatrix::Policy;

@@ -163,6 +163,9 @@ impl Filter {
     /// # Errors
     /// [`SqlError`] when a name in `schema` is not a plain identifier.
     ///
+    /// # Cost
+    /// O(k) for the k ids the condition names: one parameter per id, or one list parameter.
+    ///
     /// ```
     /// use permatrix::{Action, Policy, SqlDialect, SqlSchema, SqlValue};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},

@@ -216,6 +216,10 @@ impl Policy {
     /// key written twice; `unsupported_version` unless `"version": 1`. References are not
     /// checked here but by [`Policy::validate`] and [`Policy::compile`].
     ///
+    /// # Cost
+    /// O(document bytes) time; memory proportional to the policy the document describes
+    /// (see [`Limits`] for the bounds).
+    ///
     /// ```
     /// use permatrix::Policy;
     /// let err = Policy::from_json(r#"{"version": 1, "users": {"a": {}, "a": {}}}"#).unwrap_err();
@@ -254,6 +258,9 @@ impl Policy {
     /// error rather than a fallback so that a host saving the output never saves less than
     /// the policy.
     ///
+    /// # Cost
+    /// O(policy size).
+    ///
     /// ```
     /// use permatrix::Policy;
     /// let p = Policy::from_json(r#"{"version": 1, "users": {"a": {"roles": []}}}"#)?;
@@ -270,6 +277,9 @@ impl Policy {
     /// # Errors
     /// As [`Policy::to_json`].
     ///
+    /// # Cost
+    /// O(policy size).
+    ///
     /// ```
     /// use permatrix::Policy;
     /// assert!(Policy::new().to_json_pretty()?.contains("\"version\": 1"));
@@ -283,6 +293,11 @@ impl Policy {
     ///
     /// # Errors
     /// The first problem found, with its code and path.
+    ///
+    /// # Cost
+    /// O(P) for a policy of size P ([`Limits::size_of`]): every reference is one hash
+    /// lookup, role cycles and depth are one walk up each parent chain that stops at a role
+    /// already walked, team cycles and nesting depth one depth-first search.
     ///
     /// ```
     /// use permatrix::Policy;
