@@ -296,6 +296,34 @@ fn bench_can(c: &mut Criterion) {
             )
         })
     });
+    // the same change by a superuser: the SPEC §7 guards compare the teams that list each
+    // user and the actor's reach before and after, on top of the host's work
+    admin_policy
+        .admin_as_host()
+        .invite_user(
+            "su",
+            permatrix::User {
+                admin: permatrix::AdminLevel::Superuser,
+                ..permatrix::User::default()
+            },
+        )
+        .and_then(|_| admin_policy.admin_as_host().activate_user("su"))
+        .expect("a superuser joins");
+    assert!(
+        admin_policy.admin("su").rename_user("user7", "x").is_ok(),
+        "the superuser may rename a plain user"
+    );
+    group.bench_function("rename_user_10k_users_by_superuser", |b| {
+        b.iter(|| {
+            n += 1;
+            black_box(
+                admin_policy
+                    .admin("su")
+                    .rename_user("user7", &format!("User {n}"))
+                    .is_ok(),
+            )
+        })
+    });
     group.finish();
 
     let mut flip = false;

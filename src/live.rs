@@ -1,23 +1,26 @@
 //! Live reload (SPEC §7 "Recompute"): a handle that request handlers read the current
 //! authorizer from, and that administration swaps atomically.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use arc_swap::ArcSwap;
 
 use crate::authorizer::Authorizer;
+use crate::policy::Status;
 
 /// The authorizer in force, shared between request handlers and administration.
 ///
 /// Readers call [`LiveAuthorizer::current`] once per request, resolve the names they need
 /// to ids from that snapshot, and answer the whole request from it; a swap never changes a
 /// snapshot someone holds. Ids belong to the snapshot that issued them (and to the copies
-/// [`LiveAuthorizer::set_active`] makes): after a publish, an id kept from before denies. Administration
-/// publishes a newly compiled authorizer with [`LiveAuthorizer::publish`], and
-/// (de)activates users at once with [`LiveAuthorizer::set_active`], without waiting for a
-/// compile.
+/// [`LiveAuthorizer::set_active`] makes): after a publish, an id kept from before denies.
+/// Administration publishes a newly compiled authorizer with [`LiveAuthorizer::publish`],
+/// and (de)activates users at once with [`LiveAuthorizer::set_active`], without waiting
+/// for a compile.
 ///
-/// `arc-swap` makes both sides lock-free: a read is an atomic load and a reference count.
+/// `arc-swap` makes reads lock-free: a read is an atomic load and a reference count.
+/// Writers take a short lock, so a deactivation and a publish never undo each other.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -44,6 +47,10 @@ use crate::authorizer::Authorizer;
 #[derive(Debug)]
 pub struct LiveAuthorizer {
     current: ArcSwap<Authorizer>,
+    /// Statuses set with [`LiveAuthorizer::set_active`] that the published policy does
+    /// not show yet, by username. Writers (`set_active`, `publish`) take the lock, so
+    /// neither loses the other's change; readers never do.
+    pending: Mutex<HashMap<String, bool>>,
 }
 
 impl LiveAuthorizer {
@@ -58,6 +65,7 @@ impl LiveAuthorizer {
     pub fn new(authorizer: Authorizer) -> LiveAuthorizer {
         LiveAuthorizer {
             current: ArcSwap::from_pointee(authorizer),
+            pending: Mutex::new(HashMap::new()),
         }
     }
 
@@ -78,27 +86,61 @@ impl LiveAuthorizer {
 
     /// Makes `authorizer` the one in force, atomically for every reader.
     ///
+    /// A status set with [`LiveAuthorizer::set_active`] holds in every authorizer
+    /// published after it until one whose policy shows the same status for that user: a
+    /// compile that started before a deactivation and is published after it cannot make
+    /// the user active again.
+    ///
     /// # Cost
-    /// O(1): an atomic swap; the old authorizer is freed when its last reader lets go.
+    /// O(p + users / 64 · p') for the p statuses set and not yet shown by a published
+    /// policy, p' of which differ from `authorizer`: an atomic swap otherwise.
     ///
     /// ```
     /// use permatrix::{LiveAuthorizer, Policy};
     /// let live = LiveAuthorizer::new(Policy::new().compile()?);
     /// live.publish(Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?);
     /// assert!(live.current().user("a").is_some());
+    ///
+    /// // a deactivation while a compile of the old policy is on its way
+    /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{}}}"#)?;
+    /// live.publish(policy.compile()?);
+    /// let in_flight = policy.compile()?;
+    /// policy.admin("root").deactivate_user("bob")?;
+    /// live.set_active("bob", false);
+    /// live.publish(in_flight);
+    /// let now = live.current();
+    /// assert_eq!(now.user_active(now.user("bob").unwrap()), Some(false));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn publish(&self, authorizer: Authorizer) {
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut authorizer = authorizer;
+        pending.retain(|username, active| {
+            let Some(user) = authorizer.user(username) else {
+                return false; // gone from the policy: nothing left to hold
+            };
+            let written = authorizer
+                .policy()
+                .users
+                .get(username)
+                .is_some_and(|u| u.status == Status::Active);
+            if written == *active {
+                return false; // the policy says it now
+            }
+            authorizer = authorizer.with_user_active(user, *active);
+            true
+        });
         self.current.store(Arc::new(authorizer));
     }
 
     /// (De)activates `username` in the authorizer in force, at once and without a
-    /// compile (SPEC §7: "Deactivation must not wait for a full compile"). Concurrent
+    /// compile (SPEC §7: "Deactivation must not wait for a full compile"), and in every
+    /// authorizer published later until one whose policy shows the same status. Concurrent
     /// calls do not lose each other's changes. Returns `false` for an unknown user.
     ///
     /// Make the same change in the policy (for example with
     /// [`Admin::deactivate_user`](crate::Admin::deactivate_user)) so that the next
-    /// published compile keeps it.
+    /// published compile shows it.
     ///
     /// # Cost
     /// O(users / 64): a copy of the status bitset.
@@ -111,17 +153,14 @@ impl LiveAuthorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn set_active(&self, username: &str, active: bool) -> bool {
-        let mut known = false;
-        self.current.rcu(|current| match current.user(username) {
-            Some(user) => {
-                known = true;
-                Arc::new(current.with_user_active(user, active))
-            }
-            None => {
-                known = false;
-                Arc::clone(current)
-            }
-        });
-        known
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.current.load_full();
+        let Some(user) = current.user(username) else {
+            return false;
+        };
+        pending.insert(username.to_string(), active);
+        self.current
+            .store(Arc::new(current.with_user_active(user, active)));
+        true
     }
 }

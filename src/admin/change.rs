@@ -158,7 +158,8 @@ impl Admin<'_> {
         }
 
         if let (Some(level), Some(actor)) = (actor_level, self.actor.as_deref()) {
-            guard::check(self.policy, &next, &before, &after, actor, level)?;
+            let transfer = outcome.transfer.as_ref();
+            guard::check(self.policy, &next, &before, &after, actor, level, transfer)?;
         }
         if before.active_admins(self.policy) > 0 && after.active_admins(&next) == 0 {
             return Err(refuse(

@@ -5,11 +5,12 @@
 //! operation to remember its own checks. A new operation is covered without a line here.
 //! Every refusal is `not_permitted`, and the caller then changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::audit::TransferTarget;
 use super::change::refuse;
 use super::signin::sign_in;
-use super::standing::Standing;
+use super::standing::{Standing, TakenRoles};
 use crate::compile::cell::ActionCells;
 use crate::compile::grant::effective_field;
 use crate::compile::rows::{RoleGrants, user_grant};
@@ -29,11 +30,12 @@ fn high(level: AdminLevel) -> bool {
     level >= AdminLevel::CustomerAdmin
 }
 
-/// All of SPEC §7's rules for `actor`, whose effective level is below `admin`.
+/// All of SPEC §7's rules for `actor`, whose effective level is below `admin`, for a
+/// change from `old` to `new` that names `transfer` as the heir of what it deleted.
 ///
 /// # Cost
-/// O(policy size + users × teams of a user), plus O(users) for each sharing rule that
-/// reaches the actor.
+/// O(policy size + memberships), plus the users of each team or role a sharing rule to the
+/// actor shares from.
 pub(crate) fn check(
     old: &Policy,
     new: &Policy,
@@ -41,11 +43,43 @@ pub(crate) fn check(
     after: &Standing,
     actor: &str,
     actor_level: AdminLevel,
+    transfer: Option<&TransferTarget>,
 ) -> Result {
     bounding_settings(old, new)?;
     levels(old, new, before, after, actor_level)?;
     administrators(old, new, before, after)?;
-    self_grant(old, new, before, after, actor)
+    self_grant(old, new, before, after, actor)?;
+    no_transfer_to_self(old, new, before, after, actor, transfer)
+}
+
+/// What a deletion leaves behind goes to an heir the host moves it to; below `admin`, the
+/// actor may not be that heir, nor may a team they belong to (its members reach what it
+/// owns): the records would be theirs without any grant (SPEC §7, no self-grant).
+fn no_transfer_to_self(
+    old: &Policy,
+    new: &Policy,
+    before: &Standing,
+    after: &Standing,
+    actor: &str,
+    transfer: Option<&TransferTarget>,
+) -> Result {
+    let theirs = match transfer {
+        Some(TransferTarget::User(u)) => u == actor,
+        Some(TransferTarget::Team(t)) => {
+            before.listed_names(old, actor).contains(t.as_str())
+                || after.listed_names(new, actor).contains(t.as_str())
+        }
+        _ => false, // roles and profiles: judged by the effect on the actor's reach
+    };
+    if theirs {
+        return Err(not_permitted(
+            format!("users.{actor}"),
+            format!(
+                "`{actor}` may not name themselves or their own team as the heir of what a deletion leaves: administrators below `admin` cannot grant themselves anything"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Settings that bound what administrators may do change only by an `admin` (or the host).
@@ -135,6 +169,8 @@ fn administrators(old: &Policy, new: &Policy, before: &Standing, after: &Standin
         })
         .collect();
     let mut teams = BTreeSet::new();
+    let mut roles = BTreeSet::new();
+    let (taken_old, taken_new) = (TakenRoles::of(old), TakenRoles::of(new));
     for &name in &admins {
         let path = format!("users.{name}");
         let why = |what: &str| {
@@ -158,6 +194,18 @@ fn administrators(old: &Policy, new: &Policy, before: &Standing, after: &Standin
         }
         teams.extend(before.listed_names(old, name));
         teams.extend(after.listed_names(new, name));
+        roles.extend(before.member_roles(old, &taken_old, name));
+        roles.extend(after.member_roles(new, &taken_new, name));
+    }
+    for role in roles {
+        if old.roles.get(role) != new.roles.get(role) {
+            return Err(not_permitted(
+                format!("roles.{role}"),
+                format!(
+                    "only an `admin` may change role `{role}`, which makes an administrator a member of a team"
+                ),
+            ));
+        }
     }
     for team in teams {
         let view = |p: &Policy| p.teams.get(team).map(|t| administrators_view(t, &admins));
@@ -242,10 +290,15 @@ fn self_grant(
     let mut teams = before.listed_names(old, actor);
     teams.extend(after.listed_names(new, actor));
     for team in teams {
-        if old.teams.get(team) != new.teams.get(team) {
+        // the team's record, and who it takes in by nesting or role entries
+        if old.teams.get(team) != new.teams.get(team)
+            || before.members_of(old, team) != after.members_of(new, team)
+        {
             return Err(not_permitted(
                 format!("teams.{team}"),
-                format!("`{actor}` belongs to team `{team}` and may not change it"),
+                format!(
+                    "`{actor}` belongs to team `{team}` and may not change it or who belongs to it"
+                ),
             ));
         }
     }
@@ -329,10 +382,27 @@ struct Reach<'p> {
     role_mates: BTreeSet<&'p str>,
     /// Principals whose record shares reach the user.
     share_principals: HashSet<Principal>,
-    /// Per (module, action): record owners a sharing rule reaches (`user:` or `team:`).
-    rule_owners: BTreeMap<(&'p str, Action), BTreeSet<String>>,
+    /// Per module and source principal of a sharing rule that shares with the user: the
+    /// record owners it shares.
+    rule_sources: HashMap<(&'p str, Principal), Source<'p>>,
+    /// The user's search-result limit (SPEC §5); `None` is unlimited.
+    result_limit: Option<u64>,
     /// Picklist values the user sees: (module, field, value).
     picklist_values: BTreeSet<(&'p str, &'p str, &'p str)>,
+}
+
+/// The record owners one sharing-rule source names.
+struct Source<'p> {
+    users: BTreeSet<&'p str>,
+    /// The source is an active team, whose own records the rule shares too.
+    active_team: bool,
+}
+
+impl Source<'_> {
+    /// Names no owner `then` did not.
+    fn within(&self, then: &Source<'_>) -> bool {
+        self.users.is_subset(&then.users) && (!self.active_team || then.active_team)
+    }
 }
 
 struct ModuleReach<'p> {
@@ -403,14 +473,12 @@ impl<'p> Reach<'p> {
                 .collect()
         };
         let tree = &standing.roles;
-        let mut below: Vec<(u32, u32)> =
-            direct.iter().filter_map(|&r| tree.strict_span(r)).collect();
-        below.sort_unstable();
+        let mut pres: Vec<u32> = direct.iter().filter_map(|&r| tree.pre(r)).collect();
+        pres.sort_unstable();
+        let below = tree.spans_below(&pres);
         let subordinates = holders(&|r| {
-            tree.pre(r).is_some_and(|pre| {
-                let i = below.partition_point(|&(lo, _)| lo <= pre);
-                i > 0 && below.get(i - 1).is_some_and(|&(_, hi)| pre < hi)
-            })
+            tree.pre(r)
+                .is_some_and(|pre| crate::compile::sorted::hit(&below, &[pre]).is_some())
         });
         let role_mates = holders(&|r| direct.binary_search(&r).is_ok());
         let mut share_principals = HashSet::new();
@@ -432,11 +500,10 @@ impl<'p> Reach<'p> {
                 up = tree.parent(a);
             }
         }
-        let mut rule_owners: BTreeMap<(&str, Action), BTreeSet<String>> = BTreeMap::new();
+        // the sources of the rules that share with the user, each expanded once: the rules
+        // themselves cannot change (see `rules_to`), so only their sources can grow
+        let mut rule_sources: HashMap<(&str, Principal), Source<'p>> = HashMap::new();
         for rule in &p.sharing_rules {
-            if !standing.includes(p, &rule.to, name) {
-                continue;
-            }
             let Some(module) = p
                 .modules
                 .get_key_value(&rule.module)
@@ -444,23 +511,31 @@ impl<'p> Reach<'p> {
             else {
                 continue;
             };
-            let mut owners: BTreeSet<String> = standing
-                .users_of(p, &rule.from)
-                .into_iter()
-                .map(|u| format!("user:{u}"))
-                .collect();
-            if let Principal::Team(t) = &rule.from {
-                if p.teams.get(t).is_some_and(|t| t.active) {
-                    owners.insert(format!("team:{t}"));
-                }
+            let key = (module, rule.from.clone());
+            if rule_sources.contains_key(&key) || !standing.includes(p, &rule.to, name) {
+                continue;
             }
-            for &action in Action::ALL.iter().filter(|&&a| rule.access.reaches(a)) {
-                rule_owners
-                    .entry((module, action))
-                    .or_default()
-                    .extend(owners.iter().cloned());
-            }
+            let active_team = match &rule.from {
+                Principal::Team(t) => p.teams.get(t).is_some_and(|t| t.active),
+                _ => false,
+            };
+            rule_sources.insert(
+                key,
+                Source {
+                    users: standing.users_of(p, &rule.from),
+                    active_team,
+                },
+            );
         }
+        let limits = standing
+            .teams_of(u)
+            .iter()
+            .filter_map(|&t| p.teams.get_index(t as usize))
+            .filter_map(|(_, team)| team.result_limit);
+        let result_limit = match p.settings.merge {
+            crate::policy::Merge::Additive => limits.max(),
+            crate::policy::Merge::Subtractive => limits.min(),
+        };
         let held = standing.held_roles(p, name);
         let sees = |l: &crate::policy::Picklist, v: &crate::policy::PicklistValue| {
             !l.role_bound || v.roles.is_empty() || v.roles.iter().any(|r| held.contains(r.as_str()))
@@ -485,7 +560,8 @@ impl<'p> Reach<'p> {
             subordinates,
             role_mates,
             share_principals,
-            rule_owners,
+            rule_sources,
+            result_limit,
             picklist_values,
         })
     }
@@ -497,6 +573,10 @@ impl<'p> Reach<'p> {
         }
         if self.bypass {
             return Some("the admin bypass".into());
+        }
+        let unlimited = u64::MAX;
+        if self.result_limit.unwrap_or(unlimited) > was.result_limit.unwrap_or(unlimited) {
+            return Some("a higher search-result limit".into());
         }
         if let Some(v) = self.picklist_values.difference(&was.picklist_values).next() {
             return Some(format!("picklist value `{}` of `{}.{}`", v.2, v.0, v.1));
@@ -555,10 +635,16 @@ impl<'p> Reach<'p> {
                         what()
                     ));
                 }
-                let none = BTreeSet::new();
-                let owners = self.rule_owners.get(&(module, action)).unwrap_or(&none);
-                let owners_were = was.rule_owners.get(&(module, action)).unwrap_or(&none);
-                if !owners.is_subset(owners_were) {
+                let from_rules = self
+                    .rule_sources
+                    .iter()
+                    .filter(|((m, _), _)| *m == module)
+                    .any(|((m, principal), now)| {
+                        was.rule_sources
+                            .get(&(*m, principal.clone()))
+                            .is_none_or(|then| !now.within(then))
+                    });
+                if from_rules {
                     return Some(format!("{} through a sharing rule", what()));
                 }
             }

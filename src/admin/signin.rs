@@ -115,7 +115,10 @@ impl Authorizer {
         related: &[TeamId],
     ) -> Vec<TeamId> {
         let mut out = BTreeSet::new();
-        for source in &self.inner.policy.settings.team_inheritance {
+        let mut sources = self.inner.policy.settings.team_inheritance.clone();
+        sources.sort_unstable();
+        sources.dedup();
+        for source in &sources {
             match source {
                 TeamInheritance::Creator => out.extend(
                     self.user_team_slice(creator)

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::compile::hierarchy::RoleTree;
 use crate::compile::{
-    Conferred, Memberships, default_role_index, direct_roles, effective_level, memberships,
+    Conferred, Lists, Memberships, default_role_index, direct_roles, effective_level, memberships,
 };
 use crate::error::PolicyError;
 use crate::policy::{AdminLevel, Policy, Principal, Status};
@@ -22,6 +22,11 @@ pub(crate) struct Standing {
     pub listed: Memberships,
     /// Direct roles, ascending, without the default role.
     pub direct_roles: Vec<Vec<u32>>,
+    /// Per team, the membership classes that include it; per class, its users; per role,
+    /// the users holding it directly. Empty until [`Standing::add_listed`].
+    team_classes: Lists,
+    class_users: Lists,
+    role_holders: Lists,
     /// The role forest.
     pub roles: RoleTree,
 }
@@ -49,6 +54,9 @@ impl Standing {
             teams,
             direct_roles: direct_roles(p, default_role_index(p)),
             roles: RoleTree::new(p),
+            team_classes: Lists::default(),
+            class_users: Lists::default(),
+            role_holders: Lists::default(),
         })
     }
 
@@ -58,6 +66,12 @@ impl Standing {
     /// `limit_exceeded` past the policy's membership budget.
     pub fn add_listed(&mut self, p: &Policy) -> Result<(), PolicyError> {
         self.listed = memberships(p, true)?;
+        (self.team_classes, self.class_users) = self.teams.by_team(p.teams.len());
+        let mut pairs = Vec::new();
+        for (u, roles) in self.direct_roles.iter().enumerate() {
+            pairs.extend(roles.iter().map(|&r| (r, u as u32)));
+        }
+        self.role_holders = Lists::from_pairs(p.roles.len(), &pairs);
         Ok(())
     }
 
@@ -116,13 +130,83 @@ impl Standing {
         }
     }
 
-    /// The usernames a principal names, ascending.
+    /// The usernames a principal names, ascending (after [`Standing::add_listed`]).
+    ///
+    /// # Cost
+    /// O(k log k) for the k users named: teams and roles are looked up in indexes.
     pub fn users_of<'p>(&self, p: &'p Policy, principal: &Principal) -> BTreeSet<&'p str> {
-        p.users
-            .keys()
-            .filter(|name| self.includes(p, principal, name))
-            .map(String::as_str)
-            .collect()
+        let name = |u: &u32| p.users.get_index(*u as usize).map(|(k, _)| k.as_str());
+        let holders = |r: u32| self.role_holders.get(r as usize).iter().filter_map(name);
+        match principal {
+            Principal::User(u) => p
+                .users
+                .get_key_value(u)
+                .map(|(k, _)| k.as_str())
+                .into_iter()
+                .collect(),
+            Principal::Team(t) => p
+                .teams
+                .get_index_of(t)
+                .map(|t| self.team_classes.get(t))
+                .unwrap_or(&[])
+                .iter()
+                .flat_map(|&c| self.class_users.get(c as usize))
+                .filter_map(name)
+                .collect(),
+            Principal::Role(r) => p
+                .roles
+                .get_index_of(r)
+                .into_iter()
+                .flat_map(|r| holders(r as u32))
+                .collect(),
+            Principal::RoleAndSubordinates(r) => p
+                .roles
+                .get_index_of(r)
+                .map(|r| self.roles.subtree(r as u32))
+                .unwrap_or(&[])
+                .iter()
+                .flat_map(|&r| holders(r))
+                .collect(),
+        }
+    }
+
+    /// The usernames of the active members of team `team`, ascending.
+    pub fn members_of<'p>(&self, p: &'p Policy, team: &str) -> BTreeSet<&'p str> {
+        self.users_of(p, &Principal::Team(team.to_string()))
+    }
+
+    /// The roles that make `name` a member of some team, active or not: their direct
+    /// roles that a team takes by role, and every role at or above one of their direct
+    /// roles that a team takes with its subordinates (SPEC §7: "a role … that makes them
+    /// a member").
+    ///
+    /// # Cost
+    /// O(r · depth) for the user's r direct roles, each walk up stopping at a role seen.
+    pub fn member_roles<'p>(
+        &self,
+        p: &'p Policy,
+        taken: &TakenRoles,
+        name: &str,
+    ) -> BTreeSet<&'p str> {
+        let mut out = BTreeSet::new();
+        let Some(u) = p.users.get_index_of(name) else {
+            return out;
+        };
+        let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.as_str());
+        let mut seen = std::collections::HashSet::new();
+        for &r in self.direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+            if taken.by_role.contains(&r) {
+                out.extend(role_name(r));
+            }
+            let mut up = Some(r);
+            while let Some(a) = up.filter(|&a| seen.insert(a)) {
+                if taken.by_subtree.contains(&a) {
+                    out.extend(role_name(a));
+                }
+                up = self.roles.parent(a);
+            }
+        }
+        out
     }
 
     /// The roles `name` holds: the default role, their direct roles (as written) and the
@@ -162,4 +246,25 @@ fn names_of<'p>(p: &'p Policy, per_user: &Memberships, name: &str) -> BTreeSet<&
         .iter()
         .filter_map(|&t| p.teams.get_index(t as usize).map(|(k, _)| k.as_str()))
         .collect()
+}
+
+/// The roles some team (active or not) takes: by role, and with their subordinates.
+#[derive(Default)]
+pub(crate) struct TakenRoles {
+    by_role: std::collections::HashSet<u32>,
+    by_subtree: std::collections::HashSet<u32>,
+}
+
+impl TakenRoles {
+    /// O(teams' role entries).
+    pub fn of(p: &Policy) -> TakenRoles {
+        let mut out = TakenRoles::default();
+        let index = |r: &String| p.roles.get_index_of(r).map(|r| r as u32);
+        for team in p.teams.values() {
+            out.by_role.extend(team.roles.iter().filter_map(index));
+            out.by_subtree
+                .extend(team.roles_and_subordinates.iter().filter_map(index));
+        }
+        out
+    }
 }

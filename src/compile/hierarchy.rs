@@ -117,6 +117,24 @@ impl RoleTree {
         }
     }
 
+    /// The roles strictly below any of `roles` (pre-order numbers, ascending), as
+    /// disjoint pre-order ranges, ascending: a role inside the range of another of `roles`
+    /// adds nothing, so a point lies below one of `roles` exactly when it lies in one of
+    /// these ranges. O(roles).
+    pub fn spans_below(&self, roles_by_pre: &[u32]) -> smallvec::SmallVec<[(u32, u32); 2]> {
+        let mut below: smallvec::SmallVec<[(u32, u32); 2]> = smallvec::SmallVec::new();
+        for &pre in roles_by_pre {
+            let Some(span) = self.role_at(pre).and_then(|r| self.strict_span(r)) else {
+                continue;
+            };
+            if below.last().is_some_and(|&(_, end)| span.0 < end) {
+                continue;
+            }
+            below.push(span);
+        }
+        below
+    }
+
     /// Heap bytes held.
     pub fn memory_usage(&self) -> usize {
         (self.pre.capacity() + self.end.capacity() + self.order.capacity())

@@ -183,6 +183,47 @@ pub(crate) fn effective_level(user: &User, conferred: &Conferred) -> AdminLevel 
     user.admin.max(conferred.level)
 }
 
+/// Refuses a matrix whose rows, whose cache of source grants, or whose work of joining
+/// sources would exceed the policy's matrix budget (see [`Limits`]): rows × bytes per row,
+/// plus distinct sources × modules × the size of one cached grant, within the budget; the
+/// joins (every source of every row over every module) within four times it.
+fn matrix_within_budget(p: &Policy, row_keys: &[SourceKey]) -> Result<(), PolicyError> {
+    let per_row: usize = p
+        .modules
+        .values()
+        .map(|m| Action::COUNT + m.fields.len() + m.tools.len() + 1)
+        .sum();
+    let per_cached_row: usize = p
+        .modules
+        .values()
+        .map(|m| std::mem::size_of::<grant::Grant>() + 64 + m.fields.len() + m.tools.len())
+        .sum();
+    let mut distinct = std::collections::HashSet::new();
+    let mut joins = 0usize;
+    for key in row_keys {
+        joins = joins.saturating_add(key.sources.len() + 1);
+        distinct.extend(key.sources.iter().map(|&s| (s, key.admin_scope)));
+    }
+    let rows_bytes = row_keys.len().saturating_mul(per_row);
+    let cache_bytes = distinct.len().saturating_mul(per_cached_row);
+    let work = joins.saturating_mul(per_row);
+    let budget = p.limits().matrix_budget(Limits::size_of(p));
+    if rows_bytes.saturating_add(cache_bytes) > budget || work > budget.saturating_mul(4) {
+        return Err(PolicyError::new(
+            ErrorCode::LimitExceeded,
+            "users",
+            format!(
+                "the matrix would take {rows_bytes} bytes ({} distinct combinations of roles, teams and overrides × {per_row} bytes) and {cache_bytes} bytes of role grants ({} distinct sources), {work} bytes of joins; the budget is {budget} ({} × the policy size of {} + 64 MiB)",
+                row_keys.len(),
+                distinct.len(),
+                p.limits().get_matrix_factor(),
+                Limits::size_of(p),
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Everything user `user`'s matrix row depends on (SPEC §3 steps 3–6 but status), given
 /// their direct roles (ascending) and what their active teams confer.
 pub(crate) fn source_key(
@@ -244,17 +285,7 @@ fn compile_rest(
         let mut pres: SmallVec<[u32; 4]> =
             user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
         pres.sort_unstable();
-        let mut below: SmallVec<[(u32, u32); 2]> = SmallVec::new();
-        for &pre in &pres {
-            let Some(span) = roles.role_at(pre).and_then(|r| roles.strict_span(r)) else {
-                continue;
-            };
-            // pre-order: a role inside the last kept span adds nothing
-            if below.last().is_some_and(|&(_, end)| span.0 < end) {
-                continue;
-            }
-            below.push(span);
-        }
+        let below = roles.spans_below(&pres);
         users.push(UserFacts {
             row,
             level,
@@ -264,25 +295,7 @@ fn compile_rest(
         });
     }
 
-    let per_row: usize = p
-        .modules
-        .values()
-        .map(|m| Action::COUNT + m.fields.len() + m.tools.len() + 1)
-        .sum();
-    let matrix_bytes = row_keys.len().saturating_mul(per_row);
-    let budget = p.limits().matrix_budget(Limits::size_of(p));
-    if matrix_bytes > budget {
-        return Err(PolicyError::new(
-            ErrorCode::LimitExceeded,
-            "users",
-            format!(
-                "the matrix would take {matrix_bytes} bytes ({} distinct combinations of roles, teams and overrides × {per_row} bytes); the budget is {budget} ({} × the policy size of {} + 64 MiB)",
-                row_keys.len(),
-                p.limits().get_matrix_factor(),
-                Limits::size_of(p),
-            ),
-        ));
-    }
+    matrix_within_budget(p, &row_keys)?;
     let matrix = Matrix::build(p, &row_keys, &representatives);
 
     let team_active = p.teams.values().map(|t| t.active).collect();

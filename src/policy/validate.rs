@@ -11,6 +11,19 @@ type Result<T = ()> = std::result::Result<T, PolicyError>;
 pub(crate) fn validate(p: &Policy) -> Result {
     counts(p)?;
     ids_non_empty(p)?;
+    let inheritance = &p.settings.team_inheritance;
+    if let Some((i, repeated)) = inheritance.iter().enumerate().find(|(i, source)| {
+        inheritance
+            .get(..*i)
+            .is_some_and(|seen| seen.contains(source))
+    }) {
+        // a subset (SPEC §2): the same source twice is a mistake, and read twice
+        return Err(PolicyError::new(
+            ErrorCode::DuplicateKey,
+            format!("settings.team_inheritance[{i}]"),
+            format!("`{repeated}` is listed twice"),
+        ));
+    }
     if let Some(role) = &p.settings.default_role {
         exists(&p.roles, role, || "settings.default_role".into(), "role")?;
     }

@@ -1,0 +1,340 @@
+//! A red-team review of the issue 7 hardening found these; each test states what SPEC.md
+//! or SECURITY.md promises and failed while the defect was present.
+
+use permatrix::{Action, ErrorCode, Policy, Record, TransferTarget};
+
+/// Superuser `su` holds `boss` and `rep` (rep is a child of boss, and rep has a child of
+/// its own). Victim `vic` holds the unrelated top-level role `q`.
+const NESTED: &str = r#"{
+  "version": 1,
+  "modules": { "deals": {} },
+  "profiles": { "p": { "modules": { "deals": { "access": "on",
+                 "actions": { "view": "owner", "list": "owner", "edit": "owner" } } } } },
+  "roles": {
+    "boss": { "profiles": ["p"] },
+    "rep":  { "parent": "boss", "profiles": ["p"] },
+    "q":    { "profiles": ["p"] },
+    "sub":  { "parent": "rep", "profiles": ["p"] }
+  },
+  "users": {
+    "root": { "admin": "admin" },
+    "su":   { "admin": "superuser", "roles": ["boss", "rep"] },
+    "vic":  { "roles": ["q"] }
+  }
+}"#;
+
+fn su_sees_vic(p: &Policy) -> bool {
+    let auth = p.compile().unwrap();
+    let (su, vic, deals) = (
+        auth.user("su").unwrap(),
+        auth.user("vic").unwrap(),
+        auth.module("deals").unwrap(),
+    );
+    auth.can(su, Action::View, &Record::owned_by_user(deals, vic))
+}
+
+/// F1: a superuser who holds two nested roles gains a subordinate (and with it every record
+/// the subordinate owns) by moving a role under their own: the guard's subordinate set
+/// assumes the actor's role spans are disjoint.
+#[test]
+fn f1_superuser_gains_subordinate_by_move_role_with_nested_roles() {
+    let mut p = Policy::from_json(NESTED).unwrap();
+    assert!(!su_sees_vic(&p));
+    let result = p.admin("su").move_role("q", Some("boss"));
+    let gained = su_sees_vic(&p);
+    assert!(
+        result.is_err(),
+        "move_role accepted; su now sees vic's deals: {gained}"
+    );
+    assert_eq!(result.unwrap_err().code(), ErrorCode::NotPermitted);
+}
+
+/// F1b: the same through two steps: a new role under `boss`, then the victim assigned to it.
+#[test]
+fn f1b_superuser_gains_subordinate_by_add_role_then_assign() {
+    let mut p = Policy::from_json(NESTED).unwrap();
+    p.admin("su").add_role("n", Some("boss"), &["p"]).unwrap(); // harmless on its own
+    let result = p
+        .admin("su")
+        .update_user("vic", |u| u.roles = vec!["n".into()]);
+    let gained = su_sees_vic(&p);
+    assert!(
+        result.is_err(),
+        "assigning vic under boss accepted; su now sees vic's deals: {gained}"
+    );
+}
+
+/// Control: with only `boss` (no nested second role) the same move is refused.
+#[test]
+fn f1_control_single_role_is_refused() {
+    let mut p =
+        Policy::from_json(&NESTED.replace(r#""roles": ["boss", "rep"]"#, r#""roles": ["boss"]"#))
+            .unwrap();
+    let err = p.admin("su").move_role("q", Some("boss")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+}
+
+/// A superuser with `owner`-only deals, a victim in no team of theirs, a team they are in.
+const TRANSFER: &str = r#"{
+  "version": 1,
+  "modules": { "deals": {} },
+  "profiles": { "p": { "modules": { "deals": { "access": "on",
+                 "actions": { "view": "owner", "edit": "owner", "delete": "owner" } } } } },
+  "roles": { "rep": { "profiles": ["p"] } },
+  "teams": { "mine": { "users": ["su"] }, "theirs": { "users": ["vic"] } },
+  "users": {
+    "root": { "admin": "admin" },
+    "su":   { "admin": "superuser", "roles": ["rep"] },
+    "vic":  { "roles": ["rep"] }
+  }
+}"#;
+
+/// F2: deleting another user with the actor as transfer target hands the actor every record
+/// the victim owned (the host applies `AuditEvent::transfer`). The guard judges only the
+/// policy, so a superuser "subject to data checks" takes over anyone's records.
+#[test]
+fn f2_superuser_transfers_victims_records_to_self() {
+    let mut p = Policy::from_json(TRANSFER).unwrap();
+    let result = p.admin("su").delete_user("vic", "su");
+    if let Ok(event) = &result {
+        assert_eq!(event.transfer, Some(TransferTarget::User("su".into())));
+    }
+    assert!(
+        result.is_err(),
+        "accepted: vic's records go to su, who could not view them before"
+    );
+}
+
+/// F2b: the same with a team: its records go to a team the actor belongs to, and
+/// team-owned records are reached by every member (SPEC §4 step 6).
+#[test]
+fn f2b_superuser_transfers_team_records_to_own_team() {
+    let mut p = Policy::from_json(TRANSFER).unwrap();
+    let auth = p.compile().unwrap();
+    let (su, deals, theirs) = (
+        auth.user("su").unwrap(),
+        auth.module("deals").unwrap(),
+        auth.team("theirs").unwrap(),
+    );
+    assert!(!auth.can(su, Action::View, &Record::owned_by_team(deals, theirs)));
+    let result = p
+        .admin("su")
+        .delete_team("theirs", TransferTarget::Team("mine".into()));
+    assert!(
+        result.is_err(),
+        "accepted: records of `theirs` go to su's own team `mine`"
+    );
+}
+
+/// F4: `merge` is not a bounding setting and the effect check does not look at
+/// `result_limit`: a superuser lifts their own search-result cap from 10 to 100000.
+#[test]
+fn f4_superuser_widens_own_result_limit_via_merge() {
+    let doc = r#"{
+      "version": 1,
+      "settings": { "merge": "subtractive" },
+      "teams": { "small": { "users": ["su"], "result_limit": 10 },
+                 "big":   { "users": ["su"], "result_limit": 100000 } },
+      "users": { "root": { "admin": "admin" }, "su": { "admin": "superuser" } }
+    }"#;
+    let mut p = Policy::from_json(doc).unwrap();
+    let limit = |p: &Policy| {
+        let a = p.compile().unwrap();
+        a.result_limit(a.user("su").unwrap())
+    };
+    assert_eq!(limit(&p), Some(10));
+    let result = p
+        .admin("su")
+        .update_settings(|s| s.merge = permatrix::Merge::Additive);
+    assert!(
+        result.is_err(),
+        "accepted: su's own result limit is now {:?}",
+        limit(&p)
+    );
+}
+
+/// F5 (SPEC §7 text): "no change may touch ... a role or team that makes them a member".
+/// Role `r` makes the customer_admin `ca` a member of team `t`; a superuser moves it.
+#[test]
+fn f5_role_that_makes_admin_a_member_can_be_changed() {
+    let doc = r#"{
+      "version": 1,
+      "profiles": { "p": {} },
+      "roles": { "r": { "profiles": ["p"] }, "other": { "profiles": ["p"] } },
+      "teams": { "t": { "roles": ["r"], "factors": ["totp"] } },
+      "users": { "root": { "admin": "admin" }, "su": { "admin": "superuser" },
+                 "ca": { "admin": "customer_admin", "roles": ["r"] } }
+    }"#;
+    let mut p = Policy::from_json(doc).unwrap();
+    let result = p.admin("su").move_role("r", Some("other"));
+    assert_eq!(
+        result.map(|_| ()).map_err(|e| e.code()),
+        Err(ErrorCode::NotPermitted),
+        "SPEC §7 forbids touching a role that makes an administrator a member"
+    );
+}
+
+/// F6: `LiveAuthorizer::publish` takes any authorizer, also one compiled before a
+/// deactivation that `set_active` already applied: the deactivated user is active again.
+#[test]
+fn f6_publish_of_older_compile_undoes_set_active() {
+    let mut p = Policy::from_json(TRANSFER).unwrap();
+    let in_flight = p.compile().unwrap(); // compile started before the deactivation
+    let live = permatrix::LiveAuthorizer::new(in_flight.clone());
+    p.admin("root").deactivate_user("vic").unwrap();
+    assert!(live.set_active("vic", false));
+    live.publish(in_flight); // the background compile finishes and is published
+    let cur = live.current();
+    let vic = cur.user("vic").unwrap();
+    let deals = cur.module("deals").unwrap();
+    assert!(
+        !cur.can(vic, Action::View, &Record::owned_by_user(deals, vic)),
+        "deactivated user allowed again (policy revision {} vs published {})",
+        p.revision(),
+        cur.policy().revision()
+    );
+}
+
+/// F3: compile keeps one cached grant per (source role, module) and computes one per
+/// (matrix row, source, module); neither is held to a budget (the matrix budget counts
+/// rows x modules only). One user with T flat roles and M empty modules: a document of
+/// ~45 kB costs T x M = 1 million cached grants.
+#[test]
+fn f3_many_roles_times_many_modules_blows_up_compile() {
+    let (t, m) = (1_000, 1_000);
+    let list = |n: usize, f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>().join(",");
+    let doc = format!(
+        r#"{{"version":1,"modules":{{{}}},"profiles":{{"p":{{}}}},"roles":{{{}}},"users":{{"u":{{"roles":[{}]}}}}}}"#,
+        list(m, &|i| format!(r#""m{i}":{{}}"#)),
+        list(t, &|i| format!(r#""r{i}":{{"profiles":["p"]}}"#)),
+        list(t, &|i| format!(r#""r{i}""#)),
+    );
+    let bytes = doc.len() as u64;
+    let start = std::time::Instant::now();
+    let mut outcome = None;
+    let memory = allocation_counter::measure(|| {
+        outcome = Some(Policy::from_json(&doc).unwrap().compile().map(drop));
+    });
+    let took = start.elapsed();
+    let peak = memory.bytes_max;
+    println!(
+        "doc {bytes} B, compile {took:?}, peak heap {peak} B ({}x doc)",
+        peak / bytes
+    );
+    // the cache of role grants is in the matrix budget now: refused, quickly
+    let err = outcome.unwrap().unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::LimitExceeded, "users"),
+        "{err}"
+    );
+    // tests/adversarial.rs holds every shape to 48 x document bytes + 32 MiB
+    assert!(
+        peak <= 48 * bytes + (32 << 20),
+        "peak {peak} B for a {bytes} B document"
+    );
+}
+
+/// F8: "no self-grant: ... a team they belong to". Adding a user to the actor's own team is
+/// refused when written into that team, but accepted through a team nested in it (or a
+/// role entry): the victim becomes a member of `mine`, and every record the victim creates
+/// from then on is linked to `mine` (SPEC §7 new records), which the actor's `team` scope
+/// reaches.
+#[test]
+fn f8_actor_adds_members_to_own_team_through_nested_team() {
+    let doc = r#"{
+      "version": 1,
+      "modules": { "deals": {} },
+      "profiles": { "p": { "modules": { "deals": { "access": "on", "actions": { "view": "team" } } } } },
+      "roles": { "rep": { "profiles": ["p"] } },
+      "teams": { "mine": { "users": ["su"], "teams": ["inner"] }, "inner": {} },
+      "users": { "root": { "admin": "admin" }, "su": { "admin": "superuser", "roles": ["rep"] },
+                 "vic": { "roles": ["rep"] } }
+    }"#;
+    let mut p = Policy::from_json(doc).unwrap();
+    // written into `mine` itself: refused
+    assert_eq!(
+        p.admin("su")
+            .add_team_member("mine", "vic")
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotPermitted
+    );
+    // the same membership through `inner`
+    let result = p.admin("su").add_team_member("inner", "vic");
+    let auth = p.compile().unwrap();
+    let (su, vic, deals) = (
+        auth.user("su").unwrap(),
+        auth.user("vic").unwrap(),
+        auth.module("deals").unwrap(),
+    );
+    let teams = auth.new_record_teams(vic, None, &[]);
+    let new_deal = Record::owned_by_user(deals, vic).with_teams(&teams);
+    assert!(
+        result.is_err(),
+        "accepted: vic is now in su's team; su sees vic's new deals: {}",
+        auth.can(su, Action::View, &new_deal)
+    );
+}
+
+/// F9: `team_inheritance` is a "subset" (SPEC §2) but repeats are read, and
+/// `new_record_teams` walks the creator's teams once per repeat: its stated cost is
+/// O((m + related) log) but it is O(entries x m).
+#[test]
+fn f9_repeated_team_inheritance_entries_accepted_and_slow() {
+    let entries = 20_000;
+    let teams = 200;
+    let doc = format!(
+        r#"{{"version":1,"settings":{{"team_inheritance":[{}]}},"teams":{{{}}},"users":{{"u":{{}}}}}}"#,
+        vec![r#""creator""#; entries].join(","),
+        (0..teams)
+            .map(|i| format!(r#""t{i}":{{"users":["u"]}}"#))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    // a subset (SPEC §2): repeats are refused when the policy is validated
+    let err = Policy::from_json(&doc).unwrap().compile().unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::DuplicateKey, "settings.team_inheritance[1]")
+    );
+    let mut fine = Policy::from_json(&doc).unwrap();
+    fine.settings.team_inheritance.dedup();
+    let auth = fine.compile().unwrap();
+    let u = auth.user("u").unwrap();
+    assert_eq!(auth.new_record_teams(u, None, &[]).len(), teams);
+}
+
+/// F10: one administration change by a superuser costs O(rules to them x users) with a
+/// String allocation per pair (guard.rs `rule_owners`), so a ~95 kB document that compiles
+/// in milliseconds makes every change that superuser makes take seconds (3,000 rules and
+/// 3,000 users, 287 kB: 98 s in a debug build). SECURITY.md: "one administration change
+/// ... near-linear in the policy's size".
+#[test]
+fn f10_admin_change_quadratic_in_rules_times_users() {
+    let n = 1000;
+    let list = |n: usize, f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>().join(",");
+    let doc = format!(
+        r#"{{"version":1,"modules":{{"m":{{}}}},
+        "profiles":{{"p":{{"modules":{{"m":{{"access":"on","actions":{{"view":"owner"}}}}}}}}}},
+        "roles":{{"r":{{"profiles":["p"]}}}}, "teams":{{"all":{{"roles":["r"]}}}},
+        "users":{{"root":{{"admin":"admin"}},"su":{{"admin":"superuser","roles":["r"]}},{}}},
+        "sharing_rules":[{}]}}"#,
+        list(n, &|i| format!(r#""u{i}":{{"roles":["r"]}}"#)),
+        list(n, &|_| {
+            r#"{"module":"m","from":{"team":"all"},"to":{"user":"su"},"access":"read"}"#.to_string()
+        }),
+    );
+    let mut p = Policy::from_json(&doc).unwrap();
+    let t = std::time::Instant::now();
+    p.compile().unwrap();
+    let compile = t.elapsed();
+    let t = std::time::Instant::now();
+    p.admin("su").rename_user("u1", "x").unwrap();
+    let change = t.elapsed();
+    assert!(
+        change < std::time::Duration::from_secs(1),
+        "doc {} B: compile {compile:?}, one rename by su {change:?}",
+        doc.len()
+    );
+}
