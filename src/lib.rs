@@ -71,6 +71,8 @@
 //!   ids stable across recompiles instead; a generation cannot be fooled by a document
 //!   read afresh, where positions are all a policy knows. Copies made by
 //!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.
+//!   Generations are never reused: after 2³² − 1 compiles in one process, compiling
+//!   fails with `limit_exceeded` rather than wrap.
 //! - A repeated entry in a module's `tools` list is a `duplicate_key` error; repeats in
 //!   membership and role lists are harmless and accepted.
 //! - Filters ([`Authorizer::filter`]) equal `can` for every record the authorizer can
@@ -99,6 +101,15 @@
 //!   more users sharing a direct role with them, more record owners a sharing rule gives
 //!   them, more principals their record shares reach, or more picklist values. An actor
 //!   who bypasses data checks (and keeps doing so) reaches everything already.
+//! - Below `admin`, the heir a deletion names (who takes over the records) may not be
+//!   anyone whose records the actor reaches further than the deleted owner's: themselves,
+//!   their team, a subordinate, a user sharing their role. A role or profile heir is
+//!   judged by its effect on the actor's reach, like any change.
+//! - A role that makes a user at or above `customer_admin` a member of a team (a team's
+//!   role entry they hold, or a role above theirs a team takes with its subordinates) is
+//!   for an `admin` to change, whatever the change.
+//! - [`LiveAuthorizer::set_active`] holds in every later published authorizer until a
+//!   published policy shows the same status for that user.
 //! - Record shares are the host's data, not the policy's: the host applies SPEC §7's
 //!   self-grant rule to them (see SECURITY.md).
 

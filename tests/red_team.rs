@@ -338,3 +338,32 @@ fn f10_admin_change_quadratic_in_rules_times_users() {
         doc.len()
     );
 }
+
+/// F2c (the review's "other routes"): the heir need not be the actor; a subordinate or a
+/// user sharing the actor's role hands the records over just as well.
+#[test]
+fn f2c_heir_within_the_actors_reach_is_refused_and_a_neutral_heir_is_not() {
+    let doc = r#"{
+      "version": 1,
+      "modules": { "deals": {} },
+      "profiles": { "p": { "modules": { "deals": { "access": "on",
+                     "actions": { "view": "role", "edit": "owner" } } } } },
+      "roles": { "boss": { "profiles": ["p"] }, "low": { "parent": "boss", "profiles": ["p"] },
+                 "q": { "profiles": ["p"] }, "x": { "profiles": ["p"] } },
+      "users": { "root": { "admin": "admin" }, "su": { "admin": "superuser", "roles": ["boss"] },
+                 "mate": { "roles": ["boss"] }, "below": { "roles": ["low"] },
+                 "vic": { "roles": ["q"] }, "other": { "roles": ["x"] } }
+    }"#;
+    for heir in ["su", "mate", "below"] {
+        let mut p = Policy::from_json(doc).unwrap();
+        let before = p.to_json().unwrap();
+        let err = p.admin("su").delete_user("vic", heir).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NotPermitted, "{heir}: {err}");
+        assert_eq!(p.to_json().unwrap(), before);
+    }
+    // an heir the actor reaches no further than the deleted user is fine, as for an admin
+    let mut p = Policy::from_json(doc).unwrap();
+    p.admin("su").delete_user("vic", "other").unwrap();
+    let mut p = Policy::from_json(doc).unwrap();
+    p.admin("root").delete_user("vic", "su").unwrap();
+}

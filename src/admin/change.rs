@@ -158,8 +158,12 @@ impl Admin<'_> {
         }
 
         if let (Some(level), Some(actor)) = (actor_level, self.actor.as_deref()) {
-            let transfer = outcome.transfer.as_ref();
-            guard::check(self.policy, &next, &before, &after, actor, level, transfer)?;
+            let handover = match (&item, outcome.transfer.as_ref()) {
+                (Item::User(u), Some(heir)) => Some((guard::Owned::User(u), heir)),
+                (Item::Team(t), Some(heir)) => Some((guard::Owned::Team(t), heir)),
+                _ => None,
+            };
+            guard::check(self.policy, &next, &before, &after, actor, level, handover)?;
         }
         if before.active_admins(self.policy) > 0 && after.active_admins(&next) == 0 {
             return Err(refuse(

@@ -11,6 +11,7 @@ use super::audit::TransferTarget;
 use super::change::refuse;
 use super::signin::sign_in;
 use super::standing::{Standing, TakenRoles};
+use crate::authorizer::{Owner, Record};
 use crate::compile::cell::ActionCells;
 use crate::compile::grant::effective_field;
 use crate::compile::rows::{RoleGrants, user_grant};
@@ -31,11 +32,11 @@ fn high(level: AdminLevel) -> bool {
 }
 
 /// All of SPEC §7's rules for `actor`, whose effective level is below `admin`, for a
-/// change from `old` to `new` that names `transfer` as the heir of what it deleted.
+/// change from `old` to `new` that may hand what it deleted over to an heir.
 ///
 /// # Cost
 /// O(policy size + memberships), plus the users of each team or role a sharing rule to the
-/// actor shares from.
+/// actor shares from, plus a compile of the policy before a deletion with an heir.
 pub(crate) fn check(
     old: &Policy,
     new: &Policy,
@@ -43,41 +44,77 @@ pub(crate) fn check(
     after: &Standing,
     actor: &str,
     actor_level: AdminLevel,
-    transfer: Option<&TransferTarget>,
+    handover: Option<(Owned<'_>, &TransferTarget)>,
 ) -> Result {
     bounding_settings(old, new)?;
     levels(old, new, before, after, actor_level)?;
     administrators(old, new, before, after)?;
     self_grant(old, new, before, after, actor)?;
-    no_transfer_to_self(old, new, before, after, actor, transfer)
+    heir_within_reach(old, actor, handover)
 }
 
-/// What a deletion leaves behind goes to an heir the host moves it to; below `admin`, the
-/// actor may not be that heir, nor may a team they belong to (its members reach what it
-/// owns): the records would be theirs without any grant (SPEC §7, no self-grant).
-fn no_transfer_to_self(
+/// Whose records a deletion leaves behind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owned<'a> {
+    /// A deleted user's.
+    User(&'a str),
+    /// A deleted team's.
+    Team(&'a str),
+}
+
+/// What a deletion leaves behind goes to an heir the host moves it to (SPEC §7). Below
+/// `admin`, the heir may not be anyone whose records the actor reaches further than the
+/// deleted owner's — themselves, their own team, a subordinate, a user sharing their
+/// role, a source of a rule to them — for the records would then be the actor's without a
+/// grant. Judged in the policy before the change, for records of every module, with and
+/// without the actor's teams linked, on every action.
+///
+/// # Cost
+/// One compile of the policy before the change, then O(modules × actions) checks.
+fn heir_within_reach(
     old: &Policy,
-    new: &Policy,
-    before: &Standing,
-    after: &Standing,
     actor: &str,
-    transfer: Option<&TransferTarget>,
+    handover: Option<(Owned<'_>, &TransferTarget)>,
 ) -> Result {
-    let theirs = match transfer {
-        Some(TransferTarget::User(u)) => u == actor,
-        Some(TransferTarget::Team(t)) => {
-            before.listed_names(old, actor).contains(t.as_str())
-                || after.listed_names(new, actor).contains(t.as_str())
-        }
-        _ => false, // roles and profiles: judged by the effect on the actor's reach
+    let Some((deleted, heir)) = handover else {
+        return Ok(());
     };
-    if theirs {
-        return Err(not_permitted(
-            format!("users.{actor}"),
-            format!(
-                "`{actor}` may not name themselves or their own team as the heir of what a deletion leaves: administrators below `admin` cannot grant themselves anything"
-            ),
-        ));
+    let heir = match heir {
+        TransferTarget::User(u) => Owned::User(u),
+        TransferTarget::Team(t) => Owned::Team(t),
+        // a role or profile heir changes the policy itself: judged by the reach above
+        TransferTarget::Role(_) | TransferTarget::Profile(_) => return Ok(()),
+    };
+    let auth = old.compile()?;
+    let Some(me) = auth.user(actor) else {
+        return Ok(());
+    };
+    if auth.bypasses(me) {
+        return Ok(()); // every record is theirs to reach already
+    }
+    let owner = |o: Owned<'_>| match o {
+        Owned::User(u) => auth.user(u).map(Owner::User),
+        Owned::Team(t) => auth.team(t).map(Owner::Team),
+    };
+    let (Some(from), Some(to)) = (owner(deleted), owner(heir)) else {
+        return Ok(());
+    };
+    let mine = auth.teams_of(me);
+    for module in (0..).map_while(|i| auth.module_at(i)) {
+        for &action in Action::ALL {
+            for teams in [&[][..], &mine[..]] {
+                let reaches = |o| auth.can(me, action, &Record::new(module, o).with_teams(teams));
+                if reaches(to) && !reaches(from) {
+                    return Err(not_permitted(
+                        format!("users.{actor}"),
+                        format!(
+                            "`{actor}` reaches the records of the heir they named further than those of what they deleted (`{action}` on `{}`): administrators below `admin` cannot grant themselves anything",
+                            auth.module_name(module).unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
 }

@@ -4,17 +4,14 @@ use std::fmt;
 
 /// Which compile an id belongs to. Every [`Policy::compile`](crate::Policy::compile) takes
 /// the next number, so an id kept across a recompile never names anyone in the new
-/// authorizer: checks deny it, and the `try_` variants call it stale.
-pub(crate) fn next_generation() -> u32 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(1);
-    // 0 is never handed out, so no id is ever valid by accident of zeroed memory
-    loop {
-        let g = NEXT.fetch_add(1, Ordering::Relaxed);
-        if g != 0 {
-            return g;
-        }
-    }
+/// authorizer: checks deny it, and the `try_` variants call it stale. `None` once a process
+/// has compiled 2³² − 1 authorizers: numbers are never handed out twice, so compiling then
+/// fails rather than letting an old id come back to life.
+pub(crate) fn next_generation() -> Option<u32> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // 64 bits never wrap; 0 is never handed out
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    u32::try_from(NEXT.fetch_add(1, Ordering::Relaxed)).ok()
 }
 
 macro_rules! id_type {

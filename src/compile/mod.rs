@@ -299,7 +299,13 @@ fn compile_rest(
     let matrix = Matrix::build(p, &row_keys, &representatives);
 
     let team_active = p.teams.values().map(|t| t.active).collect();
-    let generation = next_generation();
+    let generation = next_generation().ok_or_else(|| {
+        PolicyError::new(
+            ErrorCode::LimitExceeded,
+            "",
+            "this process has compiled 2^32 - 1 authorizers, and ids must never repeat; restart it",
+        )
+    })?;
     let resolve = |principal: &Principal| -> PrincipalId {
         // validated: every name resolves; u32::MAX would be an unknown position
         let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
