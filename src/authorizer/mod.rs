@@ -8,7 +8,7 @@ mod surface;
 
 use std::sync::Arc;
 
-use crate::compile::{self, Cell, Compiled};
+use crate::compile::{self, Cell, Compiled, UserFacts};
 use crate::error::PolicyError;
 use crate::policy::{Access, Action, AdminLevel, Policy};
 
@@ -512,10 +512,20 @@ impl Authorizer {
     /// authorizer's.
     #[inline]
     pub(crate) fn user_team_slice(&self, user: UserId) -> &[u32] {
-        match self.user_slot(user) {
-            Some(u) => self.inner.memberships.teams_of(u),
-            None => &[],
+        match self.user_facts(user) {
+            Ok(facts) => self.teams_of_facts(facts),
+            Err(_) => &[],
         }
+    }
+
+    /// The active teams of the user whose facts these are, ascending.
+    #[inline]
+    pub(crate) fn teams_of_facts(&self, facts: &UserFacts) -> &[u32] {
+        self.inner
+            .memberships
+            .all_teams()
+            .get(facts.teams.start as usize..facts.teams.end as usize)
+            .unwrap_or(&[])
     }
 }
 

@@ -74,6 +74,21 @@ impl Lists {
         }
     }
 
+    /// Where list `i` lies in [`Lists::items`] (empty past the end).
+    #[inline]
+    pub fn range(&self, i: usize) -> std::ops::Range<u32> {
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&a), Some(&b)) => a..b,
+            _ => 0..0,
+        }
+    }
+
+    /// Every list's items, back to back.
+    #[inline]
+    pub fn items(&self) -> &[u32] {
+        &self.items
+    }
+
     /// Number of lists.
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
@@ -287,6 +302,21 @@ impl Memberships {
     #[inline]
     pub fn class_teams(&self, c: u32) -> &[u32] {
         self.teams.get(c as usize)
+    }
+
+    /// Where the teams of user `u` lie in [`Memberships::all_teams`], so that a user's
+    /// facts can point at them without going through the class.
+    #[inline]
+    pub fn range_of(&self, u: usize) -> std::ops::Range<u32> {
+        self.class_of
+            .get(u)
+            .map_or(0..0, |&c| self.teams.range(c as usize))
+    }
+
+    /// Every class's teams, back to back.
+    #[inline]
+    pub fn all_teams(&self) -> &[u32] {
+        self.teams.items()
     }
 
     /// Number of classes.

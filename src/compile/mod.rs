@@ -43,6 +43,9 @@ pub(crate) struct UserFacts {
     /// The roles strictly below the user's direct roles, as disjoint pre-order ranges,
     /// ascending: "is the owner a subordinate" is a binary search per owner role.
     pub below: SmallVec<[(u32, u32); 2]>,
+    /// The user's active teams, ascending: a range of [`Memberships::all_teams`] (shared
+    /// with every user of the same membership class).
+    pub teams: Range<u32>,
 }
 
 /// Facts about one module that checks read.
@@ -292,6 +295,7 @@ fn compile_rest(
             bypass: p.settings.admin_bypass && level.bypasses(),
             roles: pres,
             below,
+            teams: memberships.range_of(u),
         });
     }
 
