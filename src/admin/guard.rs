@@ -364,10 +364,13 @@ fn self_grant(
             ));
         }
     }
-    if rules_to(old, before, actor) != rules_to(new, after, actor) {
+    let rules = |p: &Policy, s: &Standing| shared_with(p, s, actor, &p.sharing_rules, |r| &r.to);
+    if rules(old, before) != rules(new, after) {
         return Err(own("a sharing rule that shares with them"));
     }
-    if calendar_shares_to(old, before, actor) != calendar_shares_to(new, after, actor) {
+    let calendars =
+        |p: &Policy, s: &Standing| shared_with(p, s, actor, &p.calendar_shares, |c| &c.to);
+    if calendars(old, before) != calendars(new, after) {
         return Err(own("a calendar share that shares with them"));
     }
     let (was, now) = (Reach::of(old, before, actor), Reach::of(new, after, actor));
@@ -384,25 +387,19 @@ fn self_grant(
     Ok(())
 }
 
-/// The sharing rules whose recipient includes `actor`, in document form, sorted.
-fn rules_to(p: &Policy, standing: &Standing, actor: &str) -> Vec<String> {
-    let mut out: Vec<String> = p
-        .sharing_rules
+/// The entries of `items` (sharing rules, calendar shares) whose recipient `to` includes
+/// `actor`, in document form, sorted.
+fn shared_with<T: serde::Serialize>(
+    p: &Policy,
+    standing: &Standing,
+    actor: &str,
+    items: &[T],
+    to: impl Fn(&T) -> &Principal,
+) -> Vec<String> {
+    let mut out: Vec<String> = items
         .iter()
-        .filter(|r| standing.includes(p, &r.to, actor))
-        .map(|r| serde_json::to_string(r).unwrap_or_default())
-        .collect();
-    out.sort_unstable();
-    out
-}
-
-/// The calendar shares whose recipient includes `actor`, in document form, sorted.
-fn calendar_shares_to(p: &Policy, standing: &Standing, actor: &str) -> Vec<String> {
-    let mut out: Vec<String> = p
-        .calendar_shares
-        .iter()
-        .filter(|s| standing.includes(p, &s.to, actor))
-        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .filter(|item| standing.includes(p, to(item), actor))
+        .map(|item| serde_json::to_string(item).unwrap_or_default())
         .collect();
     out.sort_unstable();
     out
@@ -538,7 +535,7 @@ impl<'p> Reach<'p> {
             }
         }
         // the sources of the rules that share with the user, each expanded once: the rules
-        // themselves cannot change (see `rules_to`), so only their sources can grow
+        // themselves cannot change (see `shared_with`), so only their sources can grow
         let mut rule_sources: HashMap<(&str, Principal), Source<'p>> = HashMap::new();
         for rule in &p.sharing_rules {
             let Some(module) = p
