@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The test command of README.md, and what CI runs: starts a throw-away PostgreSQL server
 # on loopback (installing it with apt when it is missing), runs every test against it,
-# and shuts it down again, whatever the outcome.
+# and shuts it down again, whatever the outcome. First comes the lint gate: clippy with
+# warnings denied, which includes the crate's no-panic lints on src/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! cargo clippy --version >/dev/null 2>&1; then
+  echo "scripts/test.sh: installing clippy with rustup" >&2
+  rustup component add clippy
+fi
+cargo clippy --all-targets -- -D warnings
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
