@@ -5,9 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::authorizer::{Authorizer, Facts, OwnerFact, Record, Step, UserId};
+use crate::compile::Cell;
 use crate::compile::grant::Grant;
 use crate::compile::rows::source_grant;
-use crate::compile::{Cell, SourceKey};
 use crate::error::CheckError;
 use crate::policy::{Action, AdminLevel, Merge, Policy, Principal, Sharing};
 
@@ -204,9 +204,8 @@ impl Authorizer {
         e.widened_by_sharing = cell == Cell::ALL
             && module_def.sharing != Sharing::Private
             && module_def.sharing.grants(action);
-        if let Some(key) = c.row_keys.get(facts.row as usize) {
-            e.sources = self.source_grants(p, user, key, module, action);
-        }
+        let (sources, admin_scope) = c.matrix.sources(facts.row);
+        e.sources = self.source_grants(p, user, &sources, admin_scope, module, action);
         e
     }
 
@@ -214,7 +213,8 @@ impl Authorizer {
         &self,
         p: &Policy,
         user: UserId,
-        key: &SourceKey,
+        sources: &[(u32, Option<u32>)],
+        admin_scope: bool,
         module: usize,
         action: Action,
     ) -> Vec<SourceGrant> {
@@ -240,7 +240,7 @@ impl Authorizer {
             }
         }
         let direct: HashSet<&str> = u.roles.iter().map(String::as_str).collect();
-        key.sources
+        sources
             .iter()
             .map(|&(role, ceiling)| {
                 let (role_id, role_def) = p
@@ -261,14 +261,13 @@ impl Authorizer {
                             .iter()
                             .filter_map(|id| p.profiles.get(id).map(|pr| (id, pr)))
                             .map(|(id, pr)| {
-                                let g =
-                                    Grant::of_profile(pr, module_id, module_def, key.admin_scope);
+                                let g = Grant::of_profile(pr, module_id, module_def, admin_scope);
                                 (id.clone(), g.cells[action])
                             })
                             .collect()
                     })
                     .unwrap_or_default();
-                let cell = source_grant(p, role, ceiling, module, key.admin_scope).cells[action];
+                let cell = source_grant(p, role, ceiling, module, admin_scope).cells[action];
                 SourceGrant {
                     default_role: p.settings.default_role.as_deref() == Some(role_id.as_str()),
                     direct: ceiling.is_none()

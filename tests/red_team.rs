@@ -195,10 +195,10 @@ fn f6_publish_of_older_compile_undoes_set_active() {
     );
 }
 
-/// F3: compile keeps one cached grant per (source role, module) and computes one per
-/// (matrix row, source, module); neither is held to a budget (the matrix budget counts
+/// F3: compile kept one cached grant per (source role, module) and computed one per
+/// (matrix row, source, module); neither was held to a budget (the matrix budget counted
 /// rows x modules only). One user with T flat roles and M empty modules: a document of
-/// ~45 kB costs T x M = 1 million cached grants.
+/// ~45 kB cost T x M = 1 million cached grants and 281 MB.
 #[test]
 fn f3_many_roles_times_many_modules_blows_up_compile() {
     let (t, m) = (1_000, 1_000);
@@ -221,13 +221,10 @@ fn f3_many_roles_times_many_modules_blows_up_compile() {
         "doc {bytes} B, compile {took:?}, peak heap {peak} B ({}x doc)",
         peak / bytes
     );
-    // the cache of role grants is in the matrix budget now: refused, quickly
-    let err = outcome.unwrap().unwrap_err();
-    assert_eq!(
-        (err.code(), err.path()),
-        (ErrorCode::LimitExceeded, "users"),
-        "{err}"
-    );
+    // the matrix keeps one table per source role (1,000 x 1,000 modules x 9 bytes), which
+    // its budget admits, and no longer one grant per (row, source, module)
+    assert!(outcome.unwrap().is_ok(), "refused");
+    assert!(took < std::time::Duration::from_secs(60), "took {took:?}");
     // tests/adversarial.rs holds every shape to 48 x document bytes + 32 MiB
     assert!(
         peak <= 48 * bytes + (32 << 20),

@@ -17,15 +17,13 @@ use smallvec::SmallVec;
 
 use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::error::{ErrorCode, PolicyError};
-use crate::policy::{
-    Action, AdminLevel, ExternalAccess, Limits, Principal, ShareAccess, Status, User, UserKind,
-};
+use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
 use crate::policy::{Policy, validate};
 
 pub use cell::Cell;
 use hierarchy::RoleTree;
 pub(crate) use membership::{Lists, Memberships};
-pub(crate) use rows::{Matrix, SourceKey};
+pub(crate) use rows::{Matrix, RowInput, SourceKey};
 
 /// Facts about one user that checks read.
 #[derive(Debug, Clone)]
@@ -81,8 +79,6 @@ pub(crate) struct Compiled {
     pub modules: Vec<ModuleFacts>,
     pub rules: Vec<CompiledRule>,
     pub matrix: Matrix,
-    /// The inputs each matrix row was built from, for explanations.
-    pub row_keys: Vec<SourceKey>,
     /// Per role (by index), the users holding it as a direct role, ascending (filters).
     pub role_users: Lists,
     /// Per team, the membership classes that include it, ascending (filters).
@@ -186,47 +182,6 @@ pub(crate) fn effective_level(user: &User, conferred: &Conferred) -> AdminLevel 
     user.admin.max(conferred.level)
 }
 
-/// Refuses a matrix whose rows, whose cache of source grants, or whose work of joining
-/// sources would exceed the policy's matrix budget (see [`Limits`]): rows × bytes per row,
-/// plus distinct sources × modules × the size of one cached grant, within the budget; the
-/// joins (every source of every row over every module) within four times it.
-fn matrix_within_budget(p: &Policy, row_keys: &[SourceKey]) -> Result<(), PolicyError> {
-    let per_row: usize = p
-        .modules
-        .values()
-        .map(|m| Action::COUNT + m.fields.len() + m.tools.len() + 1)
-        .sum();
-    let per_cached_row: usize = p
-        .modules
-        .values()
-        .map(|m| std::mem::size_of::<grant::Grant>() + 64 + m.fields.len() + m.tools.len())
-        .sum();
-    let mut distinct = std::collections::HashSet::new();
-    let mut joins = 0usize;
-    for key in row_keys {
-        joins = joins.saturating_add(key.sources.len() + 1);
-        distinct.extend(key.sources.iter().map(|&s| (s, key.admin_scope)));
-    }
-    let rows_bytes = row_keys.len().saturating_mul(per_row);
-    let cache_bytes = distinct.len().saturating_mul(per_cached_row);
-    let work = joins.saturating_mul(per_row);
-    let budget = p.limits().matrix_budget(Limits::size_of(p));
-    if rows_bytes.saturating_add(cache_bytes) > budget || work > budget.saturating_mul(4) {
-        return Err(PolicyError::new(
-            ErrorCode::LimitExceeded,
-            "users",
-            format!(
-                "the matrix would take {rows_bytes} bytes ({} distinct combinations of roles, teams and overrides × {per_row} bytes) and {cache_bytes} bytes of role grants ({} distinct sources), {work} bytes of joins; the budget is {budget} ({} × the policy size of {} + 64 MiB)",
-                row_keys.len(),
-                distinct.len(),
-                p.limits().get_matrix_factor(),
-                Limits::size_of(p),
-            ),
-        ));
-    }
-    Ok(())
-}
-
 /// Everything user `user`'s matrix row depends on (SPEC §3 steps 3–6 but status), given
 /// their direct roles (ascending) and what their active teams confer.
 pub(crate) fn source_key(
@@ -299,8 +254,17 @@ fn compile_rest(
         });
     }
 
-    matrix_within_budget(p, &row_keys)?;
-    let matrix = Matrix::build(p, &row_keys, &representatives);
+    let inputs: Vec<RowInput<'_>> = row_keys
+        .iter()
+        .zip(&representatives)
+        .map(|(key, &representative)| RowInput {
+            key,
+            representative,
+        })
+        .collect();
+    let matrix = Matrix::build(p, &inputs)?;
+    drop(inputs);
+    drop(row_keys);
 
     let team_active = p.teams.values().map(|t| t.active).collect();
     let generation = next_generation().ok_or_else(|| {
@@ -383,7 +347,6 @@ fn compile_rest(
         modules,
         rules,
         matrix,
-        row_keys,
     })
 }
 
@@ -415,14 +378,6 @@ impl Compiled {
             + self.modules.capacity() * size_of::<ModuleFacts>()
             + self.rules.capacity() * size_of::<CompiledRule>()
             + self.matrix.memory_usage()
-            + self.row_keys.capacity() * size_of::<SourceKey>()
-            + self
-                .row_keys
-                .iter()
-                .map(|k| {
-                    k.sources.capacity() * size_of::<(u32, Option<u32>)>() + k.overrides.capacity()
-                })
-                .sum::<usize>()
             + self.role_users.memory_usage()
             + self.team_classes.memory_usage()
             + self.class_users.memory_usage()

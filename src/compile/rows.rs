@@ -1,7 +1,14 @@
-//! The permission matrix: one row per distinct combination of a user's inputs, so memory
-//! grows with the number of combinations, not with the number of users.
+//! The permission matrix: one row per distinct combination of a user's inputs, each the
+//! join (or meet) of a few shared per-source tables, so memory grows with the number of
+//! sources and combinations, not with the number of users.
 
-use crate::policy::{Access, Action, FieldAccess, Merge, Module, Policy};
+use std::collections::HashMap;
+use std::mem::size_of;
+
+use smallvec::SmallVec;
+
+use crate::error::{ErrorCode, PolicyError};
+use crate::policy::{Access, Action, FieldAccess, Limits, Merge, Module, Policy};
 
 use super::cell::Cell;
 use super::grant::Grant;
@@ -22,24 +29,77 @@ pub(crate) struct SourceKey {
     pub external_capped: bool,
 }
 
-/// Flat arrays, row-major: `cells[(row * modules + module) * 8 + action]`.
+/// The source a table of the matrix was built from: a role with its team ceiling, the
+/// admin scope, and the external cap (SPEC §3 steps 2–3, 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct TableKey {
+    pub role: u32,
+    pub ceiling: Option<u32>,
+    pub admin_scope: bool,
+    pub external_capped: bool,
+}
+
+/// Where a row's grants are: one table (a single source, or a row worked out in full),
+/// or the join (or meet) of its sources' tables, taken at check time.
+#[derive(Debug, Clone, Copy)]
+struct RowRef {
+    /// The table holding the whole row, or [`COMBINED`].
+    table: u32,
+    /// Start of the row's sources in [`Matrix::row_sources`]; they end where the next
+    /// row's start.
+    sources: u32,
+}
+
+const COMBINED: u32 = u32::MAX;
+
+/// The permission matrix, factored. A *table* is a complete grant over every module
+/// (cells, access, fields, tools), with the external cap and `sharing` already applied;
+/// those commute with join and meet, so a row is exactly the join (additive merge) or meet
+/// (subtractive) of the tables of its sources — the roles it holds, each with its team
+/// ceiling. Rows with overrides, and all rows while they fit in the policy's
+/// [`Limits::get_row_cache_bytes`], get a table of their own.
+///
+/// Tables are flat arrays: `cells[(table * modules + module) * Action::COUNT + action]`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Matrix {
-    rows: usize,
     modules: usize,
+    merge: Merge,
+    /// The first `source_keys.len()` tables are the sources' tables.
+    source_keys: Vec<TableKey>,
+    tables: usize,
     cells: Vec<Cell>,
     access: Vec<Access>,
-    /// Per row, every module's fields back to back; `field_offsets[m]` is module m's start.
+    /// Per table, every module's fields back to back; `field_offsets[m]` is module m's start.
     fields: Vec<FieldAccess>,
     field_offsets: Vec<usize>,
     fields_per_row: usize,
     tools: Vec<bool>,
     tool_offsets: Vec<usize>,
     tools_per_row: usize,
+    /// One per row, and one past the last, whose `sources` ends the last row's.
+    rows: Vec<RowRef>,
+    /// Per row, its sources' tables.
+    row_sources: Vec<u32>,
+}
+
+/// What [`Matrix::build`] is asked for: the row's key and a user it stands for, whose
+/// overrides it is built with.
+pub(crate) struct RowInput<'k> {
+    pub key: &'k SourceKey,
+    pub representative: usize,
 }
 
 impl Matrix {
-    pub fn build(p: &Policy, keys: &[SourceKey], representatives: &[usize]) -> Matrix {
+    /// Builds the tables and rows.
+    ///
+    /// # Errors
+    /// `limit_exceeded` when the tables, or the work of building them, would pass the
+    /// policy's matrix budget.
+    ///
+    /// # Cost
+    /// O(distinct sources × modules × (actions + fields + tools + profiles of the role)
+    /// + rows × sources + tables worked out in full × their sources × the same per module).
+    pub fn build(p: &Policy, rows: &[RowInput<'_>]) -> Result<Matrix, PolicyError> {
         let modules = p.modules.len();
         let mut field_offsets = Vec::with_capacity(modules);
         let mut tool_offsets = Vec::with_capacity(modules);
@@ -50,74 +110,361 @@ impl Matrix {
             fields_per_row += module.fields.len();
             tools_per_row += module.tools.len();
         }
+        let table_bytes = modules * (Action::COUNT * size_of::<Cell>() + size_of::<Access>())
+            + fields_per_row
+            + tools_per_row;
+
+        // intern the sources' tables, and list each row's
+        let mut interned: HashMap<TableKey, u32> = HashMap::new();
+        let mut source_keys = Vec::new();
+        let mut row_sources = Vec::with_capacity(rows.len() * 2);
+        let mut refs = Vec::with_capacity(rows.len() + 1);
+        let (mut full, mut full_work, mut multi, mut multi_work) = (0usize, 0usize, 0usize, 0usize);
+        for row in rows {
+            let start = row_sources.len() as u32;
+            for &(role, ceiling) in &row.key.sources {
+                let key = TableKey {
+                    role,
+                    ceiling,
+                    admin_scope: row.key.admin_scope,
+                    external_capped: row.key.external_capped,
+                };
+                let id = *interned.entry(key).or_insert_with(|| {
+                    source_keys.push(key);
+                    (source_keys.len() - 1) as u32
+                });
+                row_sources.push(id);
+            }
+            let count = row.key.sources.len();
+            let table = if !row.key.overrides.is_empty() {
+                full += 1;
+                full_work = full_work.saturating_add(count + 1);
+                COMBINED // replaced below, once the sources' tables are counted
+            } else if count == 1 {
+                row_sources.last().copied().unwrap_or(COMBINED)
+            } else {
+                if count > 1 {
+                    multi += 1;
+                    multi_work = multi_work.saturating_add(count);
+                }
+                COMBINED
+            };
+            refs.push(RowRef {
+                table,
+                sources: start,
+            });
+        }
+        let materialize_all = multi.saturating_mul(table_bytes) <= p.limits().get_row_cache_bytes();
+        if materialize_all {
+            full += multi;
+            full_work = full_work.saturating_add(multi_work);
+        }
+        let tables = source_keys.len().saturating_add(full);
+        let bytes = tables
+            .saturating_mul(table_bytes)
+            .saturating_add(rows.len().saturating_mul(size_of::<RowRef>()))
+            .saturating_add(row_sources.len().saturating_mul(4));
+        let work = full_work.saturating_mul(table_bytes);
+        let budget = p.limits().matrix_budget(Limits::size_of(p));
+        if bytes > budget || work > budget.saturating_mul(4) {
+            return Err(PolicyError::new(
+                ErrorCode::LimitExceeded,
+                "users",
+                format!(
+                    "the matrix would take {bytes} bytes ({} tables of {table_bytes} bytes: {} role sources and {full} combinations worked out in full, and {} rows) and {work} bytes of joins; the budget is {budget} ({} × the policy size of {} + 64 MiB)",
+                    tables,
+                    source_keys.len(),
+                    rows.len(),
+                    p.limits().get_matrix_factor(),
+                    Limits::size_of(p),
+                ),
+            ));
+        }
+
         let mut m = Matrix {
-            rows: keys.len(),
             modules,
-            cells: Vec::with_capacity(keys.len() * modules * Action::COUNT),
-            access: Vec::with_capacity(keys.len() * modules),
-            fields: Vec::with_capacity(keys.len() * fields_per_row),
+            merge: p.settings.merge,
+            tables: 0,
+            cells: Vec::with_capacity(tables * modules * Action::COUNT),
+            access: Vec::with_capacity(tables * modules),
+            fields: Vec::with_capacity(tables * fields_per_row),
             field_offsets,
             fields_per_row,
-            tools: Vec::with_capacity(keys.len() * tools_per_row),
+            tools: Vec::with_capacity(tables * tools_per_row),
             tool_offsets,
             tools_per_row,
+            source_keys: Vec::new(),
+            rows: Vec::new(),
+            row_sources,
         };
-        let mut roles = RoleGrants::new();
-        for (key, &user) in keys.iter().zip(representatives) {
-            let overrides = p.users.get_index(user).map(|(_, u)| &u.overrides);
-            for (module_index, module_id) in p.modules.keys().enumerate() {
-                let ov = overrides.and_then(|o| o.get(module_id));
-                let grant = user_grant(p, &mut roles, key, module_index, ov);
-                m.cells.extend_from_slice(&grant.cells.0);
-                m.access.push(grant.access);
-                m.fields.extend_from_slice(&grant.fields);
-                m.tools.extend_from_slice(&grant.tools);
+        for key in &source_keys {
+            for (module_index, (_, module)) in p.modules.iter().enumerate() {
+                let mut grant =
+                    source_grant(p, key.role, key.ceiling, module_index, key.admin_scope);
+                finish(&mut grant, module, key.external_capped);
+                m.push(&grant);
+            }
+            m.tables += 1;
+        }
+        m.source_keys = source_keys;
+        m.rows = refs;
+        let mut grants = RoleGrants::new();
+        for r in 0..rows.len() {
+            let (Some(row), Some(&at)) = (rows.get(r), m.rows.get(r)) else {
+                continue;
+            };
+            let count = row.key.sources.len();
+            let table = if !row.key.overrides.is_empty() {
+                let user = p.users.get_index(row.representative).map(|(_, u)| u);
+                for (module_index, module_id) in p.modules.keys().enumerate() {
+                    let ov = user.and_then(|u| u.overrides.get(module_id));
+                    let grant = user_grant(p, &mut grants, row.key, module_index, ov);
+                    m.push(&grant);
+                }
+                m.tables += 1;
+                (m.tables - 1) as u32
+            } else if count > 1 && materialize_all {
+                m.push_combined(at.sources as usize..at.sources as usize + count);
+                m.tables += 1;
+                (m.tables - 1) as u32
+            } else {
+                continue;
+            };
+            if let Some(slot) = m.rows.get_mut(r) {
+                slot.table = table;
             }
         }
-        m
+        m.rows.push(RowRef {
+            table: COMBINED,
+            sources: m.row_sources.len() as u32,
+        });
+        Ok(m)
+    }
+
+    /// Appends one module's grant to the table being built.
+    fn push(&mut self, grant: &Grant) {
+        self.cells.extend_from_slice(&grant.cells.0);
+        self.access.push(grant.access);
+        self.fields.extend_from_slice(&grant.fields);
+        self.tools.extend_from_slice(&grant.tools);
+    }
+
+    /// Appends a table folding the source tables at `sources` of `row_sources`.
+    fn push_combined(&mut self, sources: std::ops::Range<usize>) {
+        let ids: SmallVec<[usize; 8]> = self
+            .row_sources
+            .get(sources)
+            .unwrap_or(&[])
+            .iter()
+            .map(|&t| t as usize)
+            .collect();
+        let cells_per = self.modules * Action::COUNT;
+        for i in 0..cells_per {
+            let cell = fold(
+                self.merge,
+                ids.iter().map(|t| {
+                    self.cells
+                        .get(t * cells_per + i)
+                        .copied()
+                        .unwrap_or(Cell::NONE)
+                }),
+                Cell::join,
+                Cell::meet,
+            );
+            self.cells.push(cell.unwrap_or(Cell::NONE));
+        }
+        for i in 0..self.modules {
+            let access = fold(
+                self.merge,
+                ids.iter().map(|t| {
+                    self.access
+                        .get(t * self.modules + i)
+                        .copied()
+                        .unwrap_or(Access::Off)
+                }),
+                Access::max,
+                Access::min,
+            );
+            self.access.push(access.unwrap_or(Access::Off));
+        }
+        for i in 0..self.fields_per_row {
+            let field = fold(
+                self.merge,
+                ids.iter().map(|t| {
+                    self.fields
+                        .get(t * self.fields_per_row + i)
+                        .copied()
+                        .unwrap_or(FieldAccess::Hidden)
+                }),
+                FieldAccess::max,
+                FieldAccess::min,
+            );
+            self.fields.push(field.unwrap_or(FieldAccess::Hidden));
+        }
+        for i in 0..self.tools_per_row {
+            let tool = fold(
+                self.merge,
+                ids.iter().map(|t| {
+                    self.tools
+                        .get(t * self.tools_per_row + i)
+                        .copied()
+                        .unwrap_or(false)
+                }),
+                |a, b| a | b,
+                |a, b| a & b,
+            );
+            self.tools.push(tool.unwrap_or(false));
+        }
+    }
+
+    /// The tables a row is read from: one, or its sources' to fold.
+    #[inline]
+    fn row_tables(&self, row: u32) -> Tables<'_> {
+        let row = row as usize;
+        match (self.rows.get(row), self.rows.get(row + 1)) {
+            (Some(at), _) if at.table != COMBINED => Tables::One(at.table as usize),
+            (Some(at), Some(next)) => Tables::Fold(
+                self.row_sources
+                    .get(at.sources as usize..next.sources as usize)
+                    .unwrap_or(&[]),
+            ),
+            _ => Tables::Fold(&[]),
+        }
+    }
+
+    /// Reads `at(table)` for the row's tables and folds them by the merge: the row's value.
+    #[inline]
+    fn read<T: Copy>(
+        &self,
+        row: u32,
+        none: T,
+        at: impl Fn(usize) -> Option<T>,
+        join: impl Fn(T, T) -> T,
+        meet: impl Fn(T, T) -> T,
+    ) -> T {
+        match self.row_tables(row) {
+            Tables::One(t) => at(t).unwrap_or(none),
+            Tables::Fold(ids) => fold(
+                self.merge,
+                ids.iter().map(|&t| at(t as usize).unwrap_or(none)),
+                join,
+                meet,
+            )
+            .unwrap_or(none),
+        }
     }
 
     #[inline]
     pub fn cell(&self, row: u32, module: usize, action: Action) -> Cell {
-        self.cells
-            .get((row as usize * self.modules + module) * Action::COUNT + action.index())
-            .copied()
-            .unwrap_or(Cell::NONE)
+        let per = self.modules * Action::COUNT;
+        let offset = module * Action::COUNT + action.index();
+        self.read(
+            row,
+            Cell::NONE,
+            |t| self.cells.get(t * per + offset).copied(),
+            Cell::join,
+            Cell::meet,
+        )
     }
 
     pub fn access(&self, row: u32, module: usize) -> Access {
-        self.access
-            .get(row as usize * self.modules + module)
-            .copied()
-            .unwrap_or(Access::Off)
+        self.read(
+            row,
+            Access::Off,
+            |t| self.access.get(t * self.modules + module).copied(),
+            Access::max,
+            Access::min,
+        )
     }
 
     pub fn field(&self, row: u32, module: usize, field: usize) -> FieldAccess {
-        let at = row as usize * self.fields_per_row
-            + self.field_offsets.get(module).copied().unwrap_or(0)
-            + field;
-        self.fields.get(at).copied().unwrap_or(FieldAccess::Hidden)
+        let offset = self.field_offsets.get(module).copied().unwrap_or(0) + field;
+        self.read(
+            row,
+            FieldAccess::Hidden,
+            |t| self.fields.get(t * self.fields_per_row + offset).copied(),
+            FieldAccess::max,
+            FieldAccess::min,
+        )
     }
 
     pub fn tool(&self, row: u32, module: usize, tool: usize) -> bool {
-        let at = row as usize * self.tools_per_row
-            + self.tool_offsets.get(module).copied().unwrap_or(0)
-            + tool;
-        self.tools.get(at).copied().unwrap_or(false)
+        let offset = self.tool_offsets.get(module).copied().unwrap_or(0) + tool;
+        self.read(
+            row,
+            false,
+            |t| self.tools.get(t * self.tools_per_row + offset).copied(),
+            |a, b| a | b,
+            |a, b| a & b,
+        )
+    }
+
+    /// The sources a row joins (or meets): (role, ceiling) pairs, ascending, and whether
+    /// the admin scope reaches every record.
+    pub fn sources(&self, row: u32) -> (Vec<(u32, Option<u32>)>, bool) {
+        let row = row as usize;
+        let (Some(at), Some(next)) = (self.rows.get(row), self.rows.get(row + 1)) else {
+            return (Vec::new(), false);
+        };
+        let keys: Vec<TableKey> = self
+            .row_sources
+            .get(at.sources as usize..next.sources as usize)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&t| self.source_keys.get(t as usize).copied())
+            .collect();
+        let admin = keys.first().is_some_and(|k| k.admin_scope);
+        (keys.iter().map(|k| (k.role, k.ceiling)).collect(), admin)
     }
 
     /// Number of distinct rows.
     pub fn rows(&self) -> usize {
-        self.rows
+        self.rows.len().saturating_sub(1)
     }
 
     pub fn memory_usage(&self) -> usize {
-        use std::mem::size_of;
         self.cells.capacity() * size_of::<Cell>()
             + self.access.capacity() * size_of::<Access>()
             + self.fields.capacity() * size_of::<FieldAccess>()
             + self.tools.capacity()
             + (self.field_offsets.capacity() + self.tool_offsets.capacity()) * size_of::<usize>()
+            + self.source_keys.capacity() * size_of::<TableKey>()
+            + self.rows.capacity() * size_of::<RowRef>()
+            + self.row_sources.capacity() * size_of::<u32>()
+    }
+}
+
+enum Tables<'a> {
+    One(usize),
+    Fold(&'a [u32]),
+}
+
+/// Joins (additive) or meets (subtractive) `values`; `None` for none.
+#[inline]
+fn fold<T>(
+    merge: Merge,
+    mut values: impl Iterator<Item = T>,
+    join: impl Fn(T, T) -> T,
+    meet: impl Fn(T, T) -> T,
+) -> Option<T> {
+    let first = values.next()?;
+    Some(match merge {
+        Merge::Additive => values.fold(first, join),
+        Merge::Subtractive => values.fold(first, meet),
+    })
+}
+
+/// The per-user steps that commute with join and meet (SPEC §3 step 6, §4 `sharing`):
+/// the external cap, then `sharing` widening any grant to every record.
+fn finish(grant: &mut Grant, module: &Module, external_capped: bool) {
+    if external_capped {
+        grant.cap_writes();
+    }
+    for action in Action::ALL {
+        let cell = &mut grant.cells[*action];
+        if !cell.is_none() && module.sharing.grants(*action) {
+            *cell = Cell::ALL;
+        }
     }
 }
 
@@ -150,15 +497,7 @@ pub(crate) fn user_grant(
     if let Some(ov) = ov {
         grant.apply_override(module, ov, key.admin_scope);
     }
-    if key.external_capped {
-        grant.cap_writes();
-    }
-    for action in Action::ALL {
-        let cell = &mut grant.cells[*action];
-        if !cell.is_none() && module.sharing.grants(*action) {
-            *cell = Cell::ALL;
-        }
-    }
+    finish(&mut grant, module, key.external_capped);
     grant
 }
 

@@ -40,6 +40,7 @@ pub struct Limits {
     depth: usize,
     membership_factor: usize,
     matrix_factor: usize,
+    row_cache_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +56,7 @@ impl Default for Limits {
             depth: 1_000,
             membership_factor: 16,
             matrix_factor: 256,
+            row_cache_bytes: 256 << 10,
         }
     }
 }
@@ -78,7 +80,8 @@ macro_rules! limit {
 impl Limits {
     /// The defaults: 256 MiB documents; 4,000,000 users; 1,000,000 roles, teams,
     /// profiles and sharing rules (calendar shares included); 10,000 modules; hierarchies
-    /// and team nesting 1,000 deep; membership factor 16; matrix factor 256.
+    /// and team nesting 1,000 deep; membership factor 16; matrix factor 256; 256 KiB of
+    /// precomputed rows.
     ///
     /// ```
     /// use permatrix::Limits;
@@ -106,6 +109,7 @@ impl Limits {
             depth: usize::MAX,
             membership_factor: usize::MAX,
             matrix_factor: usize::MAX,
+            row_cache_bytes: usize::MAX,
         }
     }
 
@@ -159,6 +163,27 @@ impl Limits {
         /// Matrix bytes per entry of the policy's size (see [`Limits`]).
         matrix_factor,
         get_matrix_factor
+    );
+    limit!(
+        /// The most bytes spent on matrix rows worked out ahead of checks. A user's row is
+        /// the join (or, under `merge: subtractive`, the meet) of the tables of their
+        /// sources — each role they hold, with its team ceiling. When every row with
+        /// several sources fits in this many bytes, compile works them all out and a check
+        /// reads one cell; otherwise a check joins the row's few source cells, and the
+        /// matrix grows with the sources, not with the combinations. Rows with overrides
+        /// are always worked out; 0 precomputes no others. The default keeps precomputed
+        /// rows within a core's cache: past that, a check that misses the cache costs more
+        /// than joining two or three cells that hit it.
+        ///
+        /// ```
+        /// use permatrix::{Limits, Policy};
+        /// let mut p = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?;
+        /// p.set_limits(Limits::new().row_cache_bytes(0));
+        /// assert!(p.compile().is_ok());
+        /// # Ok::<(), permatrix::PolicyError>(())
+        /// ```
+        row_cache_bytes,
+        get_row_cache_bytes
     );
 
     /// The size the budgets are measured against: the number of ids and list entries

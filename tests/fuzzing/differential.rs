@@ -24,7 +24,13 @@ macro_rules! ensure_eq {
 
 pub const CHECKS_PER_POLICY: usize = 200;
 pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
-    let auth = policy
+    // half the time, rows with several sources are joined at check time rather than
+    // precomputed, so both ways of reading the matrix meet the reference
+    let mut compiled = policy.clone();
+    if t.below(2) == 0 {
+        compiled.set_limits(policy.limits().clone().row_cache_bytes(0));
+    }
+    let auth = compiled
         .compile()
         .map_err(|e| format!("generated policy rejected: {e}"))?;
     let reference = Reference::new(policy);
