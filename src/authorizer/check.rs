@@ -235,7 +235,10 @@ impl Authorizer {
         if facts.bypass {
             return Err(Step::AdminBypass);
         }
-        let cell = self.inner.matrix.cell(facts.row, module.index(), action);
+        let cell = self
+            .inner
+            .matrix
+            .cell_in(&facts.tables, facts.row, module.index(), action);
         if cell.is_none() {
             return Err(Step::NoGrant);
         }
@@ -291,8 +294,8 @@ impl Authorizer {
         match owner {
             Owner::User(o) if o == user => Some(OwnerFact::Itself),
             Owner::User(o) if hierarchy => {
-                let theirs = &self.user_facts(o).ok()?.roles;
-                let ((lo, _), subordinate) = sorted::hit(&facts.below, theirs)?;
+                let theirs = self.inner.roles_of(self.user_facts(o).ok()?);
+                let ((lo, _), subordinate) = sorted::hit(self.inner.below_of(facts), theirs)?;
                 let tree = &self.inner.roles;
                 Some(OwnerFact::Superior {
                     superior: self.role_id(tree.role_at(lo.checked_sub(1)?)?),
@@ -310,7 +313,8 @@ impl Authorizer {
     #[inline]
     fn role_match(&self, facts: &UserFacts, owner: Owner) -> Option<RoleId> {
         let Owner::User(o) = owner else { return None };
-        let shared = sorted::common(&facts.roles, &self.user_facts(o).ok()?.roles)?;
+        let mine = self.inner.roles_of(facts);
+        let shared = sorted::common(mine, self.inner.roles_of(self.user_facts(o).ok()?))?;
         Some(self.role_id(self.inner.roles.role_at(shared)?))
     }
 
@@ -336,13 +340,15 @@ impl Authorizer {
             PrincipalId::Role(r) => self
                 .role_slot(r)
                 .and_then(|r| self.inner.roles.pre(r as u32))
-                .is_some_and(|pre| facts.roles.binary_search(&pre).is_ok()),
+                .is_some_and(|pre| self.inner.roles_of(facts).binary_search(&pre).is_ok()),
             PrincipalId::RoleAndSubordinates(r) => {
                 let tree = &self.inner.roles;
                 let span = self
                     .role_slot(r)
                     .and_then(|r| Some((tree.pre(r as u32)?, tree.end(r as u32)?)));
-                span.is_some_and(|(lo, hi)| sorted::first_in(&facts.roles, lo, hi).is_some())
+                span.is_some_and(|(lo, hi)| {
+                    sorted::first_in(self.inner.roles_of(facts), lo, hi).is_some()
+                })
             }
         }
     }

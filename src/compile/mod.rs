@@ -23,28 +23,40 @@ use crate::policy::{Policy, validate};
 pub use cell::Cell;
 use hierarchy::RoleTree;
 pub(crate) use membership::{Lists, Memberships};
-pub(crate) use rows::{Matrix, RowInput, SourceKey};
+pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey};
 
-/// Facts about one user that checks read.
+/// Facts about one user that checks read, packed into one cache line: a check on a
+/// random user among millions misses the cache once for them, and everything else it
+/// needs from the user is here (their row's tables, roles, and teams' range).
 #[derive(Debug, Clone)]
 pub(crate) struct UserFacts {
     /// Row of the matrix.
     pub row: u32,
+    /// The user's active teams, ascending: a range of [`Memberships::all_teams`] (shared
+    /// with every user of the same membership class).
+    pub teams: Range<u32>,
+    /// The matrix tables the row is read from, when there are few enough to keep here.
+    pub tables: RowTables,
     /// Effective admin level: own, or the highest conferred by an active team.
     pub level: AdminLevel,
     /// `admin_bypass` is on and the level bypasses.
     pub bypass: bool,
-    /// Direct roles as pre-order numbers of the role forest, ascending; the default role
-    /// is never among them. Pre-order numbers make a subtree a range, so "holds a role in
-    /// that subtree" is one binary search.
-    pub roles: SmallVec<[u32; 4]>,
+    /// Direct roles as pre-order numbers of the role forest, ascending (the default role
+    /// is never among them): inline up to [`INLINE_ROLES`], else `roles[0]` is their start
+    /// in [`Compiled::role_pool`]. Pre-order numbers make a subtree a range, so "holds a
+    /// role in that subtree" is one binary search.
+    roles: [u32; INLINE_ROLES],
+    roles_len: u32,
     /// The roles strictly below the user's direct roles, as disjoint pre-order ranges,
-    /// ascending: "is the owner a subordinate" is a binary search per owner role.
-    pub below: SmallVec<[(u32, u32); 2]>,
-    /// The user's active teams, ascending: a range of [`Memberships::all_teams`] (shared
-    /// with every user of the same membership class).
-    pub teams: Range<u32>,
+    /// ascending, at `below.0..below.0 + below.1` of [`Compiled::below_pool`].
+    below: (u32, u32),
 }
+
+/// Direct roles kept in [`UserFacts`] itself.
+const INLINE_ROLES: usize = 3;
+
+// one cache line per user
+const _: () = assert!(std::mem::size_of::<UserFacts>() <= 64);
 
 /// Facts about one module that checks read.
 #[derive(Debug, Clone)]
@@ -87,6 +99,10 @@ pub(crate) struct Compiled {
     pub class_users: Lists,
     /// Users whose status is `active` in the policy, as a bitset.
     pub active: Vec<u64>,
+    /// The direct roles of users with more than [`INLINE_ROLES`].
+    pub role_pool: Vec<u32>,
+    /// The ranges below every user's roles.
+    pub below_pool: Vec<(u32, u32)>,
 }
 
 /// Validates and compiles `policy` under its [`Limits`].
@@ -223,6 +239,7 @@ fn compile_rest(
 ) -> Result<Compiled, PolicyError> {
     let mut users = Vec::with_capacity(p.users.len());
     let mut row_index: HashMap<SourceKey, u32> = HashMap::new();
+    let (mut role_pool, mut below_pool) = (Vec::new(), Vec::new());
     let mut row_keys = Vec::new();
     // the first user of each row, whose overrides the row is built with
     let mut representatives = Vec::new();
@@ -244,12 +261,26 @@ fn compile_rest(
             user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
         pres.sort_unstable();
         let below = roles.spans_below(&pres);
+        let mut inline = [0; INLINE_ROLES];
+        if pres.len() <= INLINE_ROLES {
+            inline
+                .iter_mut()
+                .zip(&pres)
+                .for_each(|(slot, &pre)| *slot = pre);
+        } else {
+            inline[0] = role_pool.len() as u32;
+            role_pool.extend_from_slice(&pres);
+        }
+        let below_at = (below_pool.len() as u32, below.len() as u32);
+        below_pool.extend_from_slice(&below);
         users.push(UserFacts {
             row,
             level,
             bypass: p.settings.admin_bypass && level.bypasses(),
-            roles: pres,
-            below,
+            tables: RowTables::default(),
+            roles: inline,
+            roles_len: pres.len() as u32,
+            below: below_at,
             teams: memberships.range_of(u),
         });
     }
@@ -265,6 +296,9 @@ fn compile_rest(
     let matrix = Matrix::build(p, &inputs)?;
     drop(inputs);
     drop(row_keys);
+    for facts in &mut users {
+        facts.tables = matrix.tables_of(facts.row);
+    }
 
     let team_active = p.teams.values().map(|t| t.active).collect();
     let generation = next_generation().ok_or_else(|| {
@@ -347,31 +381,37 @@ fn compile_rest(
         modules,
         rules,
         matrix,
+        role_pool,
+        below_pool,
     })
 }
 
 impl Compiled {
+    /// The direct roles of the user with `facts`, as pre-order numbers, ascending.
+    #[inline]
+    pub fn roles_of<'a>(&'a self, facts: &'a UserFacts) -> &'a [u32] {
+        let len = facts.roles_len as usize;
+        if len <= INLINE_ROLES {
+            facts.roles.get(..len).unwrap_or(&[])
+        } else {
+            let start = facts.roles[0] as usize;
+            self.role_pool.get(start..start + len).unwrap_or(&[])
+        }
+    }
+
+    /// The pre-order ranges strictly below the roles of the user with `facts`.
+    #[inline]
+    pub fn below_of(&self, facts: &UserFacts) -> &[(u32, u32)] {
+        let (start, len) = (facts.below.0 as usize, facts.below.1 as usize);
+        self.below_pool.get(start..start + len).unwrap_or(&[])
+    }
+
     /// Approximate heap bytes held, the policy copy excluded.
     pub fn memory_usage(&self) -> usize {
         use std::mem::size_of;
         self.users.capacity() * size_of::<UserFacts>()
-            + self
-                .users
-                .iter()
-                .map(|u| {
-                    let roles = if u.roles.spilled() {
-                        u.roles.capacity() * 4
-                    } else {
-                        0
-                    };
-                    let below = if u.below.spilled() {
-                        u.below.capacity() * 8
-                    } else {
-                        0
-                    };
-                    roles + below
-                })
-                .sum::<usize>()
+            + self.role_pool.capacity() * size_of::<u32>()
+            + self.below_pool.capacity() * size_of::<(u32, u32)>()
             + self.memberships.memory_usage()
             + self.team_active.capacity()
             + self.roles.memory_usage()

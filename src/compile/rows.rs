@@ -52,6 +52,19 @@ struct RowRef {
 
 const COMBINED: u32 = u32::MAX;
 
+/// The tables a row is read from, kept in the user's facts so that a check finds them
+/// without another load: up to three, folded; or [`RowTables::VIA_ROW`], read through the
+/// row.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct RowTables {
+    ids: [u32; 3],
+    len: u8,
+}
+
+impl RowTables {
+    const VIA_ROW: u8 = u8::MAX;
+}
+
 /// The permission matrix, factored. A *table* is a complete grant over every module
 /// (cells, access, fields, tools), with the external cap and `sharing` already applied;
 /// those commute with join and meet, so a row is exactly the join (additive merge) or meet
@@ -314,6 +327,51 @@ impl Matrix {
                 |a, b| a & b,
             );
             self.tools.push(tool.unwrap_or(false));
+        }
+    }
+
+    /// The tables `row` is read from, to keep beside the user.
+    pub fn tables_of(&self, row: u32) -> RowTables {
+        match self.row_tables(row) {
+            Tables::One(t) => RowTables {
+                ids: [t as u32, 0, 0],
+                len: 1,
+            },
+            Tables::Fold(ids) if ids.len() <= 3 => {
+                let mut out = RowTables {
+                    ids: [0; 3],
+                    len: ids.len() as u8,
+                };
+                out.ids.iter_mut().zip(ids).for_each(|(slot, &t)| *slot = t);
+                out
+            }
+            Tables::Fold(_) => RowTables {
+                ids: [0; 3],
+                len: RowTables::VIA_ROW,
+            },
+        }
+    }
+
+    /// The cell of a row whose tables are `tables`: the hot path of every check.
+    #[inline]
+    pub fn cell_in(&self, tables: &RowTables, row: u32, module: usize, action: Action) -> Cell {
+        let per = self.modules * Action::COUNT;
+        let offset = module * Action::COUNT + action.index();
+        let at = |t: u32| {
+            self.cells
+                .get(t as usize * per + offset)
+                .copied()
+                .unwrap_or(Cell::NONE)
+        };
+        let [a, b, c] = tables.ids;
+        match (tables.len, self.merge) {
+            (0, _) => Cell::NONE,
+            (1, _) => at(a),
+            (2, Merge::Additive) => at(a).join(at(b)),
+            (2, Merge::Subtractive) => at(a).meet(at(b)),
+            (3, Merge::Additive) => at(a).join(at(b)).join(at(c)),
+            (3, Merge::Subtractive) => at(a).meet(at(b)).meet(at(c)),
+            _ => self.cell(row, module, action),
         }
     }
 

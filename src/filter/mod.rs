@@ -227,7 +227,7 @@ impl Authorizer {
         let tree = &c.roles;
         let mut owners = vec![user];
         if module_facts.hierarchy {
-            for &(lo, hi) in &facts.below {
+            for &(lo, hi) in c.below_of(facts) {
                 for role in (lo..hi).filter_map(|pre| tree.role_at(pre)) {
                     owners.extend(self.role_user_ids(role));
                 }
@@ -236,8 +236,8 @@ impl Authorizer {
         any.push(Condition::OwnerUserIn(owners));
         any.push(Condition::OwnerTeamIn(my_teams.clone()));
         // Step 6, role and team facts, as the cell combines them.
-        let my_roles: Vec<u32> = facts
-            .roles
+        let my_roles: Vec<u32> = c
+            .roles_of(facts)
             .iter()
             .filter_map(|&pre| tree.role_at(pre))
             .collect();

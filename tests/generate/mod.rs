@@ -152,7 +152,8 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
             },
             ..User::default()
         };
-        for _ in 0..t.below(3) {
+        // up to five, so that some users keep their roles outside their facts
+        for _ in 0..t.below(6) {
             u.roles.push(role(t.below(n_roles)));
         }
         if t.chance(20) {
