@@ -2,6 +2,7 @@
 //! checked by comparing the standing before it with the standing after it, so a rule holds
 //! whichever operation made the change.
 
+use crate::policy::resolved::Resolved;
 use std::collections::BTreeSet;
 
 use crate::compile::hierarchy::RoleTree;
@@ -37,7 +38,10 @@ impl Standing {
     /// # Errors
     /// `limit_exceeded` past the policy's membership budget.
     pub fn of(p: &Policy) -> Result<Standing, PolicyError> {
-        let teams = memberships(p, false)?;
+        let resolved = Resolved::of(p);
+        let tree = RoleTree::new(p);
+        let direct = direct_roles(&resolved, default_role_index(p));
+        let teams = Memberships::new(p, &tree, &resolved, &direct, false)?;
         let conferred = Conferred::per_class(p, &teams);
         let level = p
             .users
@@ -52,8 +56,8 @@ impl Standing {
             level,
             listed: Memberships::default(),
             teams,
-            direct_roles: direct_roles(p, default_role_index(p)),
-            roles: RoleTree::new(p),
+            direct_roles: direct,
+            roles: tree,
             team_classes: Lists::default(),
             class_users: Lists::default(),
             role_holders: Lists::default(),

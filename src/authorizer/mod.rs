@@ -80,9 +80,12 @@ impl Policy {
     /// # Cost
     /// O(P + M + R·X) time and memory for a policy of size P ([`Limits::size_of`](crate::Limits::size_of)),
     /// M team memberships kept (one team list per group of users with the same direct
-    /// teams and roles) and R distinct matrix rows of X bytes each (actions, fields and
-    /// tools of every module), with M and R·X held to the budgets of the policy's
-    /// [`Limits`](crate::Limits). The authorizer keeps a copy of the policy.
+    /// teams and roles) and T matrix tables of X bytes each (actions, fields and tools of
+    /// every module): one per distinct source (a role with its team ceiling), plus rows
+    /// with overrides, plus every other row while they fit in
+    /// [`Limits::get_row_cache_bytes`](crate::Limits::get_row_cache_bytes); M and T·X are
+    /// held to the budgets of the policy's [`Limits`](crate::Limits). The authorizer keeps
+    /// a copy of the policy ([`Policy::into_authorizer`] avoids it).
     ///
     /// ```
     /// use permatrix::Policy;
@@ -94,12 +97,55 @@ impl Policy {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn compile(&self) -> Result<Authorizer, PolicyError> {
-        let compiled = compile::compile(self)?;
+        compile::compile(self).map(Authorizer::from_compiled)
+    }
+
+    /// [`Policy::compile`], handing the policy over to the authorizer instead of copying
+    /// it: at a million users the copy costs about a second and as much memory again as
+    /// the policy. The authorizer's [`Authorizer::policy`] is this policy. On an error
+    /// the policy is dropped; call [`Policy::compile`] to keep it.
+    ///
+    /// # Errors
+    /// As [`Policy::compile`].
+    ///
+    /// # Cost
+    /// As [`Policy::compile`], without the copy.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let policy = Policy::from_json(r#"{"version":1,"users":{"ann":{}}}"#)?;
+    /// let auth = policy.into_authorizer()?;
+    /// assert!(auth.policy().users.contains_key("ann"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn into_authorizer(self) -> Result<Authorizer, PolicyError> {
+        compile::compile_owned(self).map(Authorizer::from_compiled)
+    }
+}
+
+impl TryFrom<Policy> for Authorizer {
+    type Error = PolicyError;
+
+    /// [`Policy::into_authorizer`].
+    ///
+    /// ```
+    /// use permatrix::{Authorizer, Policy};
+    /// let auth = Authorizer::try_from(Policy::from_json(r#"{"version":1}"#)?)?;
+    /// assert_eq!(auth.policy().users.len(), 0);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    fn try_from(policy: Policy) -> Result<Authorizer, PolicyError> {
+        policy.into_authorizer()
+    }
+}
+
+impl Authorizer {
+    fn from_compiled(compiled: compile::Compiled) -> Authorizer {
         let active = Arc::new(compiled.active.clone());
-        Ok(Authorizer {
+        Authorizer {
             inner: Arc::new(compiled),
             active,
-        })
+        }
     }
 }
 

@@ -9,9 +9,8 @@
 //! found. A policy where that would still exceed [`Limits`]'s membership budget is refused
 //! with `limit_exceeded` instead of being worked out.
 
-use std::collections::HashMap;
-
 use crate::error::{ErrorCode, PolicyError};
+use crate::policy::resolved::Resolved;
 use crate::policy::{Limits, Policy};
 
 use super::hierarchy::RoleTree;
@@ -123,6 +122,7 @@ impl Memberships {
     pub fn new(
         policy: &Policy,
         roles: &RoleTree,
+        resolved: &Resolved,
         direct_roles: &[Vec<u32>],
         all_active: bool,
     ) -> Result<Memberships, PolicyError> {
@@ -139,28 +139,25 @@ impl Memberships {
         let mut by_role = Vec::new();
         let mut by_subtree = Vec::new();
         let mut tops: Vec<u32> = Vec::new();
-        for (t, team) in p.teams.values().enumerate() {
+        for t in 0..n_teams {
             if !is_active(t) {
                 continue;
             }
             let t32 = t as u32;
-            for child in team.teams.iter().filter_map(|c| p.teams.get_index_of(c)) {
-                if is_active(child) {
-                    nesting.push((child as u32, t32));
+            for &child in resolved.team_teams.get(t) {
+                if is_active(child as usize) {
+                    nesting.push((child, t32));
                 }
             }
-            for u in team.users.iter().filter_map(|u| p.users.get_index_of(u)) {
-                direct.push((u as u32, t32));
-            }
-            for r in team.roles.iter().filter_map(|r| p.roles.get_index_of(r)) {
-                by_role.push((r as u32, t32));
-            }
+            direct.extend(resolved.team_users.get(t).iter().map(|&u| (u, t32)));
+            by_role.extend(resolved.team_roles.get(t).iter().map(|&r| (r, t32)));
             tops.clear();
             tops.extend(
-                team.roles_and_subordinates
+                resolved
+                    .team_subtrees
+                    .get(t)
                     .iter()
-                    .filter_map(|r| p.roles.get_index_of(r))
-                    .filter_map(|r| roles.pre(r as u32)),
+                    .filter_map(|&r| roles.pre(r)),
             );
             tops.sort_unstable();
             tops.dedup();
@@ -210,7 +207,7 @@ impl Memberships {
 
         let budget = p.limits().membership_budget(Limits::size_of(p));
         let mut spent = 0usize;
-        let mut classes: HashMap<(&[u32], &[u32]), u32> = HashMap::new();
+        let mut classes: foldhash::HashMap<(&[u32], &[u32]), u32> = foldhash::HashMap::default();
         let mut class_of = Vec::with_capacity(p.users.len());
         let mut class_teams = Lists::new();
         let mut team_stamp = vec![u32::MAX; n_teams];

@@ -10,13 +10,13 @@ pub(crate) mod membership;
 pub(crate) mod rows;
 pub(crate) mod sorted;
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use smallvec::SmallVec;
 
 use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::error::{ErrorCode, PolicyError};
+use crate::policy::resolved::Resolved;
 use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
 use crate::policy::{Policy, validate};
 
@@ -110,12 +110,30 @@ pub(crate) struct Compiled {
 /// # Cost
 /// O(policy size + memberships + matrix), each within the policy's limits.
 pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
-    validate::validate(policy)?;
+    let mut compiled = compile_without_copy(policy)?;
+    compiled.policy = policy.clone();
+    Ok(compiled)
+}
+
+/// [`compile`], keeping `policy` itself rather than a copy.
+///
+/// # Errors
+/// As [`compile`].
+pub(crate) fn compile_owned(policy: Policy) -> Result<Compiled, PolicyError> {
+    let mut compiled = compile_without_copy(&policy)?;
+    compiled.policy = policy;
+    Ok(compiled)
+}
+
+/// Everything but the copy of the policy, which is left empty.
+fn compile_without_copy(policy: &Policy) -> Result<Compiled, PolicyError> {
+    let resolved = validate::validate(policy)?;
     let p = policy;
     let roles = RoleTree::new(p);
     let default_role = default_role_index(p);
-    let direct_roles = direct_roles(p, default_role);
-    let memberships = Memberships::new(p, &roles, &direct_roles, false)?;
+    let direct_roles = direct_roles(&resolved, default_role);
+    let memberships = Memberships::new(p, &roles, &resolved, &direct_roles, false)?;
+    drop(resolved);
     compile_rest(p, roles, default_role, direct_roles, memberships)
 }
 
@@ -127,17 +145,18 @@ pub(crate) fn default_role_index(p: &Policy) -> Option<usize> {
         .and_then(|r| p.roles.get_index_of(r))
 }
 
-/// Each user's direct roles, ascending, without the default role (SPEC §2).
-pub(crate) fn direct_roles(p: &Policy, default_role: Option<usize>) -> Vec<Vec<u32>> {
-    p.users
-        .values()
+/// Each user's direct roles, ascending, without the default role (SPEC §2), from the
+/// resolved `roles` lists.
+pub(crate) fn direct_roles(resolved: &Resolved, default_role: Option<usize>) -> Vec<Vec<u32>> {
+    let default_role = default_role.map(|r| r as u32);
+    (0..resolved.user_roles.len())
         .map(|u| {
-            let mut rs: Vec<u32> = u
-                .roles
+            let mut rs: Vec<u32> = resolved
+                .user_roles
+                .get(u)
                 .iter()
-                .filter_map(|r| p.roles.get_index_of(r))
+                .copied()
                 .filter(|&r| Some(r) != default_role)
-                .map(|r| r as u32)
                 .collect();
             rs.sort_unstable();
             rs.dedup();
@@ -153,8 +172,9 @@ pub(crate) fn direct_roles(p: &Policy, default_role: Option<usize>) -> Vec<Vec<u
 /// `limit_exceeded` past the policy's membership budget.
 pub(crate) fn memberships(p: &Policy, all_active: bool) -> Result<Memberships, PolicyError> {
     let roles = RoleTree::new(p);
-    let direct = direct_roles(p, default_role_index(p));
-    Memberships::new(p, &roles, &direct, all_active)
+    let resolved = Resolved::of(p);
+    let direct = direct_roles(&resolved, default_role_index(p));
+    Memberships::new(p, &roles, &resolved, &direct, all_active)
 }
 
 /// What a set of active teams gives its members (SPEC §2, §3 step 3): the highest admin
@@ -238,7 +258,8 @@ fn compile_rest(
     memberships: Memberships,
 ) -> Result<Compiled, PolicyError> {
     let mut users = Vec::with_capacity(p.users.len());
-    let mut row_index: HashMap<SourceKey, u32> = HashMap::new();
+    // foldhash: keys are the policy's own indices, and SipHash's cost showed at 1M users
+    let mut row_index: foldhash::HashMap<SourceKey, u32> = foldhash::HashMap::default();
     let (mut role_pool, mut below_pool) = (Vec::new(), Vec::new());
     let mut row_keys = Vec::new();
     // the first user of each row, whose overrides the row is built with
@@ -252,11 +273,16 @@ fn compile_rest(
             .unwrap_or(&nothing);
         let level = effective_level(user, conferred);
         let key = source_key(p, default_role, user_roles, conferred, level, user);
-        let row = *row_index.entry(key.clone()).or_insert_with(|| {
-            row_keys.push(key);
-            representatives.push(u);
-            (row_keys.len() - 1) as u32
-        });
+        let row = match row_index.get(&key) {
+            Some(&row) => row,
+            None => {
+                let row = row_keys.len() as u32;
+                row_index.insert(key.clone(), row);
+                row_keys.push(key);
+                representatives.push(u);
+                row
+            }
+        };
         let mut pres: SmallVec<[u32; 4]> =
             user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
         pres.sort_unstable();
@@ -370,7 +396,7 @@ fn compile_rest(
     Ok(Compiled {
         generation,
         active,
-        policy: p.clone(),
+        policy: Policy::default(),
         role_users,
         team_classes,
         class_users,

@@ -2,7 +2,6 @@
 //! join (or meet) of a few shared per-source tables, so memory grows with the number of
 //! sources and combinations, not with the number of users.
 
-use std::collections::HashMap;
 use std::mem::size_of;
 
 use smallvec::SmallVec;
@@ -128,7 +127,7 @@ impl Matrix {
             + tools_per_row;
 
         // intern the sources' tables, and list each row's
-        let mut interned: HashMap<TableKey, u32> = HashMap::new();
+        let mut interned: foldhash::HashMap<TableKey, u32> = foldhash::HashMap::default();
         let mut source_keys = Vec::new();
         let mut row_sources = Vec::with_capacity(rows.len() * 2);
         let mut refs = Vec::with_capacity(rows.len() + 1);

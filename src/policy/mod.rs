@@ -9,6 +9,7 @@ mod document;
 mod limits;
 mod module;
 mod profile;
+pub(crate) mod resolved;
 mod role;
 mod serde_util;
 mod settings;
@@ -307,7 +308,7 @@ impl Policy {
     /// assert_eq!(err.path(), "users.a.roles[0]");
     /// ```
     pub fn validate(&self) -> Result<(), PolicyError> {
-        validate::validate(self)
+        validate::validate(self).map(drop)
     }
 }
 

@@ -3,12 +3,20 @@
 
 use indexmap::IndexMap;
 
+use super::resolved::Resolved;
 use super::{CalendarOwner, FieldAccess, Module, ModuleGrant, Override, Policy, Principal};
 use crate::error::{ErrorCode, PolicyError};
 
 type Result<T = ()> = std::result::Result<T, PolicyError>;
 
-pub(crate) fn validate(p: &Policy) -> Result {
+/// Checks `p`, and returns the positions of the names its teams and users list, resolved
+/// on the way.
+///
+/// # Cost
+/// O(policy size) look-ups and linear walks of the role and team forests.
+pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
+    let mut resolved = Resolved::empty();
+    let mut scratch = Vec::new();
     counts(p)?;
     ids_non_empty(p)?;
     let inheritance = &p.settings.team_inheritance;
@@ -76,28 +84,25 @@ pub(crate) fn validate(p: &Policy) -> Result {
         }
     }
     role_cycles(p)?;
+    // Teams list users by name, up to millions of times: look them up in a compact index
+    // rather than the users map, whose entries hold whole users and so miss the cache
+    // several times a look-up.
+    let user_index = NameIndex::of(p.users.keys());
     for (id, team) in &p.teams {
         let base = || format!("teams.{id}");
-        list_refs(
-            &p.users,
-            &team.users,
-            || format!("{}.users", base()),
-            "user",
-        )?;
-        list_refs(
-            &p.teams,
-            &team.teams,
-            || format!("{}.teams", base()),
-            "team",
-        )?;
-        list_refs(
-            &p.roles,
-            &team.roles,
-            || format!("{}.roles", base()),
-            "role",
-        )?;
+        let path = || format!("{}.users", base());
+        list_refs(&user_index, &team.users, path, "user", &mut scratch)?;
+        resolved.team_users.push(&scratch);
+        let path = || format!("{}.teams", base());
+        list_refs(&p.teams, &team.teams, path, "team", &mut scratch)?;
+        resolved.team_teams.push(&scratch);
+        let path = || format!("{}.roles", base());
+        list_refs(&p.roles, &team.roles, path, "role", &mut scratch)?;
+        resolved.team_roles.push(&scratch);
         let path = || format!("{}.roles_and_subordinates", base());
-        list_refs(&p.roles, &team.roles_and_subordinates, path, "role")?;
+        let subtrees = &team.roles_and_subordinates;
+        list_refs(&p.roles, subtrees, path, "role", &mut scratch)?;
+        resolved.team_subtrees.push(&scratch);
         if let Some(role) = &team.role {
             exists(&p.roles, role, || format!("{}.role", base()), "role")?;
         }
@@ -120,12 +125,9 @@ pub(crate) fn validate(p: &Policy) -> Result {
     }
     team_cycles(p)?;
     for (id, user) in &p.users {
-        list_refs(
-            &p.roles,
-            &user.roles,
-            || format!("users.{id}.roles"),
-            "role",
-        )?;
+        let path = || format!("users.{id}.roles");
+        list_refs(&p.roles, &user.roles, path, "role", &mut scratch)?;
+        resolved.user_roles.push(&scratch);
         for (module_id, ov) in &user.overrides {
             let path = || format!("users.{id}.overrides.{module_id}");
             let module = exists(&p.modules, module_id, path, "module")?;
@@ -155,7 +157,7 @@ pub(crate) fn validate(p: &Policy) -> Result {
         };
         principal(p, &share.to, || format!("{}.to", base()))?;
     }
-    Ok(())
+    Ok(resolved)
 }
 
 /// Every section within its limit.
@@ -239,14 +241,24 @@ fn exists<'a, V>(
     })
 }
 
-fn list_refs<V>(
-    map: &IndexMap<String, V>,
+/// Resolves every id of a list into `out` (cleared first), or the first unknown one's error.
+fn list_refs(
+    map: &impl Positions,
     ids: &[String],
     path: impl Fn() -> String,
     what: &str,
+    out: &mut Vec<u32>,
 ) -> Result {
+    out.clear();
     for (i, id) in ids.iter().enumerate() {
-        exists(map, id, || format!("{}[{i}]", path()), what)?;
+        let at = map.position(id).ok_or_else(|| {
+            PolicyError::new(
+                ErrorCode::UnknownReference,
+                format!("{}[{i}]", path()),
+                format!("no {what} `{id}`"),
+            )
+        })?;
+        out.push(at as u32);
     }
     Ok(())
 }
@@ -464,4 +476,33 @@ fn team_cycles(p: &Policy) -> Result {
         }
     }
     Ok(())
+}
+
+/// Where an id sits in one of the policy's maps.
+trait Positions {
+    fn position(&self, id: &str) -> Option<usize>;
+}
+
+impl<V> Positions for IndexMap<String, V> {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.get_index_of(id)
+    }
+}
+
+/// Positions of ids by name, in a table of its own.
+struct NameIndex<'a>(foldhash::HashMap<&'a str, u32>);
+
+impl<'a> NameIndex<'a> {
+    fn of(keys: impl ExactSizeIterator<Item = &'a String>) -> NameIndex<'a> {
+        let mut map = foldhash::HashMap::default();
+        map.reserve(keys.len());
+        map.extend(keys.enumerate().map(|(i, k)| (k.as_str(), i as u32)));
+        NameIndex(map)
+    }
+}
+
+impl Positions for NameIndex<'_> {
+    fn position(&self, id: &str) -> Option<usize> {
+        self.0.get(id).map(|&i| i as usize)
+    }
 }
