@@ -424,12 +424,12 @@ impl Authorizer {
         self.inner.matrix.rows()
     }
 
-    /// Approximate heap bytes of the compiled data (matrix and its row keys, memberships,
-    /// per-user facts, role, team and rule indexes), not counting the copy of the policy
+    /// Approximate heap bytes of the compiled data (the matrix's tables and rows,
+    /// memberships, per-user facts, role, team and rule indexes), not counting the policy
     /// kept for names and explanations, nor allocator overhead.
     ///
     /// # Cost
-    /// O(users).
+    /// O(1).
     ///
     /// ```
     /// use permatrix::Policy;
