@@ -36,11 +36,16 @@ where
         fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
             let mut out = IndexMap::with_capacity(access.size_hint().unwrap_or(0).min(4096));
             while let Some(key) = access.next_key::<K>()? {
-                if out.contains_key(&key) {
-                    return Err(A::Error::custom(format_args!("{DUPLICATE_KEY} `{key}`")));
+                // one look-up per key: at a million users a second one showed
+                match out.entry(key) {
+                    indexmap::map::Entry::Occupied(taken) => {
+                        let key = taken.key();
+                        return Err(A::Error::custom(format_args!("{DUPLICATE_KEY} `{key}`")));
+                    }
+                    indexmap::map::Entry::Vacant(slot) => {
+                        slot.insert(access.next_value_seed(super::strict::Object(PhantomData))?);
+                    }
                 }
-                let value = access.next_value_seed(super::strict::Object(PhantomData))?;
-                out.insert(key, value);
             }
             Ok(out)
         }
