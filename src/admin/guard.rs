@@ -453,11 +453,7 @@ impl<'p> Reach<'p> {
     fn of(p: &'p Policy, standing: &Standing, name: &str) -> Option<Reach<'p>> {
         let (u, _, user) = p.users.get_full(name)?;
         let teams = standing.teams_of(u);
-        let direct = standing
-            .direct_roles
-            .get(u)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+        let direct = standing.direct_roles.get(u);
         let level = standing.level.get(u).copied().unwrap_or_default();
         let conferred = Conferred::of_teams(p, teams);
         let key = source_key(p, default_role_index(p), direct, &conferred, level, user);
@@ -501,7 +497,7 @@ impl<'p> Reach<'p> {
         let holders = |pred: &dyn Fn(u32) -> bool| -> BTreeSet<&'p str> {
             p.users
                 .keys()
-                .zip(&standing.direct_roles)
+                .zip(standing.direct_roles.iter())
                 .filter(|(_, roles)| roles.iter().any(|&r| pred(r)))
                 .map(|(n, _)| n.as_str())
                 .collect()

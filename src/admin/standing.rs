@@ -22,7 +22,7 @@ pub(crate) struct Standing {
     /// not; empty until [`Standing::add_listed`].
     pub listed: Memberships,
     /// Direct roles, ascending, without the default role.
-    pub direct_roles: Vec<Vec<u32>>,
+    pub direct_roles: Lists,
     /// Per team, the membership classes that include it; per class, its users; per role,
     /// the users holding it directly. Empty until [`Standing::add_listed`].
     team_classes: Lists,
@@ -115,7 +115,7 @@ impl Standing {
         let Some(u) = p.users.get_index_of(name) else {
             return false;
         };
-        let direct = self.direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]);
+        let direct = self.direct_roles.get(u);
         match principal {
             Principal::User(x) => x == name,
             Principal::Team(t) => p
@@ -198,7 +198,7 @@ impl Standing {
         };
         let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.as_str());
         let mut seen = std::collections::HashSet::new();
-        for &r in self.direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]) {
+        for &r in self.direct_roles.get(u) {
             if taken.by_role.contains(&r) {
                 out.extend(role_name(r));
             }

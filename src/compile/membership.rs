@@ -88,6 +88,11 @@ impl Lists {
         &self.items
     }
 
+    /// Every list, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &[u32]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
     /// Number of lists.
     pub fn len(&self) -> usize {
         self.offsets.len().saturating_sub(1)
@@ -123,7 +128,7 @@ impl Memberships {
         policy: &Policy,
         roles: &RoleTree,
         resolved: &Resolved,
-        direct_roles: &[Vec<u32>],
+        direct_roles: &Lists,
         all_active: bool,
     ) -> Result<Memberships, PolicyError> {
         let p = policy;
@@ -215,10 +220,7 @@ impl Memberships {
         let mut found: Vec<u32> = Vec::new();
         let mut stack: Vec<u32> = Vec::new();
         for u in 0..p.users.len() {
-            let key = (
-                direct.get(u),
-                direct_roles.get(u).map(Vec::as_slice).unwrap_or(&[]),
-            );
+            let key = (direct.get(u), direct_roles.get(u));
             let next = classes.len() as u32;
             let class = *classes.entry(key).or_insert(next);
             class_of.push(class);

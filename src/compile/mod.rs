@@ -147,22 +147,18 @@ pub(crate) fn default_role_index(p: &Policy) -> Option<usize> {
 
 /// Each user's direct roles, ascending, without the default role (SPEC §2), from the
 /// resolved `roles` lists.
-pub(crate) fn direct_roles(resolved: &Resolved, default_role: Option<usize>) -> Vec<Vec<u32>> {
+pub(crate) fn direct_roles(resolved: &Resolved, default_role: Option<usize>) -> Lists {
     let default_role = default_role.map(|r| r as u32);
-    (0..resolved.user_roles.len())
-        .map(|u| {
-            let mut rs: Vec<u32> = resolved
-                .user_roles
-                .get(u)
-                .iter()
-                .copied()
-                .filter(|&r| Some(r) != default_role)
-                .collect();
-            rs.sort_unstable();
-            rs.dedup();
-            rs
-        })
-        .collect()
+    let mut out = Lists::new();
+    let mut roles = Vec::new();
+    for listed in resolved.user_roles.iter() {
+        roles.clear();
+        roles.extend(listed.iter().copied().filter(|&r| Some(r) != default_role));
+        roles.sort_unstable();
+        roles.dedup();
+        out.push(&roles);
+    }
+    out
 }
 
 /// The active teams of every user (membership as SPEC §2 defines it); with `all_active`,
@@ -254,14 +250,15 @@ fn compile_rest(
     p: &Policy,
     roles: RoleTree,
     default_role: Option<usize>,
-    direct_roles: Vec<Vec<u32>>,
+    direct_roles: Lists,
     memberships: Memberships,
 ) -> Result<Compiled, PolicyError> {
     let mut users = Vec::with_capacity(p.users.len());
-    // foldhash: keys are the policy's own indices, and SipHash's cost showed at 1M users
-    let mut row_index: foldhash::HashMap<SourceKey, u32> = foldhash::HashMap::default();
+    // Each distinct key once, its position the row. foldhash: keys are the policy's own
+    // indices, and SipHash's cost showed at 1M users.
+    let mut row_keys: indexmap::IndexSet<SourceKey, foldhash::fast::RandomState> =
+        indexmap::IndexSet::default();
     let (mut role_pool, mut below_pool) = (Vec::new(), Vec::new());
-    let mut row_keys = Vec::new();
     // the first user of each row, whose overrides the row is built with
     let mut representatives = Vec::new();
     let conferred = Conferred::per_class(p, &memberships);
@@ -273,16 +270,11 @@ fn compile_rest(
             .unwrap_or(&nothing);
         let level = effective_level(user, conferred);
         let key = source_key(p, default_role, user_roles, conferred, level, user);
-        let row = match row_index.get(&key) {
-            Some(&row) => row,
-            None => {
-                let row = row_keys.len() as u32;
-                row_index.insert(key.clone(), row);
-                row_keys.push(key);
-                representatives.push(u);
-                row
-            }
-        };
+        let (row, new) = row_keys.insert_full(key);
+        if new {
+            representatives.push(u);
+        }
+        let row = row as u32;
         let mut pres: SmallVec<[u32; 4]> =
             user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
         pres.sort_unstable();
