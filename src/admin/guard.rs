@@ -456,7 +456,14 @@ impl<'p> Reach<'p> {
         let direct = standing.direct_roles.get(u);
         let level = standing.level.get(u).copied().unwrap_or_default();
         let conferred = Conferred::of_teams(p, teams);
-        let key = source_key(p, default_role_index(p), direct, &conferred, level, user);
+        let key = source_key(
+            p,
+            default_role_index(p),
+            direct,
+            conferred.view(),
+            level,
+            user,
+        );
         let mut grants = RoleGrants::new();
         let mut modules = BTreeMap::new();
         for (m, (module_id, module)) in p.modules.iter().enumerate() {

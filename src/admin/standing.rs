@@ -47,10 +47,7 @@ impl Standing {
             .users
             .values()
             .enumerate()
-            .map(|(u, user)| {
-                let class = teams.class_of(u).and_then(|c| conferred.get(c as usize));
-                effective_level(user, class.unwrap_or(&Conferred::default()))
-            })
+            .map(|(u, user)| effective_level(user, conferred.get(teams.class_of(u))))
             .collect();
         Ok(Standing {
             level,

@@ -202,15 +202,69 @@ impl Conferred {
     }
 
     /// What each membership class's teams confer. O(memberships stored).
-    pub fn per_class(p: &Policy, m: &Memberships) -> Vec<Conferred> {
-        (0..m.classes())
-            .map(|c| Conferred::of_teams(p, m.class_teams(c as u32)))
-            .collect()
+    pub fn per_class(p: &Policy, m: &Memberships) -> PerClass {
+        let mut out = PerClass {
+            level: Vec::with_capacity(m.classes()),
+            offsets: Vec::with_capacity(m.classes() + 1),
+            sources: Vec::new(),
+        };
+        out.offsets.push(0);
+        for c in 0..m.classes() {
+            let conferred = Conferred::of_teams(p, m.class_teams(c as u32));
+            out.level.push(conferred.level);
+            out.sources.extend_from_slice(&conferred.sources);
+            out.offsets.push(out.sources.len() as u32);
+        }
+        out
+    }
+
+    /// This, borrowed.
+    pub fn view(&self) -> ConferredView<'_> {
+        ConferredView {
+            level: self.level,
+            sources: &self.sources,
+        }
+    }
+}
+
+/// What a set of teams confers, borrowed.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct ConferredView<'a> {
+    pub level: AdminLevel,
+    pub sources: &'a [(u32, Option<u32>)],
+}
+
+/// What each membership class confers, back to back: a million classes of a large policy
+/// would otherwise each hold a vector of their own.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PerClass {
+    level: Vec<AdminLevel>,
+    offsets: Vec<u32>,
+    sources: Vec<(u32, Option<u32>)>,
+}
+
+impl PerClass {
+    /// What class `c` confers (nothing for an unknown class).
+    pub fn get(&self, c: Option<u32>) -> ConferredView<'_> {
+        let Some(c) = c.map(|c| c as usize) else {
+            return ConferredView::default();
+        };
+        let (Some(&level), Some(&a), Some(&b)) = (
+            self.level.get(c),
+            self.offsets.get(c),
+            self.offsets.get(c + 1),
+        ) else {
+            return ConferredView::default();
+        };
+        ConferredView {
+            level,
+            sources: self.sources.get(a as usize..b as usize).unwrap_or(&[]),
+        }
     }
 }
 
 /// A user's effective admin level: their own or the highest an active team confers.
-pub(crate) fn effective_level(user: &User, conferred: &Conferred) -> AdminLevel {
+pub(crate) fn effective_level(user: &User, conferred: ConferredView<'_>) -> AdminLevel {
     user.admin.max(conferred.level)
 }
 
@@ -220,7 +274,7 @@ pub(crate) fn source_key(
     p: &Policy,
     default_role: Option<usize>,
     direct_roles: &[u32],
-    conferred: &Conferred,
+    conferred: ConferredView<'_>,
     level: AdminLevel,
     user: &User,
 ) -> SourceKey {
@@ -229,7 +283,7 @@ pub(crate) fn source_key(
         sources.push((d as u32, None));
     }
     sources.extend(direct_roles.iter().map(|&r| (r, None)));
-    sources.extend_from_slice(&conferred.sources);
+    sources.extend_from_slice(conferred.sources);
     // join and meet are idempotent, so a source reached twice can be kept once
     sources.sort_unstable();
     sources.dedup();
@@ -262,12 +316,8 @@ fn compile_rest(
     // the first user of each row, whose overrides the row is built with
     let mut representatives = Vec::new();
     let conferred = Conferred::per_class(p, &memberships);
-    let nothing = Conferred::default();
     for (u, (user_roles, (_, user))) in direct_roles.iter().zip(&p.users).enumerate() {
-        let conferred = memberships
-            .class_of(u)
-            .and_then(|c| conferred.get(c as usize))
-            .unwrap_or(&nothing);
+        let conferred = conferred.get(memberships.class_of(u));
         let level = effective_level(user, conferred);
         let key = source_key(p, default_role, user_roles, conferred, level, user);
         let (row, new) = row_keys.insert_full(key);
@@ -303,6 +353,16 @@ fn compile_rest(
         });
     }
 
+    // what the filters need from the direct roles, before the matrix, so that they are
+    // not held while it is built
+    let mut role_pairs = Vec::new();
+    for (u, roles) in direct_roles.iter().enumerate() {
+        role_pairs.extend(roles.iter().map(|&r| (r, u as u32)));
+    }
+    drop(direct_roles);
+    let role_users = Lists::from_pairs(p.roles.len(), &role_pairs);
+    drop(role_pairs);
+    drop(conferred);
     let inputs: Vec<RowInput<'_>> = row_keys
         .iter()
         .zip(&representatives)
@@ -369,11 +429,6 @@ fn compile_rest(
         });
     }
 
-    let mut role_pairs = Vec::new();
-    for (u, roles) in direct_roles.iter().enumerate() {
-        role_pairs.extend(roles.iter().map(|&r| (r, u as u32)));
-    }
-    let role_users = Lists::from_pairs(p.roles.len(), &role_pairs);
     let (team_classes, class_users) = memberships.by_team(p.teams.len());
 
     let mut active = vec![0u64; p.users.len().div_ceil(64)];
