@@ -1,6 +1,7 @@
 //! The scaling table of README.md: for each shape of the CRM workload
 //! (`benches/workload`), the document's size, parse and compile times, the authorizer's
-//! `memory_usage`, the peak heap during compile (counting allocator, the policy itself
+//! `memory_usage`, `Authorizer::recompile` after one role's profiles change, the peak heap
+//! during compile (counting allocator, the policy itself
 //! excluded), and the median time of a random `can`. Compile is `Policy::into_authorizer`,
 //! which hands the parsed policy over rather than copying it.
 //!
@@ -30,9 +31,9 @@ fn main() {
             .collect(),
     };
     println!(
-        "| users | roles | teams | depth | document | parse | compile | peak heap in compile | `memory_usage` | rows | `can` |"
+        "| users | roles | teams | depth | document | parse | compile | recompile, one role changed | peak heap in compile | `memory_usage` | rows | `can` |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for shape in shapes {
         row(shape);
     }
@@ -91,8 +92,21 @@ fn row(shape: Shape) {
         .filter(|q| auth.can(q.user, q.action, &queries.record(&auth, q.record)))
         .count();
     let can = median_ns(&auth, &queries);
+    // one role's grants change: role r0 takes role r1's profile instead of its own
+    let mut changed = auth.policy().clone();
+    if let (Some(role), Some(profile)) =
+        (changed.roles.get_mut("r0"), changed.profiles.keys().nth(1))
+    {
+        role.profiles = vec![profile.clone()];
+    }
+    let started = Instant::now();
+    let recompiled = auth
+        .recompile(changed)
+        .expect("the changed workload compiles");
+    let recompile = started.elapsed();
+    drop(recompiled);
     println!(
-        "| {} | {} | {} | {} | {:.1} MB | {} | {} | {:.0} MiB | {:.1} MiB | {} | {:.0} ns |",
+        "| {} | {} | {} | {} | {:.1} MB | {} | {} | {} | {:.0} MiB | {:.1} MiB | {} | {:.0} ns |",
         shape.users,
         shape.roles,
         shape.teams,
@@ -100,6 +114,7 @@ fn row(shape: Shape) {
         json.len() as f64 / 1e6,
         show(parse),
         show(compile),
+        show(recompile),
         heap.bytes_max as f64 / (1 << 20) as f64,
         auth.memory_usage() as f64 / (1 << 20) as f64,
         auth.matrix_rows(),

@@ -140,6 +140,40 @@ impl TryFrom<Policy> for Authorizer {
 }
 
 impl Authorizer {
+    /// Compiles `policy`, reusing this authorizer's work where that is sound: when
+    /// `policy` differs from [`Authorizer::policy`] only in its grants — what profiles
+    /// grant, and which profiles each role holds, with the same ids in the same order
+    /// everywhere and the same limits — the users, teams and memberships are taken over
+    /// and only the matrix is built again. Any other change compiles in full. The result
+    /// is the same as [`Policy::into_authorizer`] either way, and its ids are its own:
+    /// this authorizer's ids are stale in it.
+    ///
+    /// # Errors
+    /// As [`Policy::compile`].
+    ///
+    /// # Cost
+    /// After a change to grants alone: O(policy size) comparisons, validation of the
+    /// profiles and roles, the matrix (as in [`Policy::compile`]) and a copy of the
+    /// per-user facts — several times faster than a full compile of a large policy.
+    /// Otherwise as [`Policy::compile`].
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record, Scope};
+    /// let mut policy = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
+    ///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"view":"owner"}}}}},
+    ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]},"bo":{}}}"#)?;
+    /// let before = policy.compile()?;
+    /// policy.profiles["rep"].modules["deals"].actions.insert(Action::View, Scope::All);
+    /// let after = before.recompile(policy.clone())?;
+    /// let (ann, bo, deals) = (after.user("ann").unwrap(), after.user("bo").unwrap(), after.module("deals").unwrap());
+    /// assert!(after.can(ann, Action::View, &Record::owned_by_user(deals, bo)));
+    /// assert_eq!(after.policy(), &policy);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn recompile(&self, policy: Policy) -> Result<Authorizer, PolicyError> {
+        compile::recompile(&self.inner, policy).map(Authorizer::from_compiled)
+    }
+
     fn from_compiled(compiled: compile::Compiled) -> Authorizer {
         let active = Arc::new(compiled.active.clone());
         Authorizer {

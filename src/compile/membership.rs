@@ -111,6 +111,8 @@ pub(crate) struct Memberships {
     class_of: Vec<u32>,
     /// Per class, its teams, ascending.
     teams: Lists,
+    /// The steps taken to find them, held to the membership budget.
+    spent: usize,
 }
 
 impl Memberships {
@@ -280,6 +282,7 @@ impl Memberships {
         Ok(Memberships {
             class_of,
             teams: class_teams,
+            spent,
         })
     }
 
@@ -316,6 +319,11 @@ impl Memberships {
     #[inline]
     pub fn all_teams(&self) -> &[u32] {
         self.teams.items()
+    }
+
+    /// The steps taken to work them out, which the membership budget bounds.
+    pub fn spent(&self) -> usize {
+        self.spent
     }
 
     /// Number of classes.

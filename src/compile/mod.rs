@@ -12,13 +12,15 @@ pub(crate) mod sorted;
 
 use std::ops::Range;
 
+use indexmap::IndexMap;
+
 use smallvec::SmallVec;
 
 use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::resolved::Resolved;
 use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
-use crate::policy::{Policy, validate};
+use crate::policy::{Limits, Policy, validate};
 
 pub use cell::Cell;
 use hierarchy::RoleTree;
@@ -289,11 +291,7 @@ pub(crate) fn source_key(
     sources.dedup();
     SourceKey {
         sources,
-        overrides: if user.overrides.is_empty() {
-            String::new()
-        } else {
-            serde_json::to_string(&user.overrides).unwrap_or_default()
-        },
+        overrides: overrides_key(user),
         admin_scope: level.bypasses(),
         external_capped: user.kind == UserKind::External
             && p.settings.external_access == ExternalAccess::ReadOnly,
@@ -379,13 +377,130 @@ fn compile_rest(
     }
 
     let team_active = p.teams.values().map(|t| t.active).collect();
-    let generation = next_generation().ok_or_else(|| {
+    let generation = new_generation()?;
+    let (modules, rules) = modules_and_rules(p, generation);
+
+    let (team_classes, class_users) = memberships.by_team(p.teams.len());
+
+    let mut active = vec![0u64; p.users.len().div_ceil(64)];
+    for (u, user) in p.users.values().enumerate() {
+        if user.status == Status::Active {
+            if let Some(word) = active.get_mut(u / 64) {
+                *word |= 1 << (u % 64);
+            }
+        }
+    }
+
+    Ok(Compiled {
+        generation,
+        active,
+        policy: Policy::default(),
+        role_users,
+        team_classes,
+        class_users,
+        users,
+        memberships,
+        team_active,
+        roles,
+        modules,
+        rules,
+        matrix,
+        role_pool,
+        below_pool,
+    })
+}
+
+/// [`compile_owned`], reusing `old`'s work when `policy` differs from `old`'s policy only
+/// in its grants (profiles' contents, roles' profile lists): then the users, teams and
+/// memberships are the same, and only the matrix's tables change. Anything else compiles
+/// in full. Either way the result equals a full compile of `policy`.
+///
+/// # Errors
+/// As [`compile`].
+///
+/// # Cost
+/// When only grants changed: O(policy size) comparisons (no look-ups) + O(profiles and
+/// roles) validation + the matrix + O(users) copies of per-user facts. Otherwise as
+/// [`compile`].
+pub(crate) fn recompile(old: &Compiled, policy: Policy) -> Result<Compiled, PolicyError> {
+    let size = Limits::size_of(&policy);
+    let budget = policy.limits().membership_budget(size);
+    if !only_grants_differ(&old.policy, &policy) || old.memberships.spent() > budget {
+        return compile_owned(policy);
+    }
+    validate::grants(&policy)?;
+    let matrix = old.matrix.rebuild(&policy, size)?;
+    let generation = new_generation()?;
+    let (modules, rules) = modules_and_rules(&policy, generation);
+    Ok(Compiled {
+        generation,
+        // every table keeps its place, so the tables each user's facts name are the same
+        users: old.users.clone(),
+        memberships: old.memberships.clone(),
+        team_active: old.team_active.clone(),
+        roles: old.roles.clone(),
+        modules,
+        rules,
+        matrix,
+        role_users: old.role_users.clone(),
+        team_classes: old.team_classes.clone(),
+        class_users: old.class_users.clone(),
+        active: old.active.clone(),
+        role_pool: old.role_pool.clone(),
+        below_pool: old.below_pool.clone(),
+        policy,
+    })
+}
+
+/// Whether `new` differs from `old` in nothing but profiles' contents and roles' profile
+/// lists: the same ids in the same order everywhere, the same limits.
+fn only_grants_differ(old: &Policy, new: &Policy) -> bool {
+    fn same<V: PartialEq>(a: &IndexMap<String, V>, b: &IndexMap<String, V>) -> bool {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+    }
+    let same_roles = old.roles.len() == new.roles.len()
+        && old
+            .roles
+            .iter()
+            .zip(&new.roles)
+            .all(|((a, ra), (b, rb))| a == b && ra.parent == rb.parent && ra.name == rb.name);
+    old.limits() == new.limits()
+        && old.settings == new.settings
+        && same_roles
+        && old.profiles.keys().eq(new.profiles.keys())
+        && same(&old.modules, &new.modules)
+        && same(&old.teams, &new.teams)
+        && same(&old.users, &new.users)
+        && old.sharing_rules == new.sharing_rules
+        && old.calendar_shares == new.calendar_shares
+}
+
+/// The user's overrides in canonical JSON, empty for none: rows with equal overrides
+/// (and sources) are one row.
+pub(crate) fn overrides_key(user: &User) -> String {
+    if user.overrides.is_empty() {
+        String::new()
+    } else {
+        serde_json::to_string(&user.overrides).unwrap_or_default()
+    }
+}
+
+/// A generation no authorizer of this process had.
+///
+/// # Errors
+/// `limit_exceeded` once 2^32 - 1 have been handed out.
+fn new_generation() -> Result<u32, PolicyError> {
+    next_generation().ok_or_else(|| {
         PolicyError::new(
             ErrorCode::LimitExceeded,
             "",
             "this process has compiled 2^32 - 1 authorizers, and ids must never repeat; restart it",
         )
-    })?;
+    })
+}
+
+/// The facts of every module and the sharing rules, with ids of `generation`.
+fn modules_and_rules(p: &Policy, generation: u32) -> (Vec<ModuleFacts>, Vec<CompiledRule>) {
     let resolve = |principal: &Principal| -> PrincipalId {
         // validated: every name resolves; u32::MAX would be an unknown position
         let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
@@ -428,35 +543,7 @@ fn compile_rest(
             rules: start..rules.len() as u32,
         });
     }
-
-    let (team_classes, class_users) = memberships.by_team(p.teams.len());
-
-    let mut active = vec![0u64; p.users.len().div_ceil(64)];
-    for (u, user) in p.users.values().enumerate() {
-        if user.status == Status::Active {
-            if let Some(word) = active.get_mut(u / 64) {
-                *word |= 1 << (u % 64);
-            }
-        }
-    }
-
-    Ok(Compiled {
-        generation,
-        active,
-        policy: Policy::default(),
-        role_users,
-        team_classes,
-        class_users,
-        users,
-        memberships,
-        team_active,
-        roles,
-        modules,
-        rules,
-        matrix,
-        role_pool,
-        below_pool,
-    })
+    (modules, rules)
 }
 
 impl Compiled {

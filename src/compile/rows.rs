@@ -92,7 +92,19 @@ pub(crate) struct Matrix {
     rows: Vec<RowRef>,
     /// Per row, its sources' tables.
     row_sources: Vec<u32>,
+    /// Per row, the user it was built for (whose overrides it applies), and
+    /// [`ADMIN_SCOPE`], [`EXTERNAL_CAPPED`] and [`OVERRIDES`]: with the sources, what
+    /// [`Matrix::rebuild`] needs to build the same rows from changed grants.
+    representatives: Vec<u32>,
+    flags: Vec<u8>,
+    /// What the matrix budget was held against: its bytes, and the bytes of joins.
+    bytes: usize,
+    work: usize,
 }
+
+const ADMIN_SCOPE: u8 = 1;
+const EXTERNAL_CAPPED: u8 = 2;
+const OVERRIDES: u8 = 4;
 
 /// What [`Matrix::build`] is asked for: the row's key and a user it stands for, whose
 /// overrides it is built with.
@@ -207,18 +219,22 @@ impl Matrix {
             tools_per_row,
             source_keys: Vec::new(),
             rows: Vec::new(),
+            bytes,
+            work,
             row_sources,
+            representatives: rows.iter().map(|r| r.representative as u32).collect(),
+            flags: rows
+                .iter()
+                .map(|r| {
+                    let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+                    flag(r.key.admin_scope, ADMIN_SCOPE)
+                        | flag(r.key.external_capped, EXTERNAL_CAPPED)
+                        | flag(!r.key.overrides.is_empty(), OVERRIDES)
+                })
+                .collect(),
         };
-        for key in &source_keys {
-            for (module_index, (_, module)) in p.modules.iter().enumerate() {
-                let mut grant =
-                    source_grant(p, key.role, key.ceiling, module_index, key.admin_scope);
-                finish(&mut grant, module, key.external_capped);
-                m.push(&grant);
-            }
-            m.tables += 1;
-        }
         m.source_keys = source_keys;
+        m.push_source_tables(p);
         m.rows = refs;
         let mut grants = RoleGrants::new();
         for r in 0..rows.len() {
@@ -251,6 +267,122 @@ impl Matrix {
             sources: m.row_sources.len() as u32,
         });
         Ok(m)
+    }
+
+    /// Appends a table per source, in [`Matrix::source_keys`]' order.
+    fn push_source_tables(&mut self, p: &Policy) {
+        let keys = std::mem::take(&mut self.source_keys);
+        for key in &keys {
+            for (module_index, (_, module)) in p.modules.iter().enumerate() {
+                let mut grant =
+                    source_grant(p, key.role, key.ceiling, module_index, key.admin_scope);
+                finish(&mut grant, module, key.external_capped);
+                self.push(&grant);
+            }
+            self.tables += 1;
+        }
+        self.source_keys = keys;
+    }
+
+    /// The key row `r` was built from, with `p`'s users.
+    fn key_of(&self, p: &Policy, r: usize) -> SourceKey {
+        let flags = self.flags.get(r).copied().unwrap_or(0);
+        let user = self
+            .representatives
+            .get(r)
+            .and_then(|&u| p.users.get_index(u as usize))
+            .map(|(_, u)| u);
+        SourceKey {
+            sources: self.sources(r as u32).0,
+            overrides: match user {
+                Some(user) if flags & OVERRIDES != 0 => super::overrides_key(user),
+                _ => String::new(),
+            },
+            admin_scope: flags & ADMIN_SCOPE != 0,
+            external_capped: flags & EXTERNAL_CAPPED != 0,
+        }
+    }
+
+    /// The same rows, built from `p`'s grants: `p` must differ from the policy this matrix
+    /// was built from in nothing but its profiles' contents and its roles' profile lists,
+    /// so that every row keeps its sources, overrides and users, and every table its
+    /// place. Only the tables are worked out again. `size` is `Limits::size_of(p)`.
+    ///
+    /// # Errors
+    /// As [`Matrix::build`].
+    ///
+    /// # Cost
+    /// O(distinct sources × modules × (actions + fields + tools + profiles of the role)
+    /// plus tables worked out in full × their sources × the same per module), and a copy
+    /// of the rows.
+    pub fn rebuild(&self, p: &Policy, size: usize) -> Result<Matrix, PolicyError> {
+        let budget = p.limits().matrix_budget(size);
+        if self.bytes > budget || self.work > budget.saturating_mul(4) {
+            // refused: let a build say so, in its words
+            return self.build_again(p);
+        }
+        let mut m = Matrix {
+            modules: self.modules,
+            merge: p.settings.merge,
+            source_keys: self.source_keys.clone(),
+            tables: 0,
+            cells: Vec::with_capacity(self.cells.len()),
+            access: Vec::with_capacity(self.access.len()),
+            fields: Vec::with_capacity(self.fields.len()),
+            field_offsets: self.field_offsets.clone(),
+            fields_per_row: self.fields_per_row,
+            tools: Vec::with_capacity(self.tools.len()),
+            tool_offsets: self.tool_offsets.clone(),
+            tools_per_row: self.tools_per_row,
+            rows: self.rows.clone(),
+            row_sources: self.row_sources.clone(),
+            representatives: self.representatives.clone(),
+            flags: self.flags.clone(),
+            bytes: self.bytes,
+            work: self.work,
+        };
+        m.push_source_tables(p);
+        let sources = self.source_keys.len();
+        let mut grants = RoleGrants::new();
+        for r in 0..self.rows() {
+            let (Some(at), Some(next)) = (self.rows.get(r), self.rows.get(r + 1)) else {
+                continue;
+            };
+            if at.table == COMBINED || (at.table as usize) < sources {
+                continue; // read from its sources' tables
+            }
+            if self.flags.get(r).is_some_and(|f| f & OVERRIDES != 0) {
+                let key = self.key_of(p, r);
+                let user = self
+                    .representatives
+                    .get(r)
+                    .and_then(|&u| p.users.get_index(u as usize))
+                    .map(|(_, u)| u);
+                for (module_index, module_id) in p.modules.keys().enumerate() {
+                    let ov = user.and_then(|u| u.overrides.get(module_id));
+                    let grant = user_grant(p, &mut grants, &key, module_index, ov);
+                    m.push(&grant);
+                }
+            } else {
+                m.push_combined(at.sources as usize..next.sources as usize);
+            }
+            m.tables += 1;
+        }
+        Ok(m)
+    }
+
+    /// [`Matrix::build`] from this matrix's rows, for `p`.
+    fn build_again(&self, p: &Policy) -> Result<Matrix, PolicyError> {
+        let keys: Vec<SourceKey> = (0..self.rows()).map(|r| self.key_of(p, r)).collect();
+        let inputs: Vec<RowInput<'_>> = keys
+            .iter()
+            .zip(&self.representatives)
+            .map(|(key, &representative)| RowInput {
+                key,
+                representative: representative as usize,
+            })
+            .collect();
+        Matrix::build(p, &inputs)
     }
 
     /// Appends one module's grant to the table being built.
@@ -488,6 +620,8 @@ impl Matrix {
             + self.source_keys.capacity() * size_of::<TableKey>()
             + self.rows.capacity() * size_of::<RowRef>()
             + self.row_sources.capacity() * size_of::<u32>()
+            + self.representatives.capacity() * size_of::<u32>()
+            + self.flags.capacity()
     }
 }
 

@@ -49,40 +49,7 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
             }
         }
     }
-    for (id, profile) in &p.profiles {
-        if profile.edit_all && !profile.view_all {
-            return Err(PolicyError::new(
-                ErrorCode::EditAllRequiresViewAll,
-                format!("profiles.{id}.edit_all"),
-                format!("profile `{id}` sets `edit_all` without `view_all`"),
-            ));
-        }
-        for (module_id, grant) in &profile.modules {
-            let path = || format!("profiles.{id}.modules.{module_id}");
-            let module = exists(&p.modules, module_id, path, "module")?;
-            grant_refs(module, module_id, grant, path)?;
-        }
-    }
-    for (id, role) in &p.roles {
-        if let Some(parent) = &role.parent {
-            exists(&p.roles, parent, || format!("roles.{id}.parent"), "role")?;
-        }
-        if role.profiles.is_empty() {
-            return Err(PolicyError::new(
-                ErrorCode::RoleWithoutProfile,
-                format!("roles.{id}.profiles"),
-                format!("role `{id}` has no profile; every role needs at least one"),
-            ));
-        }
-        for (i, profile) in role.profiles.iter().enumerate() {
-            exists(
-                &p.profiles,
-                profile,
-                || format!("roles.{id}.profiles[{i}]"),
-                "profile",
-            )?;
-        }
-    }
+    grants(p)?;
     role_cycles(p)?;
     // Teams list users by name, up to millions of times: look them up in a compact index
     // rather than the users map, whose entries hold whole users and so miss the cache
@@ -158,6 +125,47 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
         principal(p, &share.to, || format!("{}.to", base()))?;
     }
     Ok(resolved)
+}
+
+/// The parts of validation that depend on profiles' contents and roles' profile lists
+/// (and on nothing else changing): what [`crate::Authorizer::recompile`] checks again
+/// when only grants changed. Runs in [`validate`]'s order, so the first error is the same.
+pub(crate) fn grants(p: &Policy) -> Result {
+    for (id, profile) in &p.profiles {
+        if profile.edit_all && !profile.view_all {
+            return Err(PolicyError::new(
+                ErrorCode::EditAllRequiresViewAll,
+                format!("profiles.{id}.edit_all"),
+                format!("profile `{id}` sets `edit_all` without `view_all`"),
+            ));
+        }
+        for (module_id, grant) in &profile.modules {
+            let path = || format!("profiles.{id}.modules.{module_id}");
+            let module = exists(&p.modules, module_id, path, "module")?;
+            grant_refs(module, module_id, grant, path)?;
+        }
+    }
+    for (id, role) in &p.roles {
+        if let Some(parent) = &role.parent {
+            exists(&p.roles, parent, || format!("roles.{id}.parent"), "role")?;
+        }
+        if role.profiles.is_empty() {
+            return Err(PolicyError::new(
+                ErrorCode::RoleWithoutProfile,
+                format!("roles.{id}.profiles"),
+                format!("role `{id}` has no profile; every role needs at least one"),
+            ));
+        }
+        for (i, profile) in role.profiles.iter().enumerate() {
+            exists(
+                &p.profiles,
+                profile,
+                || format!("roles.{id}.profiles[{i}]"),
+                "profile",
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Every section within its limit.
