@@ -24,9 +24,14 @@ const SCOPES: [Scope; 6] = [
 fn change(p: &mut Policy, t: &mut Tape<'_>) {
     let profiles: Vec<String> = p.profiles.keys().cloned().collect();
     let roles: Vec<String> = p.roles.keys().cloned().collect();
-    match t.below(6) {
-        0 | 1 if !profiles.is_empty() => {
-            let profile = &profiles[t.below(profiles.len())];
+    // the profiles teams cap their roles with, which a change must reach too
+    let ceilings: Vec<String> = p.teams.values().filter_map(|t| t.ceiling.clone()).collect();
+    match t.below(7) {
+        0 | 1 | 6 if !profiles.is_empty() => {
+            let profile = match ceilings.first() {
+                Some(ceiling) if t.chance(50) => ceiling,
+                _ => &profiles[t.below(profiles.len())],
+            };
             let module = MODULES[t.below(MODULES.len())];
             let action = t.pick(Action::ALL);
             let scope = t.pick(&SCOPES);
@@ -103,7 +108,7 @@ fn decisions(auth: &Authorizer) -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn recompile_equals_a_full_compile(

@@ -25,7 +25,7 @@ use crate::policy::{Limits, Policy, validate};
 pub use cell::Cell;
 use hierarchy::RoleTree;
 pub(crate) use membership::{Lists, Memberships};
-pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey};
+pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey, TableKey};
 
 /// Facts about one user that checks read, packed into one cache line: a check on a
 /// random user among millions misses the cache once for them, and everything else it
@@ -429,7 +429,33 @@ pub(crate) fn recompile(old: &Compiled, policy: Policy) -> Result<Compiled, Poli
         return compile_owned(policy);
     }
     validate::grants(&policy)?;
-    let matrix = old.matrix.rebuild(&policy, size)?;
+    // which sources' grants changed: a role whose profile list changed, or one of whose
+    // profiles (or whose team ceiling) did
+    let profile_changed: Vec<bool> = old
+        .policy
+        .profiles
+        .values()
+        .zip(policy.profiles.values())
+        .map(|(a, b)| a != b)
+        .collect();
+    let changed_profile = |i: usize| profile_changed.get(i).copied().unwrap_or(true);
+    let role_changed: Vec<bool> = old
+        .policy
+        .roles
+        .values()
+        .zip(policy.roles.values())
+        .map(|(a, b)| {
+            a.profiles != b.profiles
+                || b.profiles
+                    .iter()
+                    .any(|id| policy.profiles.get_index_of(id).is_none_or(changed_profile))
+        })
+        .collect();
+    let changed = |key: &TableKey| {
+        role_changed.get(key.role as usize).copied().unwrap_or(true)
+            || key.ceiling.is_some_and(|c| changed_profile(c as usize))
+    };
+    let matrix = old.matrix.rebuild(&policy, size, &changed)?;
     let generation = new_generation()?;
     let (modules, rules) = modules_and_rules(&policy, generation);
     Ok(Compiled {

@@ -284,6 +284,40 @@ impl Matrix {
         self.source_keys = keys;
     }
 
+    /// Appends a table per source, in [`Matrix::source_keys`]' order, copying `old`'s
+    /// (which has the same sources) where `changed` says the source's grants are the same.
+    fn push_source_tables_from(
+        &mut self,
+        p: &Policy,
+        old: &Matrix,
+        changed: &dyn Fn(&TableKey) -> bool,
+    ) {
+        let keys = std::mem::take(&mut self.source_keys);
+        let per_cells = self.modules * Action::COUNT;
+        for (k, key) in keys.iter().enumerate() {
+            let copied = !changed(key)
+                && copy_table(&mut self.cells, &old.cells, k, per_cells)
+                && copy_table(&mut self.access, &old.access, k, self.modules)
+                && copy_table(&mut self.fields, &old.fields, k, self.fields_per_row)
+                && copy_table(&mut self.tools, &old.tools, k, self.tools_per_row);
+            if !copied {
+                // an old table cut short cannot happen; if it did, work it out
+                self.cells.truncate(k * per_cells);
+                self.access.truncate(k * self.modules);
+                self.fields.truncate(k * self.fields_per_row);
+                self.tools.truncate(k * self.tools_per_row);
+                for (module_index, (_, module)) in p.modules.iter().enumerate() {
+                    let mut grant =
+                        source_grant(p, key.role, key.ceiling, module_index, key.admin_scope);
+                    finish(&mut grant, module, key.external_capped);
+                    self.push(&grant);
+                }
+            }
+            self.tables += 1;
+        }
+        self.source_keys = keys;
+    }
+
     /// The key row `r` was built from, with `p`'s users.
     fn key_of(&self, p: &Policy, r: usize) -> SourceKey {
         let flags = self.flags.get(r).copied().unwrap_or(0);
@@ -306,7 +340,8 @@ impl Matrix {
     /// The same rows, built from `p`'s grants: `p` must differ from the policy this matrix
     /// was built from in nothing but its profiles' contents and its roles' profile lists,
     /// so that every row keeps its sources, overrides and users, and every table its
-    /// place. Only the tables are worked out again. `size` is `Limits::size_of(p)`.
+    /// place. Only the tables are worked out again: a source's table is copied when
+    /// `changed` says its grants are the same. `size` is `Limits::size_of(p)`.
     ///
     /// # Errors
     /// As [`Matrix::build`].
@@ -315,7 +350,12 @@ impl Matrix {
     /// O(distinct sources × modules × (actions + fields + tools + profiles of the role)
     /// plus tables worked out in full × their sources × the same per module), and a copy
     /// of the rows.
-    pub fn rebuild(&self, p: &Policy, size: usize) -> Result<Matrix, PolicyError> {
+    pub fn rebuild(
+        &self,
+        p: &Policy,
+        size: usize,
+        changed: &dyn Fn(&TableKey) -> bool,
+    ) -> Result<Matrix, PolicyError> {
         let budget = p.limits().matrix_budget(size);
         if self.bytes > budget || self.work > budget.saturating_mul(4) {
             // refused: let a build say so, in its words
@@ -341,7 +381,7 @@ impl Matrix {
             bytes: self.bytes,
             work: self.work,
         };
-        m.push_source_tables(p);
+        m.push_source_tables_from(p, self, changed);
         let sources = self.source_keys.len();
         let mut grants = RoleGrants::new();
         for r in 0..self.rows() {
@@ -628,6 +668,18 @@ impl Matrix {
 enum Tables<'a> {
     One(usize),
     Fold(&'a [u32]),
+}
+
+/// Appends table `k` of `old` (tables of `per` values each) to `out`; false if `old` has
+/// no such table.
+fn copy_table<T: Copy>(out: &mut Vec<T>, old: &[T], k: usize, per: usize) -> bool {
+    match old.get(k * per..(k + 1) * per) {
+        Some(table) => {
+            out.extend_from_slice(table);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Joins (additive) or meets (subtractive) `values`; `None` for none.
