@@ -60,3 +60,6 @@ fi
 
 cargo test --all-targets
 cargo test --doc
+# the comparison with casbin-rs and cedar-policy (benches/compare) is built, never run
+# here: it takes minutes and measures, it does not test
+cargo build --locked --manifest-path benches/compare/Cargo.toml
