@@ -29,9 +29,11 @@ pub use record::{Owner, Record, Share};
 /// teams, `h` its shares, `s` the sharing rules of the module, and `n` the longest of the
 /// user's and owner's role and team lists (every lookup in them is a binary search).
 /// [`Authorizer::can`] is O(t + h + (s + t + h + min(r, o)) · log n) and allocates nothing;
-/// a typical check is a few binary searches. Memory is one matrix row per distinct
-/// combination of user inputs (roles, team-conferred roles, overrides, kind, admin level)
-/// and one team list per distinct combination of direct teams and roles, not per user;
+/// a typical check is a few binary searches and a join of up to three matrix cells.
+/// Memory is one matrix table per distinct source (a role with its team ceiling), one
+/// short list of sources per distinct combination of user inputs (roles, team-conferred
+/// roles, overrides, kind, admin level), one team list per distinct combination of direct
+/// teams and roles, and 56 bytes of facts per user;
 /// see [`Authorizer::memory_usage`]. Compiling is bounded by the policy's
 /// [`Limits`](crate::Limits).
 ///

@@ -25,9 +25,11 @@ use super::Policy;
 /// - **memberships**: the (user, team) memberships compile works out, counted once for
 ///   every group of users with the same direct teams and roles (they share their teams),
 ///   plus the steps taken to find them — at most `membership_factor × size + 1 Mi`;
-/// - **matrix**: the bytes of the compiled matrix (one row per distinct combination of a
-///   user's sources × modules × (actions + fields + tools)) — at most
-///   `matrix_factor × size + 64 MiB`.
+/// - **matrix**: the bytes of the compiled matrix (a table of modules × (actions +
+///   fields + tools) per distinct source — a role with its team ceiling — and per row
+///   worked out ahead, plus the rows' lists of sources) — at most
+///   `matrix_factor × size + 64 MiB`, and the joins that work rows out at most four
+///   times that.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Limits {
     document_bytes: usize,
