@@ -7,18 +7,9 @@
 #[path = "generate/mod.rs"]
 mod generate;
 
-use generate::{FIELDS, MODULES, TOOLS, Tape, random_policy};
-use permatrix::{Action, Authorizer, Policy, Record, Scope};
+use generate::{FIELDS, MODULES, SCOPES, TOOLS, Tape, random_policy};
+use permatrix::{Action, Authorizer, Policy, Record};
 use proptest::prelude::*;
-
-const SCOPES: [Scope; 6] = [
-    Scope::None,
-    Scope::Admin,
-    Scope::Owner,
-    Scope::Role,
-    Scope::Team,
-    Scope::All,
-];
 
 /// One change to `p`, chosen by the tape.
 fn change(p: &mut Policy, t: &mut Tape<'_>) {

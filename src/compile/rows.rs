@@ -234,7 +234,7 @@ impl Matrix {
                 .collect(),
         };
         m.source_keys = source_keys;
-        m.push_source_tables(p);
+        m.push_source_tables(p, None);
         m.rows = refs;
         let mut grants = RoleGrants::new();
         for r in 0..rows.len() {
@@ -243,12 +243,7 @@ impl Matrix {
             };
             let count = row.key.sources.len();
             let table = if !row.key.overrides.is_empty() {
-                let user = p.users.get_index(row.representative).map(|(_, u)| u);
-                for (module_index, module_id) in p.modules.keys().enumerate() {
-                    let ov = user.and_then(|u| u.overrides.get(module_id));
-                    let grant = user_grant(p, &mut grants, row.key, module_index, ov);
-                    m.push(&grant);
-                }
+                m.push_user_table(p, &mut grants, row.key, row.representative);
                 m.tables += 1;
                 (m.tables - 1) as u32
             } else if count > 1 && materialize_all {
@@ -269,39 +264,22 @@ impl Matrix {
         Ok(m)
     }
 
-    /// Appends a table per source, in [`Matrix::source_keys`]' order.
-    fn push_source_tables(&mut self, p: &Policy) {
-        let keys = std::mem::take(&mut self.source_keys);
-        for key in &keys {
-            for (module_index, (_, module)) in p.modules.iter().enumerate() {
-                let mut grant =
-                    source_grant(p, key.role, key.ceiling, module_index, key.admin_scope);
-                finish(&mut grant, module, key.external_capped);
-                self.push(&grant);
-            }
-            self.tables += 1;
-        }
-        self.source_keys = keys;
-    }
-
-    /// Appends a table per source, in [`Matrix::source_keys`]' order, copying `old`'s
-    /// (which has the same sources) where `changed` says the source's grants are the same.
-    fn push_source_tables_from(
-        &mut self,
-        p: &Policy,
-        old: &Matrix,
-        changed: &dyn Fn(&TableKey) -> bool,
-    ) {
+    /// Appends a table per source, in [`Matrix::source_keys`]' order. With `old` (a
+    /// matrix of the same sources), a source's table is copied from it where `changed`
+    /// says the source's grants are the same.
+    fn push_source_tables(&mut self, p: &Policy, old: Option<(&Matrix, Changed<'_>)>) {
         let keys = std::mem::take(&mut self.source_keys);
         let per_cells = self.modules * Action::COUNT;
         for (k, key) in keys.iter().enumerate() {
-            let copied = !changed(key)
-                && copy_table(&mut self.cells, &old.cells, k, per_cells)
-                && copy_table(&mut self.access, &old.access, k, self.modules)
-                && copy_table(&mut self.fields, &old.fields, k, self.fields_per_row)
-                && copy_table(&mut self.tools, &old.tools, k, self.tools_per_row);
+            let copied = old.is_some_and(|(old, changed)| {
+                !changed(key)
+                    && copy_table(&mut self.cells, &old.cells, k, per_cells)
+                    && copy_table(&mut self.access, &old.access, k, self.modules)
+                    && copy_table(&mut self.fields, &old.fields, k, self.fields_per_row)
+                    && copy_table(&mut self.tools, &old.tools, k, self.tools_per_row)
+            });
             if !copied {
-                // an old table cut short cannot happen; if it did, work it out
+                // nothing to copy (or, which cannot happen, an old table cut short)
                 self.cells.truncate(k * per_cells);
                 self.access.truncate(k * self.modules);
                 self.fields.truncate(k * self.fields_per_row);
@@ -381,7 +359,7 @@ impl Matrix {
             bytes: self.bytes,
             work: self.work,
         };
-        m.push_source_tables_from(p, self, changed);
+        m.push_source_tables(p, Some((self, changed)));
         let sources = self.source_keys.len();
         let mut grants = RoleGrants::new();
         for r in 0..self.rows() {
@@ -393,16 +371,8 @@ impl Matrix {
             }
             if self.flags.get(r).is_some_and(|f| f & OVERRIDES != 0) {
                 let key = self.key_of(p, r);
-                let user = self
-                    .representatives
-                    .get(r)
-                    .and_then(|&u| p.users.get_index(u as usize))
-                    .map(|(_, u)| u);
-                for (module_index, module_id) in p.modules.keys().enumerate() {
-                    let ov = user.and_then(|u| u.overrides.get(module_id));
-                    let grant = user_grant(p, &mut grants, &key, module_index, ov);
-                    m.push(&grant);
-                }
+                let user = self.representatives.get(r).copied().unwrap_or(u32::MAX);
+                m.push_user_table(p, &mut grants, &key, user as usize);
             } else {
                 m.push_combined(at.sources as usize..next.sources as usize);
             }
@@ -423,6 +393,23 @@ impl Matrix {
             })
             .collect();
         Matrix::build(p, &inputs)
+    }
+
+    /// Appends the table of a row with overrides: `key`'s sources with user `user`'s
+    /// overrides, worked out in full.
+    fn push_user_table(
+        &mut self,
+        p: &Policy,
+        grants: &mut RoleGrants,
+        key: &SourceKey,
+        user: usize,
+    ) {
+        let user = p.users.get_index(user).map(|(_, u)| u);
+        for (module_index, module_id) in p.modules.keys().enumerate() {
+            let ov = user.and_then(|u| u.overrides.get(module_id));
+            let grant = user_grant(p, grants, key, module_index, ov);
+            self.push(&grant);
+        }
     }
 
     /// Appends one module's grant to the table being built.
@@ -669,6 +656,9 @@ enum Tables<'a> {
     One(usize),
     Fold(&'a [u32]),
 }
+
+/// Whether a source's grants changed since an earlier matrix was built.
+type Changed<'a> = &'a dyn Fn(&TableKey) -> bool;
 
 /// Appends table `k` of `old` (tables of `per` values each) to `out`; false if `old` has
 /// no such table.

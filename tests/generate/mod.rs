@@ -36,7 +36,7 @@ impl Tape<'_> {
     }
 }
 
-const SCOPES: [Scope; 6] = [
+pub const SCOPES: [Scope; 6] = [
     Scope::None,
     Scope::Admin,
     Scope::Owner,
