@@ -33,15 +33,34 @@ pub enum SqlDialect {
 /// `team`, `role` or `role_and_subordinates`; `access` is `read`, `read_write` or `full`.
 /// A team-owned record has `owner_team` set and `owner_user` NULL, and the other way round.
 ///
+/// # Indexes
+/// The fragment reads as "the record's id is in the set of ids that the user's owners,
+/// teams and shares reach", so a database can build that set from indexes and fetch only
+/// those rows by primary key, rather than test every record of the module. For that a
+/// host should create:
+///
+/// - `records (owner_user)` and `records (owner_team)`;
+/// - `record_teams (team_id, record_id)`;
+/// - `record_shares (principal_id, principal_kind, record_id)`.
+///
+/// SQLite also wants `ANALYZE` run once the tables hold data; the fragment already keeps
+/// SQLite from scanning the module's records through an index on `module`.
+///
 /// ```
 /// use permatrix::SqlSchema;
 /// let schema = SqlSchema { records: "crm.deals".into(), ..SqlSchema::default() };
 /// assert_eq!(schema.owner_user, "owner_user");
+/// // the host's query calls the table `r`
+/// let aliased = SqlSchema { records: "r".into(), records_table: Some("crm.deals".into()), ..SqlSchema::default() };
+/// # let _ = aliased;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlSchema {
-    /// The records table (or the alias the host's query gives it).
+    /// The records table as the host's query names it: the table, or its alias there.
     pub records: String,
+    /// The records table itself, when `records` is an alias (`None`: `records` is the
+    /// table). The fragment's subqueries read the table by this name.
+    pub records_table: Option<String>,
     /// Its primary key.
     pub id: String,
     /// Its module column.
@@ -73,6 +92,7 @@ impl Default for SqlSchema {
         let s = |x: &str| x.to_string();
         SqlSchema {
             records: s("records"),
+            records_table: None,
             id: s("id"),
             module: s("module"),
             owner_user: s("owner_user"),
@@ -173,7 +193,11 @@ impl Filter {
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"]}}}"#)?.compile()?;
     /// let f = auth.filter(auth.user("ann").unwrap(), Action::List, auth.module("deals").unwrap());
     /// let q = f.to_sql(SqlDialect::Sqlite, &SqlSchema::default()).unwrap();
-    /// assert!(q.sql.starts_with(r#"("records"."module" = ?1 AND ("records"."owner_user" = ?2 OR "records"."id" IN ("#));
+    /// // the ids that the user's lookups reach, each lookup one an index can answer
+    /// assert!(q.sql.starts_with(concat!(
+    ///     r#"(+"records"."module" = ?1 AND "records"."id" IN ("#,
+    ///     r#"SELECT pmx_r."id" FROM "records" AS pmx_r WHERE pmx_r."owner_user" = ?2 UNION ALL "#,
+    /// )));
     /// assert_eq!(q.params[..2], [SqlValue::Text("deals".into()), SqlValue::Text("ann".into())]);
     /// // ids, kinds and levels are parameters too: nothing is spliced into the text
     /// assert!(!q.sql.contains("ann") && !q.sql.contains("'"));
@@ -193,9 +217,28 @@ impl Filter {
             .unwrap_or_default()
             .to_string();
         let module_param = w.text(module);
-        let body = w.condition(&self.condition);
+        let module = format!("{}.{}", q.records, q.module);
+        let sql = match &self.condition {
+            Condition::True => format!("({module} = {module_param} AND TRUE)"),
+            Condition::False => format!("({module} = {module_param} AND FALSE)"),
+            c => {
+                let ids = w.ids(c);
+                // Without statistics, SQLite would walk the whole module through an index
+                // on `module` and test each row; the unary `+` (a no-op on the value) keeps
+                // that index out, so the plan starts from the id set instead.
+                let plus = if dialect == SqlDialect::Sqlite {
+                    "+"
+                } else {
+                    ""
+                };
+                format!(
+                    "({plus}{module} = {module_param} AND {}.{} IN ({ids}))",
+                    q.records, q.id
+                )
+            }
+        };
         Ok(SqlFilter {
-            sql: format!("({}.{} = {module_param} AND {body})", q.records, q.module),
+            sql,
             params: w.params,
         })
     }
@@ -204,6 +247,7 @@ impl Filter {
 /// The schema's names, checked and quoted.
 struct Names {
     records: String,
+    records_table: String,
     id: String,
     module: String,
     owner_user: String,
@@ -222,6 +266,7 @@ impl Names {
     fn new(s: &SqlSchema) -> Result<Names, SqlError> {
         Ok(Names {
             records: quote(&s.records, true)?,
+            records_table: quote(s.records_table.as_deref().unwrap_or(&s.records), true)?,
             id: quote(&s.id, false)?,
             module: quote(&s.module, false)?,
             owner_user: quote(&s.owner_user, false)?,
@@ -308,15 +353,97 @@ impl Writer<'_> {
         }
     }
 
-    fn condition(&mut self, c: &Condition) -> String {
+    /// A `SELECT` of the ids of the records that satisfy `c`: a `UNION ALL` of one
+    /// index-friendly lookup per alternative (link table, share table, or the records
+    /// table by owner), so the database builds the set from indexes.
+    fn ids(&mut self, c: &Condition) -> String {
+        let q = self.q;
+        match c {
+            Condition::Any(parts) if !parts.is_empty() => {
+                let parts: Vec<String> = parts.iter().map(|p| self.ids(p)).collect();
+                parts.join(" UNION ALL ")
+            }
+            Condition::LinkedToTeam(teams) => self.linked_ids(teams),
+            Condition::SharedWith { to, at_least } => self.shared_ids(to, *at_least),
+            other => {
+                let test = self.condition(other, "pmx_r");
+                format!(
+                    "SELECT pmx_r.{} FROM {} AS pmx_r WHERE {test}",
+                    q.id, q.records_table
+                )
+            }
+        }
+    }
+
+    fn team_names(&self, teams: &[crate::TeamId]) -> Vec<String> {
+        teams
+            .iter()
+            .map(|&t| self.auth.team_name(t).unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// The ids of the records linked to one of `teams`.
+    fn linked_ids(&mut self, teams: &[crate::TeamId]) -> String {
+        let q = self.q;
+        let names = self.team_names(teams);
+        let test = self.member(&format!("pmx_rt.{}", q.rt_team), names);
+        format!(
+            "SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test}",
+            q.rt_record, q.record_teams
+        )
+    }
+
+    /// The ids of the records shared with one of `to` at `at_least` or more.
+    fn shared_ids(&mut self, to: &[PrincipalId], at_least: ShareAccess) -> String {
         let q = self.q;
         let auth = self.auth;
-        let team_names = |teams: &[crate::TeamId]| {
-            teams
-                .iter()
-                .map(|&t| auth.team_name(t).unwrap_or_default().to_string())
-                .collect()
-        };
+        // every stored level reaches `read`, so that case needs no level test
+        let level_test = (at_least > ShareAccess::Read).then(|| {
+            let levels: Vec<String> = [ShareAccess::ReadWrite, ShareAccess::Full]
+                .into_iter()
+                .filter(|l| *l >= at_least)
+                .map(|l| l.as_str().to_string())
+                .collect();
+            self.member(&format!("pmx_rs.{}", q.rs_access), levels)
+        });
+        let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
+        for p in to {
+            let (kind, name) = match *p {
+                PrincipalId::User(u) => ("user", auth.user_name(u)),
+                PrincipalId::Team(t) => ("team", auth.team_name(t)),
+                PrincipalId::Role(r) => ("role", auth.role_name(r)),
+                PrincipalId::RoleAndSubordinates(r) => ("role_and_subordinates", auth.role_name(r)),
+            };
+            let name = name.unwrap_or_default().to_string();
+            match by_kind.iter_mut().find(|(k, _)| *k == kind) {
+                Some((_, names)) => names.push(name),
+                None => by_kind.push((kind, vec![name])),
+            }
+        }
+        let mut alternatives = Vec::new();
+        for (kind, names) in by_kind {
+            let kind_param = self.text(kind.to_string());
+            let ids = self.member(&format!("pmx_rs.{}", q.rs_principal), names);
+            alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.rs_kind));
+        }
+        if alternatives.is_empty() {
+            alternatives.push("FALSE".to_string());
+        }
+        let mut sql = format!(
+            "SELECT pmx_rs.{} FROM {} AS pmx_rs WHERE ",
+            q.rs_record, q.record_shares
+        );
+        if let Some(level_test) = level_test {
+            let _ = write!(sql, "{level_test} AND ");
+        }
+        let _ = write!(sql, "({})", alternatives.join(" OR "));
+        sql
+    }
+
+    /// `c` as a test on the record row that `row` names.
+    fn condition(&mut self, c: &Condition, row: &str) -> String {
+        let q = self.q;
+        let auth = self.auth;
         match c {
             Condition::True => "TRUE".to_string(),
             Condition::False => "FALSE".to_string(),
@@ -325,68 +452,27 @@ impl Writer<'_> {
                     .iter()
                     .map(|&u| auth.user_name(u).unwrap_or_default().to_string())
                     .collect();
-                self.member(&format!("{}.{}", q.records, q.owner_user), names)
+                self.member(&format!("{row}.{}", q.owner_user), names)
             }
-            Condition::OwnerTeamIn(teams) => self.member(
-                &format!("{}.{}", q.records, q.owner_team),
-                team_names(teams),
-            ),
+            Condition::OwnerTeamIn(teams) => {
+                let names = self.team_names(teams);
+                self.member(&format!("{row}.{}", q.owner_team), names)
+            }
+            // uncorrelated, so the database finds the linked or shared records once
             Condition::LinkedToTeam(teams) => {
-                let test = self.member(&format!("pmx_rt.{}", q.rt_team), team_names(teams));
-                // uncorrelated, so the database finds the linked records once, not per row
-                format!(
-                    "{}.{} IN (SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test})",
-                    q.records, q.id, q.rt_record, q.record_teams
-                )
+                format!("{row}.{} IN ({})", q.id, self.linked_ids(teams))
             }
             Condition::SharedWith { to, at_least } => {
-                // every stored level reaches `read`, so that case needs no level test
-                let level_test = (*at_least > ShareAccess::Read).then(|| {
-                    let levels: Vec<String> = [ShareAccess::ReadWrite, ShareAccess::Full]
-                        .into_iter()
-                        .filter(|l| l >= at_least)
-                        .map(|l| l.as_str().to_string())
-                        .collect();
-                    self.member(&format!("pmx_rs.{}", q.rs_access), levels)
-                });
-                let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
-                for p in to {
-                    let (kind, name) = match *p {
-                        PrincipalId::User(u) => ("user", auth.user_name(u)),
-                        PrincipalId::Team(t) => ("team", auth.team_name(t)),
-                        PrincipalId::Role(r) => ("role", auth.role_name(r)),
-                        PrincipalId::RoleAndSubordinates(r) => {
-                            ("role_and_subordinates", auth.role_name(r))
-                        }
-                    };
-                    let name = name.unwrap_or_default().to_string();
-                    match by_kind.iter_mut().find(|(k, _)| *k == kind) {
-                        Some((_, names)) => names.push(name),
-                        None => by_kind.push((kind, vec![name])),
-                    }
-                }
-                let mut alternatives = Vec::new();
-                for (kind, names) in by_kind {
-                    let kind_param = self.text(kind.to_string());
-                    let ids = self.member(&format!("pmx_rs.{}", q.rs_principal), names);
-                    alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.rs_kind));
-                }
-                let mut sql = format!(
-                    "{}.{} IN (SELECT pmx_rs.{} FROM {} AS pmx_rs WHERE ",
-                    q.records, q.id, q.rs_record, q.record_shares
-                );
-                if let Some(level_test) = level_test {
-                    let _ = write!(sql, "{level_test} AND ");
-                }
-                let _ = write!(sql, "({}))", alternatives.join(" OR "));
-                sql
+                format!("{row}.{} IN ({})", q.id, self.shared_ids(to, *at_least))
             }
+            Condition::All(parts) if parts.is_empty() => "TRUE".to_string(),
+            Condition::Any(parts) if parts.is_empty() => "FALSE".to_string(),
             Condition::All(parts) => {
-                let parts: Vec<String> = parts.iter().map(|p| self.condition(p)).collect();
+                let parts: Vec<String> = parts.iter().map(|p| self.condition(p, row)).collect();
                 format!("({})", parts.join(" AND "))
             }
             Condition::Any(parts) => {
-                let parts: Vec<String> = parts.iter().map(|p| self.condition(p)).collect();
+                let parts: Vec<String> = parts.iter().map(|p| self.condition(p, row)).collect();
                 format!("({})", parts.join(" OR "))
             }
         }
