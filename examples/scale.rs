@@ -1,6 +1,7 @@
 //! The scaling table of README.md: for each shape of the CRM workload
 //! (`benches/workload`), the document's size, parse and compile times, the authorizer's
-//! `memory_usage`, `Authorizer::recompile` after one role's profiles change, the peak heap
+//! `memory_usage`, `Authorizer::recompile` after one role's profiles change and after one
+//! team gains a member, one administration change (the host adds that member), the peak heap
 //! during compile (counting allocator, the policy itself
 //! excluded), and the median time of a random `can`. Compile is `Policy::into_authorizer`,
 //! which hands the parsed policy over rather than copying it.
@@ -31,9 +32,9 @@ fn main() {
             .collect(),
     };
     println!(
-        "| users | roles | teams | depth | document | parse | compile | recompile, one role changed | peak heap in compile | `memory_usage` | rows | `can` |"
+        "| users | roles | teams | depth | document | parse | compile | recompile, one role changed | recompile, one team changed | admin change (add a team member) | peak heap in compile | `memory_usage` | rows | `can` |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for shape in shapes {
         row(shape);
     }
@@ -105,8 +106,29 @@ fn row(shape: Shape) {
         .expect("the changed workload compiles");
     let recompile = started.elapsed();
     drop(recompiled);
+    // one team's members change: the last user joins team t0
+    let mut changed = auth.policy().clone();
+    let last = format!("u{}", shape.users - 1);
+    if let Some(team) = changed.teams.get_mut("t0") {
+        team.users.push(last.clone());
+    }
+    let started = Instant::now();
+    let recompiled = auth
+        .recompile(changed)
+        .expect("the changed workload compiles");
+    let recompile_team = started.elapsed();
+    drop(recompiled);
+    // one administration change, made as the host: the same user joins the same team
+    let mut admin_policy = auth.policy().clone();
+    let started = Instant::now();
+    admin_policy
+        .admin_as_host()
+        .add_team_member("t0", &last)
+        .expect("the host may add a member");
+    let admin_change = started.elapsed();
+    drop(admin_policy);
     println!(
-        "| {} | {} | {} | {} | {:.1} MB | {} | {} | {} | {:.0} MiB | {:.1} MiB | {} | {:.0} ns |",
+        "| {} | {} | {} | {} | {:.1} MB | {} | {} | {} | {} | {} | {:.0} MiB | {:.1} MiB | {} | {:.0} ns |",
         shape.users,
         shape.roles,
         shape.teams,
@@ -115,6 +137,8 @@ fn row(shape: Shape) {
         show(parse),
         show(compile),
         show(recompile),
+        show(recompile_team),
+        show(admin_change),
         heap.bytes_max as f64 / (1 << 20) as f64,
         auth.memory_usage() as f64 / (1 << 20) as f64,
         auth.matrix_rows(),
