@@ -157,7 +157,7 @@ pub use filter::{Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlSchema, 
 pub use live::LiveAuthorizer;
 pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
-    CalendarShare, ExternalAccess, Field, FieldAccess, Limits, Merge, Module, ModuleGrant,
+    CalendarShare, ExternalAccess, Field, FieldAccess, HostKey, Limits, Merge, Module, ModuleGrant,
     Override, Picklist, PicklistValue, Policy, Principal, Profile, Role, Scope, Settings,
     ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, User, UserDeletion, UserKind,
 };

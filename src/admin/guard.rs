@@ -47,6 +47,7 @@ pub(crate) fn check(
     handover: Option<(Owned<'_>, &TransferTarget)>,
 ) -> Result {
     bounding_settings(old, new)?;
+    host_keys(old, new)?;
     levels(old, new, before, after, actor_level)?;
     administrators(old, new, before, after)?;
     self_grant(old, new, before, after, actor)?;
@@ -144,6 +145,49 @@ fn bounding_settings(old: &Policy, new: &Policy) -> Result {
             format!(
                 "only an `admin` may change `settings.{key}`, which bounds what administrators may do"
             ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Host keys tie users, teams and modules to the host's rows: a key given to someone else
+/// hands them the rows, including rows left by a deleted owner, which no comparison of
+/// the policy can see. So only an `admin` (or the host) sets, changes or clears a key,
+/// new items included.
+///
+/// # Cost
+/// O(users + teams + modules) look-ups.
+fn host_keys(old: &Policy, new: &Policy) -> Result {
+    fn first_changed<'a, V>(
+        old: &indexmap::IndexMap<String, V>,
+        new: &'a indexmap::IndexMap<String, V>,
+        key: impl Fn(&V) -> Option<&crate::policy::HostKey>,
+    ) -> Option<&'a str> {
+        new.iter()
+            .find(|(id, v)| old.get(id.as_str()).and_then(&key) != key(v))
+            .map(|(id, _)| id.as_str())
+    }
+    let changed = [
+        (
+            "users",
+            first_changed(&old.users, &new.users, |u| u.key.as_ref()),
+        ),
+        (
+            "teams",
+            first_changed(&old.teams, &new.teams, |t| t.key.as_ref()),
+        ),
+        (
+            "modules",
+            first_changed(&old.modules, &new.modules, |m| m.key.as_ref()),
+        ),
+    ];
+    match changed
+        .iter()
+        .find_map(|(section, id)| Some((section, (*id)?)))
+    {
+        Some((section, id)) => Err(not_permitted(
+            format!("{section}.{id}.key"),
+            "only an `admin` may set or change a host key, which ties an item to the host's rows",
         )),
         None => Ok(()),
     }

@@ -96,6 +96,8 @@ impl Admin<'_> {
                 ));
             }
             copy.name = Some(format!("{} - Copy", copy.name.as_deref().unwrap_or(source)));
+            // keys are unique: the host gives the copy its own
+            copy.key = None;
             p.teams.insert(new_id.to_string(), copy);
             Ok(Outcome::default())
         })

@@ -239,6 +239,8 @@ impl Admin<'_> {
                 let src = user_mut(p, source)?.clone();
                 let copy = User {
                     display_name: display_name.map(str::to_string),
+                    // keys are unique: the host gives the copy its own
+                    key: None,
                     status: Status::Invited,
                     kind: src.kind,
                     roles: src.roles,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::compile::{self, Cell, Compiled, UserFacts};
 use crate::error::PolicyError;
-use crate::policy::{Access, Action, AdminLevel, Policy};
+use crate::policy::{Access, Action, AdminLevel, HostKey, Policy};
 
 pub use decision::{Facts, OwnerFact, Step};
 pub use ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
@@ -368,6 +368,87 @@ impl Authorizer {
             .modules
             .get_index(m)
             .map(|(k, _)| k.as_str())
+    }
+
+    /// The user whose host key is `key`. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"key":1003},"bob":{"key":"b-2"}}}"#)?.compile()?;
+    /// assert_eq!(auth.user_by_key(&HostKey::from(1003)), auth.user("ann"));
+    /// assert_eq!(auth.user_by_key(&"b-2".into()), auth.user("bob"));
+    /// assert_eq!(auth.user_by_key(&HostKey::from("1003")), None); // text is not an integer
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user_by_key(&self, key: &HostKey) -> Option<UserId> {
+        let i = *self.inner.keys.users.get(key)?;
+        Some(self.user_id(i))
+    }
+
+    /// The team whose host key is `key`. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"north":{"key":7}}}"#)?.compile()?;
+    /// assert_eq!(auth.team_by_key(&HostKey::from(7)), auth.team("north"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn team_by_key(&self, key: &HostKey) -> Option<TeamId> {
+        let i = *self.inner.keys.teams.get(key)?;
+        Some(self.team_id(i))
+    }
+
+    /// The module whose host key is `key`. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{"key":"deal"}}}"#)?.compile()?;
+    /// assert_eq!(auth.module_by_key(&"deal".into()), auth.module("deals"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module_by_key(&self, key: &HostKey) -> Option<ModuleId> {
+        let i = *self.inner.keys.modules.get(key)?;
+        Some(self.module_id(i))
+    }
+
+    /// The host key of `user`, if it has one and the id is this authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"key":1003},"bob":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.user_key(auth.user("ann").unwrap()), Some(&HostKey::from(1003)));
+    /// assert_eq!(auth.user_key(auth.user("bob").unwrap()), None);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn user_key(&self, user: UserId) -> Option<&HostKey> {
+        let u = self.user_slot(user)?;
+        self.inner.policy.users.get_index(u)?.1.key.as_ref()
+    }
+
+    /// The host key of `team`, if it has one and the id is this authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"teams":{"north":{"key":7}}}"#)?.compile()?;
+    /// assert_eq!(auth.team_key(auth.team("north").unwrap()), Some(&HostKey::from(7)));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn team_key(&self, team: TeamId) -> Option<&HostKey> {
+        let t = self.team_slot(team)?;
+        self.inner.policy.teams.get_index(t)?.1.key.as_ref()
+    }
+
+    /// The host key of `module`, if it has one and the id is this authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::{HostKey, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{"key":3}}}"#)?.compile()?;
+    /// assert_eq!(auth.module_key(auth.module("deals").unwrap()), Some(&HostKey::from(3)));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn module_key(&self, module: ModuleId) -> Option<&HostKey> {
+        let m = self.module_slot(module)?;
+        self.inner.policy.modules.get_index(m)?.1.key.as_ref()
     }
 
     /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3

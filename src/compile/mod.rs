@@ -6,6 +6,7 @@
 pub(crate) mod cell;
 pub(crate) mod grant;
 pub(crate) mod hierarchy;
+pub(crate) mod keys;
 pub(crate) mod membership;
 pub(crate) mod rows;
 pub(crate) mod sorted;
@@ -24,6 +25,7 @@ use crate::policy::{Limits, Policy, validate};
 
 pub use cell::Cell;
 use hierarchy::RoleTree;
+use keys::HostKeys;
 pub(crate) use membership::{Lists, Memberships};
 pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey, TableKey};
 
@@ -105,6 +107,8 @@ pub(crate) struct Compiled {
     pub role_pool: Vec<u32>,
     /// The ranges below every user's roles.
     pub below_pool: Vec<(u32, u32)>,
+    /// The host's keys of users, teams and modules.
+    pub keys: HostKeys,
 }
 
 /// Validates and compiles `policy` under its [`Limits`].
@@ -407,6 +411,7 @@ fn compile_rest(
         matrix,
         role_pool,
         below_pool,
+        keys: HostKeys::of(p),
     })
 }
 
@@ -474,6 +479,8 @@ pub(crate) fn recompile(old: &Compiled, policy: Policy) -> Result<Compiled, Poli
         active: old.active.clone(),
         role_pool: old.role_pool.clone(),
         below_pool: old.below_pool.clone(),
+        // keys are part of users, teams and modules, which the shortcut requires unchanged
+        keys: old.keys.clone(),
         policy,
     })
 }
@@ -608,5 +615,6 @@ impl Compiled {
             + self.team_classes.memory_usage()
             + self.class_users.memory_usage()
             + self.active.capacity() * size_of::<u64>()
+            + self.keys.memory_usage()
     }
 }

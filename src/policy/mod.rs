@@ -6,6 +6,7 @@
 //! [`Policy::validate`]).
 
 mod document;
+mod key;
 mod limits;
 mod module;
 mod profile;
@@ -24,6 +25,7 @@ mod vocabulary;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+pub use key::HostKey;
 pub use limits::Limits;
 pub use module::{Field, Module, Picklist, PicklistValue};
 pub use profile::{ModuleGrant, Override, Profile};

@@ -4,7 +4,7 @@ use indexmap::{IndexMap, IndexSet};
 use serde::{Deserialize, Serialize};
 
 use super::serde_util::{is_default, is_true, yes};
-use super::{Sharing, unique};
+use super::{HostKey, Sharing, unique};
 
 /// A kind of record, with its organisation-wide default, fields and tools.
 ///
@@ -21,6 +21,9 @@ pub struct Module {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The host application's own key for this module, unique among modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<HostKey>,
     /// Organisation-wide default for the module's records.
     #[serde(default, skip_serializing_if = "is_default")]
     pub sharing: Sharing,
@@ -53,6 +56,7 @@ impl Default for Module {
     fn default() -> Self {
         Module {
             name: None,
+            key: None,
             sharing: Sharing::Private,
             hierarchy: true,
             owned: true,

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::serde_util::{is_default, is_true, yes};
-use super::{AdminLevel, unique};
+use super::{AdminLevel, HostKey, unique};
 
 /// A set of users. Members are the direct users, the members of nested *active* teams and
 /// the users matched by role entries. An inactive team has no members for any purpose.
@@ -20,6 +20,9 @@ pub struct Team {
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The host application's own key for this team, unique among teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<HostKey>,
     /// Direct members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<String>,
@@ -66,6 +69,7 @@ impl Default for Team {
     fn default() -> Self {
         Team {
             name: None,
+            key: None,
             users: Vec::new(),
             teams: Vec::new(),
             roles: Vec::new(),

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::serde_util::is_default;
-use super::{AdminLevel, Override, Status, UserKind, unique};
+use super::{AdminLevel, HostKey, Override, Status, UserKind, unique};
 
 /// A user, keyed in the policy by the immutable username.
 ///
@@ -19,6 +19,9 @@ pub struct User {
     /// Display name; may change, unlike the username.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The host application's own key for this user, unique among users.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<HostKey>,
     /// `invited`, `active` (the default) or `inactive`.
     #[serde(default, skip_serializing_if = "is_default")]
     pub status: Status,

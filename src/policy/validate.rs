@@ -4,7 +4,9 @@
 use indexmap::IndexMap;
 
 use super::resolved::Resolved;
-use super::{CalendarOwner, FieldAccess, Module, ModuleGrant, Override, Policy, Principal};
+use super::{
+    CalendarOwner, FieldAccess, HostKey, Module, ModuleGrant, Override, Policy, Principal,
+};
 use crate::error::{ErrorCode, PolicyError};
 
 type Result<T = ()> = std::result::Result<T, PolicyError>;
@@ -124,7 +126,43 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
         };
         principal(p, &share.to, || format!("{}.to", base()))?;
     }
+    // last, so that every check SPEC §2 orders comes first
+    unique_keys("users", p.users.iter().map(|(id, u)| (id, u.key.as_ref())))?;
+    unique_keys("teams", p.teams.iter().map(|(id, t)| (id, t.key.as_ref())))?;
+    unique_keys(
+        "modules",
+        p.modules.iter().map(|(id, m)| (id, m.key.as_ref())),
+    )?;
     Ok(resolved)
+}
+
+/// Host keys are unique within a section, and a text key is not empty.
+///
+/// # Cost
+/// O(n) hash look-ups for the section's n items.
+fn unique_keys<'a>(
+    section: &str,
+    items: impl Iterator<Item = (&'a String, Option<&'a HostKey>)>,
+) -> Result {
+    let mut seen: std::collections::HashMap<&HostKey, &String> = std::collections::HashMap::new();
+    for (id, key) in items {
+        let Some(key) = key else { continue };
+        if key.as_text().is_some_and(str::is_empty) {
+            return Err(PolicyError::new(
+                ErrorCode::Malformed,
+                format!("{section}.{id}.key"),
+                "a key is a non-empty string or an integer",
+            ));
+        }
+        if let Some(first) = seen.insert(key, id) {
+            return Err(PolicyError::new(
+                ErrorCode::DuplicateKey,
+                format!("{section}.{id}.key"),
+                format!("key `{key}` is also the key of `{first}`; keys are unique"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The parts of validation that depend on profiles' contents and roles' profile lists

@@ -1,0 +1,128 @@
+//! Host keys: the document's `key` on users, teams and modules, look-ups by key, their
+//! uniqueness, and who may set them.
+
+use permatrix::{AdminLevel, ErrorCode, HostKey, Policy, User};
+
+const DOC: &str = r#"{"version":1,
+  "modules":{"deals":{"key":"deal"},"notes":{}},
+  "teams":{"north":{"key":7,"users":["ann"]},"south":{"key":"s-1"}},
+  "users":{"root":{"admin":"admin","key":1},"su":{"admin":"superuser","key":2},
+           "ann":{"key":1003},"bob":{}}}"#;
+
+#[test]
+fn keys_are_read_looked_up_and_written_back() {
+    let policy = Policy::from_json(DOC).unwrap();
+    let auth = policy.compile().unwrap();
+    let ann = auth.user("ann").unwrap();
+    assert_eq!(auth.user_by_key(&HostKey::from(1003)), Some(ann));
+    assert_eq!(auth.user_key(ann), Some(&HostKey::Integer(1003)));
+    assert_eq!(auth.user_key(auth.user("bob").unwrap()), None);
+    assert_eq!(auth.team_by_key(&7.into()), auth.team("north"));
+    assert_eq!(auth.team_by_key(&"s-1".into()), auth.team("south"));
+    assert_eq!(auth.module_by_key(&"deal".into()), auth.module("deals"));
+    assert_eq!(auth.module_key(auth.module("notes").unwrap()), None);
+    // an integer and its decimal text are different keys
+    assert_eq!(auth.user_by_key(&"1003".into()), None);
+    let again = Policy::from_json(&policy.to_json().unwrap()).unwrap();
+    assert_eq!(again.users["ann"].key, Some(HostKey::Integer(1003)));
+    assert_eq!(again.teams["south"].key, Some(HostKey::from("s-1")));
+}
+
+#[test]
+fn keys_are_unique_within_a_section() {
+    let twice = r#"{"version":1,"users":{"a":{"key":5},"b":{"key":5}}}"#;
+    let err = Policy::from_json(twice).unwrap().validate().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DuplicateKey);
+    assert_eq!(err.path(), "users.b.key");
+    // a user and a team may share a key: they live in different tables
+    let across = r#"{"version":1,"users":{"a":{"key":5}},"teams":{"t":{"key":5}}}"#;
+    Policy::from_json(across).unwrap().compile().unwrap();
+}
+
+#[test]
+fn a_key_is_an_integer_or_a_non_empty_string() {
+    let empty = r#"{"version":1,"teams":{"t":{"key":""}}}"#;
+    let err = Policy::from_json(empty).unwrap().validate().unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::Malformed, "teams.t.key")
+    );
+    for bad in ["1.5", "true", "[1]", "{}", "18446744073709551616"] {
+        let doc = format!(r#"{{"version":1,"users":{{"a":{{"key":{bad}}}}}}}"#);
+        let err = Policy::from_json(&doc).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Malformed, "{bad}");
+        assert!(err.path().starts_with("users.a"), "{bad}: {}", err.path());
+    }
+}
+
+#[test]
+fn recompiling_picks_up_changed_keys() {
+    let policy = Policy::from_json(DOC).unwrap();
+    let auth = policy.compile().unwrap();
+    let mut changed = policy.clone();
+    changed.users["ann"].key = Some(2003.into());
+    let next = auth.recompile(changed).unwrap();
+    assert_eq!(next.user_by_key(&2003.into()), next.user("ann"));
+    assert_eq!(next.user_by_key(&1003.into()), None);
+}
+
+#[test]
+fn only_an_admin_sets_or_changes_a_key() {
+    let mut policy = Policy::from_json(DOC).unwrap();
+    let before = policy.to_json().unwrap();
+    // a superuser may change bob's name but not give him a key, nor move ann's
+    policy.admin("su").rename_user("bob", "Bob B.").unwrap();
+    let after_rename = policy.to_json().unwrap();
+    assert_ne!(after_rename, before);
+    let err = policy
+        .admin("su")
+        .update_user("bob", |u| u.key = Some(4242.into()))
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::NotPermitted, "users.bob.key")
+    );
+    let err = policy
+        .admin("su")
+        .update_user("ann", |u| u.key = None)
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted);
+    // nor invite someone with a key: it could name the rows of a deleted owner
+    let err = policy
+        .admin("su")
+        .invite_user(
+            "cy",
+            User {
+                key: Some(9.into()),
+                ..User::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::NotPermitted, "users.cy.key")
+    );
+    assert_eq!(policy.to_json().unwrap(), after_rename);
+    // an admin may
+    policy
+        .admin("root")
+        .update_user("bob", |u| u.key = Some(4242.into()))
+        .unwrap();
+    assert_eq!(policy.users["bob"].key, Some(4242.into()));
+    // and an admin's key still has to be unique
+    let err = policy
+        .admin("root")
+        .update_user("bob", |u| u.key = Some(1003.into()))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DuplicateKey);
+    assert_eq!(policy.users["su"].admin, AdminLevel::Superuser);
+}
+
+#[test]
+fn copies_do_not_inherit_keys() {
+    let mut policy = Policy::from_json(DOC).unwrap();
+    policy.admin("root").copy_user("ann", "ann2", None).unwrap();
+    policy.admin("root").copy_team("north", "north2").unwrap();
+    assert_eq!(policy.users["ann2"].key, None);
+    assert_eq!(policy.teams["north2"].key, None);
+}
