@@ -5,6 +5,9 @@
 //! Both ways must return the same ids; the setup checks that before measuring, and prints
 //! each query with the plan the database chose for it.
 //!
+//! Run it with the crate's `rusqlite` and `postgres` features, through which the
+//! parameters bind: `cargo bench --all-features --bench list`.
+//!
 //! The tables carry the indexes that `SqlSchema`'s docs advise, plus an index on
 //! `(module, owner_user)` of the kind a host may well have, which the filter must not let
 //! the planner prefer. Under `cargo test` (no `--bench` argument) the tables are small, so
@@ -203,22 +206,12 @@ mod sqlite {
         db
     }
 
-    fn params(values: &[SqlValue]) -> Vec<String> {
-        values
-            .iter()
-            .map(|p| match p {
-                SqlValue::Text(s) => s.clone(),
-                SqlValue::TextArray(v) => v.join(","),
-            })
-            .collect()
-    }
-
     /// The plan SQLite picks for the listing query, indented by depth.
     pub fn plan(db: &Connection, auth: &Authorizer, user: UserId) -> String {
         let (sql, values) = listing(auth, user, SqlDialect::Sqlite);
         let mut stmt = db.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(params(&values)), |r| {
+            .query_map(rusqlite::params_from_iter(&values), |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     r.get::<_, i64>(1)?,
@@ -240,7 +233,7 @@ mod sqlite {
     pub fn with_filter(db: &Connection, auth: &Authorizer, user: UserId) -> Vec<i64> {
         let (sql, values) = listing(auth, user, SqlDialect::Sqlite);
         let mut stmt = db.prepare_cached(&sql).unwrap();
-        stmt.query_map(rusqlite::params_from_iter(params(&values)), |r| r.get(0))
+        stmt.query_map(rusqlite::params_from_iter(&values), |r| r.get(0))
             .unwrap()
             .map(Result::unwrap)
             .collect()
@@ -317,16 +310,8 @@ mod pg {
     }
 
     fn query(db: &mut postgres::Client, sql: &str, values: &[SqlValue]) -> Vec<postgres::Row> {
-        let boxed: Vec<Box<dyn ToSql + Sync>> = values
-            .iter()
-            .map(|p| -> Box<dyn ToSql + Sync> {
-                match p {
-                    SqlValue::Text(s) => Box::new(s.clone()),
-                    SqlValue::TextArray(v) => Box::new(v.clone()),
-                }
-            })
-            .collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = boxed.iter().map(|p| p.as_ref()).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            values.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
         db.query(sql, &refs).unwrap()
     }
 

@@ -10,7 +10,7 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   echo "scripts/test.sh: installing clippy with rustup" >&2
   rustup component add clippy
 fi
-cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --all-features -- -D warnings
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
@@ -58,8 +58,8 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   echo "scripts/test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 fi
 
-cargo test --all-targets
-cargo test --doc
+cargo test --all-targets --all-features
+cargo test --doc --all-features
 # the comparison with casbin-rs and cedar-policy (benches/compare) is built, never run
 # here: it takes minutes and measures, it does not test
 cargo build --locked --manifest-path benches/compare/Cargo.toml

@@ -153,7 +153,9 @@ pub use compile::Cell;
 pub use diff::{Change, PolicyDiff, diff};
 pub use error::{CheckError, ErrorCode, IdKind, PolicyError};
 pub use explain::{Explanation, SourceGrant};
-pub use filter::{Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
+pub use filter::{
+    Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
+};
 pub use live::LiveAuthorizer;
 pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,

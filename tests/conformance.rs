@@ -502,12 +502,13 @@ fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool,
             &permatrix::SqlSchema::default(),
         )
         .map_err(|e| e.to_string())?;
-    let params: Vec<String> = sql
+    let params: Vec<rusqlite::types::Value> = sql
         .params
         .iter()
         .map(|p| match p {
-            permatrix::SqlValue::Text(s) => Ok(s.clone()),
-            permatrix::SqlValue::TextArray(_) => {
+            permatrix::SqlValue::Text(s) => Ok(rusqlite::types::Value::Text(s.clone())),
+            permatrix::SqlValue::Integer(i) => Ok(rusqlite::types::Value::Integer(*i)),
+            permatrix::SqlValue::TextArray(_) | permatrix::SqlValue::IntegerArray(_) => {
                 Err("an array parameter in SQLite SQL".to_string())
             }
         })

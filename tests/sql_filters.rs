@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use generate::{MODULES, SHARE, Tape, random_policy, random_principal};
 use permatrix::{
     Action, Authorizer, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess,
-    SqlDialect, SqlSchema, SqlValue, TeamId, UserId,
+    SqlDialect, SqlKeys, SqlSchema, SqlValue, TeamId, UserId,
 };
 use proptest::prelude::*;
 
@@ -129,6 +129,47 @@ fn compare_queries(
     rows: &[Row],
     t: &mut Tape<'_>,
     dialect: SqlDialect,
+    query: impl FnMut(&str, &[SqlValue]) -> Result<BTreeSet<i64>, String>,
+) -> Result<usize, TestCaseError> {
+    compare_queries_in(auth, rows, t, dialect, &shared_table, query)
+}
+
+/// The shared `records` table, named by its alias every other time, as a host's join
+/// would.
+fn shared_table(_module: &str, t: &mut Tape<'_>) -> (SqlSchema, String) {
+    if t.below(2) == 0 {
+        (SqlSchema::default(), "records".to_string())
+    } else {
+        let aliased = SqlSchema {
+            records: "r".into(),
+            records_table: Some("records".into()),
+            ..SqlSchema::default()
+        };
+        (aliased, "records AS r".to_string())
+    }
+}
+
+/// A table per module (`m0_records`, `m0_teams`, `m0_shares`), with integer keys for
+/// users and teams.
+fn per_module_table(module: &str, _t: &mut Tape<'_>) -> (SqlSchema, String) {
+    let schema = SqlSchema {
+        record_teams: format!("{module}_teams"),
+        record_shares: format!("{module}_shares"),
+        user_keys: SqlKeys::Integer,
+        team_keys: SqlKeys::Integer,
+        ..SqlSchema::for_table(&format!("{module}_records"))
+    };
+    (schema, format!("{module}_records"))
+}
+
+type Layout = dyn Fn(&str, &mut Tape<'_>) -> (SqlSchema, String);
+
+fn compare_queries_in(
+    auth: &Authorizer,
+    rows: &[Row],
+    t: &mut Tape<'_>,
+    dialect: SqlDialect,
+    layout: &Layout,
     mut query: impl FnMut(&str, &[SqlValue]) -> Result<BTreeSet<i64>, String>,
 ) -> Result<usize, TestCaseError> {
     let users = auth.policy().users.len();
@@ -137,17 +178,7 @@ fn compare_queries(
         let action = t.pick(Action::ALL);
         let module = MODULES[t.below(MODULES.len())];
         let filter = auth.filter(user, action, auth.module(module).unwrap());
-        // every other query names the table by an alias, as a host's join would
-        let (schema, from) = if t.below(2) == 0 {
-            (SqlSchema::default(), "records")
-        } else {
-            let aliased = SqlSchema {
-                records: "r".into(),
-                records_table: Some("records".into()),
-                ..SqlSchema::default()
-            };
-            (aliased, "records AS r")
-        };
+        let (schema, from) = layout(module, t);
         let sql = filter.to_sql(dialect, &schema).unwrap();
         let text = format!("SELECT id FROM {from} WHERE {} ORDER BY id", sql.sql);
         let got =
@@ -212,16 +243,16 @@ fn sqlite_query(
     sql: &str,
     params: &[SqlValue],
 ) -> Result<BTreeSet<i64>, String> {
-    let values: Vec<rusqlite::types::Value> = params
+    if params
         .iter()
-        .map(|p| match p {
-            SqlValue::Text(s) => Ok(rusqlite::types::Value::Text(s.clone())),
-            SqlValue::TextArray(_) => Err("an array parameter in SQLite SQL".to_string()),
-        })
-        .collect::<Result<_, _>>()?;
+        .any(|p| matches!(p, SqlValue::TextArray(_) | SqlValue::IntegerArray(_)))
+    {
+        return Err("an array parameter in SQLite SQL".to_string());
+    }
+    // the parameters bind as they are (the crate's `rusqlite` feature)
     let mut stmt = db.prepare(sql).map_err(|e| e.to_string())?;
     let ids = stmt
-        .query_map(rusqlite::params_from_iter(values), |r| r.get::<_, i64>(0))
+        .query_map(rusqlite::params_from_iter(params), |r| r.get::<_, i64>(0))
         .map_err(|e| e.to_string())?
         .collect::<Result<BTreeSet<i64>, _>>()
         .map_err(|e| e.to_string())?;
@@ -312,17 +343,11 @@ fn pg_query(
     sql: &str,
     params: &[SqlValue],
 ) -> Result<BTreeSet<i64>, String> {
-    let boxed: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+    // the parameters bind as they are (the crate's `postgres` feature)
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params
         .iter()
-        .map(|p| -> Box<dyn postgres::types::ToSql + Sync> {
-            match p {
-                SqlValue::Text(s) => Box::new(s.clone()),
-                SqlValue::TextArray(v) => Box::new(v.clone()),
-            }
-        })
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
         .collect();
-    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
-        boxed.iter().map(|p| p.as_ref()).collect();
     let mut tx = db.transaction().map_err(|e| e.to_string())?;
     tx.batch_execute(&format!("SET LOCAL search_path TO {schema}"))
         .map_err(|e| e.to_string())?;
@@ -484,4 +509,233 @@ fn long_lists_in_both_databases() {
     pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
         .unwrap();
     result.unwrap();
+
+    // the same with a table per module and integer keys: long lists of integers, as a
+    // JSON array of numbers (SQLite) and a `bigint[]` (PostgreSQL)
+    let keyed = with_integer_keys(policy);
+    let auth = keyed.compile().unwrap();
+    let u0 = auth.user("u0").unwrap();
+    let filter = auth.filter(u0, Action::List, auth.module("m0").unwrap());
+    let (schema_m0, _) = per_module_table("m0", &mut Tape { data: &[], pos: 0 });
+    let postgres = filter.to_sql(SqlDialect::Postgres, &schema_m0).unwrap();
+    assert!(
+        postgres
+            .params
+            .iter()
+            .any(|p| matches!(p, SqlValue::IntegerArray(v) if v.len() > 16)),
+        "{:?}",
+        postgres.params
+    );
+    let db = sqlite_load_per_module(&keyed, &rows);
+    compare_queries_in(
+        &auth,
+        &rows,
+        &mut Tape {
+            data: &queries,
+            pos: 0,
+        },
+        SqlDialect::Sqlite,
+        &per_module_table,
+        |sql, params| sqlite_query(&db, sql, params),
+    )
+    .unwrap();
+    let schema = format!("permatrix_wide_keyed_{}", std::process::id());
+    pg_load_per_module(&mut pg, &schema, &keyed, &rows);
+    let result = compare_queries_in(
+        &auth,
+        &rows,
+        &mut Tape {
+            data: &queries,
+            pos: 0,
+        },
+        SqlDialect::Postgres,
+        &per_module_table,
+        |sql, params| pg_query(&mut pg, &schema, sql, params),
+    );
+    pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .unwrap();
+    result.unwrap();
+}
+
+/// Gives every user and team an integer host key, spaced so that no key is a position.
+fn with_integer_keys(mut policy: Policy) -> Policy {
+    for (i, user) in policy.users.values_mut().enumerate() {
+        user.key = Some((1_000 + 7 * i as i64).into());
+    }
+    for (i, team) in policy.teams.values_mut().enumerate() {
+        team.key = Some((500 + 3 * i as i64).into());
+    }
+    policy
+}
+
+/// A module's rows as a host with a table per module and integer keys keeps them.
+struct KeyedRows {
+    records: Vec<(i64, Option<i64>, Option<i64>)>,
+    links: Vec<(i64, i64)>,
+    shares: Vec<(i64, &'static str, String, &'static str)>,
+}
+
+fn keyed_rows(policy: &Policy, rows: &[Row], module: &str) -> KeyedRows {
+    let user_key = |u: &str| policy.users[u].key.as_ref().and_then(|k| k.as_integer());
+    let team_key = |t: &str| policy.teams[t].key.as_ref().and_then(|k| k.as_integer());
+    let mut out = KeyedRows {
+        records: Vec::new(),
+        links: Vec::new(),
+        shares: Vec::new(),
+    };
+    for row in rows.iter().filter(|r| r.module == module) {
+        let (owner_user, owner_team) = match &row.owner {
+            Ok(u) => (user_key(u), None),
+            Err(t) => (None, team_key(t)),
+        };
+        out.records.push((row.id, owner_user, owner_team));
+        out.links.extend(
+            row.teams
+                .iter()
+                .filter_map(|t| Some((row.id, team_key(t)?))),
+        );
+        for (p, access) in &row.shares {
+            let (kind, name) = principal_parts(p);
+            let id = match p {
+                Principal::User(u) => user_key(u).map(|k| k.to_string()),
+                Principal::Team(t) => team_key(t).map(|k| k.to_string()),
+                _ => Some(name.to_string()),
+            };
+            if let Some(id) = id {
+                out.shares.push((row.id, kind, id, access.as_str()));
+            }
+        }
+    }
+    out
+}
+
+fn per_module_ddl(module: &str) -> String {
+    format!(
+        "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_user BIGINT, owner_team INTEGER);
+         CREATE TABLE {module}_teams (record_id BIGINT NOT NULL, team_id INTEGER NOT NULL);
+         CREATE TABLE {module}_shares (record_id BIGINT NOT NULL, principal_kind TEXT NOT NULL,
+                                       principal_id TEXT NOT NULL, access TEXT NOT NULL);
+         CREATE INDEX {module}_records_owner_user ON {module}_records (owner_user);
+         CREATE INDEX {module}_records_owner_team ON {module}_records (owner_team);
+         CREATE INDEX {module}_teams_team ON {module}_teams (team_id, record_id);
+         CREATE INDEX {module}_shares_principal ON {module}_shares (principal_id, principal_kind, record_id);"
+    )
+}
+
+fn sqlite_load_per_module(policy: &Policy, rows: &[Row]) -> rusqlite::Connection {
+    let mut db = rusqlite::Connection::open_in_memory().unwrap();
+    let tx = db.transaction().unwrap();
+    for module in MODULES {
+        tx.execute_batch(&per_module_ddl(module)).unwrap();
+        let keyed = keyed_rows(policy, rows, module);
+        let mut rec = tx
+            .prepare(&format!("INSERT INTO {module}_records VALUES (?1, ?2, ?3)"))
+            .unwrap();
+        for r in &keyed.records {
+            rec.execute(rusqlite::params![r.0, r.1, r.2]).unwrap();
+        }
+        let mut link = tx
+            .prepare(&format!("INSERT INTO {module}_teams VALUES (?1, ?2)"))
+            .unwrap();
+        for l in &keyed.links {
+            link.execute(rusqlite::params![l.0, l.1]).unwrap();
+        }
+        let mut share = tx
+            .prepare(&format!(
+                "INSERT INTO {module}_shares VALUES (?1, ?2, ?3, ?4)"
+            ))
+            .unwrap();
+        for s in &keyed.shares {
+            share
+                .execute(rusqlite::params![s.0, s.1, s.2, s.3])
+                .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    db
+}
+
+fn pg_load_per_module(db: &mut postgres::Client, schema: &str, policy: &Policy, rows: &[Row]) {
+    let mut tx = db.transaction().unwrap();
+    tx.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET LOCAL search_path TO {schema};"
+    ))
+    .unwrap();
+    for module in MODULES {
+        tx.batch_execute(&per_module_ddl(module)).unwrap();
+        let keyed = keyed_rows(policy, rows, module);
+        let ids: Vec<i64> = keyed.records.iter().map(|r| r.0).collect();
+        let users: Vec<Option<i64>> = keyed.records.iter().map(|r| r.1).collect();
+        let teams: Vec<Option<i32>> = keyed
+            .records
+            .iter()
+            .map(|r| r.2.map(|t| t as i32))
+            .collect();
+        tx.execute(
+            &format!("INSERT INTO {module}_records SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[])"),
+            &[&ids, &users, &teams],
+        )
+        .unwrap();
+        let ids: Vec<i64> = keyed.links.iter().map(|l| l.0).collect();
+        let teams: Vec<i32> = keyed.links.iter().map(|l| l.1 as i32).collect();
+        tx.execute(
+            &format!("INSERT INTO {module}_teams SELECT * FROM unnest($1::bigint[], $2::int[])"),
+            &[&ids, &teams],
+        )
+        .unwrap();
+        let ids: Vec<i64> = keyed.shares.iter().map(|s| s.0).collect();
+        let kinds: Vec<&str> = keyed.shares.iter().map(|s| s.1).collect();
+        let names: Vec<&str> = keyed.shares.iter().map(|s| s.2.as_str()).collect();
+        let levels: Vec<&str> = keyed.shares.iter().map(|s| s.3).collect();
+        tx.execute(
+            &format!("INSERT INTO {module}_shares SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])"),
+            &[&ids, &kinds, &names, &levels],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(24), max_shrink_iters: 256, ..ProptestConfig::default() })]
+
+    /// A table per module, `BIGINT` owners and `INTEGER` teams holding host keys: the
+    /// filter's typed parameters find exactly the records `can` allows.
+    #[test]
+    fn sqlite_per_module_tables_with_integer_keys(
+        policy_tape in prop::collection::vec(any::<u32>(), 1500),
+        record_tape in prop::collection::vec(any::<u32>(), RECORDS * 12),
+        query_tape in prop::collection::vec(any::<u32>(), QUERIES_PER_POLICY * 4),
+    ) {
+        let policy = with_integer_keys(random_policy(&mut Tape { data: &policy_tape, pos: 0 }));
+        let auth = policy.compile().unwrap();
+        let rows = random_rows(&policy, &mut Tape { data: &record_tape, pos: 0 });
+        let db = sqlite_load_per_module(&policy, &rows);
+        compare_queries_in(&auth, &rows, &mut Tape { data: &query_tape, pos: 0 }, SqlDialect::Sqlite, &per_module_table, |sql, params| {
+            sqlite_query(&db, sql, params)
+        })?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(8), max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn postgres_per_module_tables_with_integer_keys(
+        policy_tape in prop::collection::vec(any::<u32>(), 1500),
+        record_tape in prop::collection::vec(any::<u32>(), RECORDS * 12),
+        query_tape in prop::collection::vec(any::<u32>(), QUERIES_PER_POLICY * 4),
+    ) {
+        let mut db = pg_connect();
+        let schema = format!("permatrix_keyed_{}", std::process::id());
+        let policy = with_integer_keys(random_policy(&mut Tape { data: &policy_tape, pos: 0 }));
+        let auth = policy.compile().unwrap();
+        let rows = random_rows(&policy, &mut Tape { data: &record_tape, pos: 0 });
+        pg_load_per_module(&mut db, &schema, &policy, &rows);
+        let result = compare_queries_in(&auth, &rows, &mut Tape { data: &query_tape, pos: 0 }, SqlDialect::Postgres, &per_module_table, |sql, params| {
+            pg_query(&mut db, &schema, sql, params)
+        });
+        db.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).unwrap();
+        result?;
+    }
 }

@@ -17,7 +17,7 @@ use crate::error::CheckError;
 use crate::policy::{Action, ShareAccess};
 
 pub use condition::Condition;
-pub use sql::{SqlDialect, SqlError, SqlFilter, SqlSchema, SqlValue};
+pub use sql::{SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue};
 
 /// The records of one module that one user may act on, as a condition over record columns.
 ///

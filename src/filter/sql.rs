@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use super::{Condition, Filter};
-use crate::authorizer::{Authorizer, PrincipalId};
-use crate::policy::ShareAccess;
+use crate::authorizer::{Authorizer, PrincipalId, TeamId};
+use crate::policy::{HostKey, ShareAccess};
 
 /// The database the fragment is written for.
 ///
@@ -24,14 +24,34 @@ pub enum SqlDialect {
     Postgres,
 }
 
-/// Where the host keeps records, their team links and their shares.
+/// Where the host keeps records, their team links and their shares, and how its columns
+/// name users, teams and modules.
 ///
-/// The defaults are `records(id, module, owner_user, owner_team)`,
+/// The defaults are one shared table `records(id, module, owner_user, owner_team)`,
 /// `record_teams(record_id, team_id)` and
-/// `record_shares(record_id, principal_kind, principal_id, access)`. Ids are the policy's
-/// string ids (usernames, team ids, role ids, module ids); `principal_kind` is `user`,
-/// `team`, `role` or `role_and_subordinates`; `access` is `read`, `read_write` or `full`.
-/// A team-owned record has `owner_team` set and `owner_user` NULL, and the other way round.
+/// `record_shares(record_id, principal_kind, principal_id, access)`, with the policy's
+/// names in every column. `principal_kind` is `user`, `team`, `role` or
+/// `role_and_subordinates`; `access` is `read`, `read_write` or `full`. A team-owned
+/// record has `owner_team` set and `owner_user` NULL, and the other way round.
+///
+/// # A table per module, and the host's keys
+/// A host that keeps each module in its own table (`deals`, `accounts`) makes one schema
+/// per table with [`SqlSchema::for_table`]: the table stands for the module, so no module
+/// column is read. [`SqlSchema::user_keys`], [`SqlSchema::team_keys`] and
+/// [`SqlSchema::module_keys`] say whether the columns hold the policy's names or the
+/// host keys of the document ([`HostKey`](crate::HostKey)): integers, text or UUIDs.
+/// Parameters are then typed to match ([`SqlValue::Integer`], ...). A user or team
+/// without a key of that type owns no row in such a table, so filters leave it out.
+///
+/// The share table's `principal_id` holds users, teams and roles alike, so it is text:
+/// users and teams by their key's text (decimal for integers) when keys are in use, roles
+/// by name.
+///
+/// # Lists of ids
+/// One id is one parameter. In PostgreSQL a list is one array parameter (`= ANY($n)`). In
+/// SQLite a list of up to 16 ids is one parameter per id (`IN (?2, ?3, …)`), and a longer
+/// one is a single JSON array unpacked by `json_each`, so the parameter count stays small
+/// whatever the number of ids.
 ///
 /// # Indexes
 /// The fragment reads as "the record's id is in the set of ids that the user's owners,
@@ -47,12 +67,22 @@ pub enum SqlDialect {
 /// SQLite from scanning the module's records through an index on `module`.
 ///
 /// ```
-/// use permatrix::SqlSchema;
+/// use permatrix::{SqlKeys, SqlSchema};
 /// let schema = SqlSchema { records: "crm.deals".into(), ..SqlSchema::default() };
 /// assert_eq!(schema.owner_user, "owner_user");
 /// // the host's query calls the table `r`
 /// let aliased = SqlSchema { records: "r".into(), records_table: Some("crm.deals".into()), ..SqlSchema::default() };
 /// # let _ = aliased;
+/// // a table per module, with BIGINT keys for users and teams
+/// let deals = SqlSchema {
+///     owner_user: "owner_id".into(),
+///     record_teams: "deal_teams".into(),
+///     record_teams_record: "deal_id".into(),
+///     user_keys: SqlKeys::Integer,
+///     team_keys: SqlKeys::Integer,
+///     ..SqlSchema::for_table("deals")
+/// };
+/// assert_eq!(deals.module, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlSchema {
@@ -63,8 +93,8 @@ pub struct SqlSchema {
     pub records_table: Option<String>,
     /// Its primary key.
     pub id: String,
-    /// Its module column.
-    pub module: String,
+    /// Its module column, or `None` when the table holds one module's records.
+    pub module: Option<String>,
     /// Its owning-user column.
     pub owner_user: String,
     /// Its owning-team column.
@@ -81,10 +111,37 @@ pub struct SqlSchema {
     pub record_shares_record: String,
     /// Its principal-kind column.
     pub record_shares_kind: String,
-    /// Its principal-id column.
+    /// Its principal-id column (text).
     pub record_shares_principal: String,
     /// Its access column.
     pub record_shares_access: String,
+    /// What `owner_user` and user principals hold.
+    pub user_keys: SqlKeys,
+    /// What `owner_team`, the link table's team column and team principals hold.
+    pub team_keys: SqlKeys,
+    /// What the module column holds.
+    pub module_keys: SqlKeys,
+}
+
+impl SqlSchema {
+    /// The default schema for a table that holds one module's records: `records` is
+    /// `table`, and there is no module column.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, SqlDialect, SqlSchema};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
+    /// let f = auth.filter(auth.user("a").unwrap(), Action::List, auth.module("deals").unwrap());
+    /// let sql = f.to_sql(SqlDialect::Postgres, &SqlSchema::for_table("deals")).unwrap();
+    /// assert_eq!(sql.sql, "TRUE");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn for_table(table: &str) -> SqlSchema {
+        SqlSchema {
+            records: table.to_string(),
+            module: None,
+            ..SqlSchema::default()
+        }
+    }
 }
 
 impl Default for SqlSchema {
@@ -94,7 +151,7 @@ impl Default for SqlSchema {
             records: s("records"),
             records_table: None,
             id: s("id"),
-            module: s("module"),
+            module: Some(s("module")),
             owner_user: s("owner_user"),
             owner_team: s("owner_team"),
             record_teams: s("record_teams"),
@@ -105,11 +162,39 @@ impl Default for SqlSchema {
             record_shares_kind: s("principal_kind"),
             record_shares_principal: s("principal_id"),
             record_shares_access: s("access"),
+            user_keys: SqlKeys::Names,
+            team_keys: SqlKeys::Names,
+            module_keys: SqlKeys::Names,
         }
     }
 }
 
+/// What a column that names users, teams or modules holds.
+///
+/// ```
+/// use permatrix::SqlKeys;
+/// assert_eq!(SqlKeys::default(), SqlKeys::Names);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SqlKeys {
+    /// The policy's ids (usernames, team ids, module ids), as text.
+    #[default]
+    Names,
+    /// Integer host keys (`BIGINT`, `INTEGER`). Items whose key is not an integer are left
+    /// out.
+    Integer,
+    /// Text host keys. Items whose key is not text are left out.
+    Text,
+    /// UUID host keys, written as text in the document. PostgreSQL casts them to `uuid`
+    /// (a malformed one is the database's error); SQLite compares them as text. Items
+    /// whose key is not text are left out.
+    Uuid,
+}
+
 /// A parameter value of the fragment, in order.
+///
+/// With the `rusqlite` feature it is a `rusqlite::ToSql`, and with the `postgres` feature
+/// a `postgres_types::ToSql`, so the parameters bind as they are.
 ///
 /// ```
 /// use permatrix::SqlValue;
@@ -122,6 +207,10 @@ pub enum SqlValue {
     Text(String),
     /// A `text[]` (PostgreSQL id lists).
     TextArray(Vec<String>),
+    /// An integer (`BIGINT`).
+    Integer(i64),
+    /// A `bigint[]` (PostgreSQL id lists).
+    IntegerArray(Vec<i64>),
 }
 
 /// A `WHERE` fragment and its parameters, numbered from 1 in the order given.
@@ -177,8 +266,8 @@ impl SqlError {
 
 impl Filter {
     /// The filter as a parameterised SQL fragment over `schema`, restricted to the
-    /// filter's module. Id lists are single parameters, so the parameter count stays small
-    /// whatever the number of users or teams involved.
+    /// filter's module (by the module column, or by the table when the schema has none).
+    /// See [`SqlSchema`] for the lists of ids and the indexes the fragment wants.
     ///
     /// # Errors
     /// [`SqlError`] when a name in `schema` is not a plain identifier.
@@ -203,6 +292,22 @@ impl Filter {
     /// assert!(!q.sql.contains("ann") && !q.sql.contains("'"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
+    ///
+    /// With a table per module and integer keys:
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, SqlDialect, SqlKeys, SqlSchema, SqlValue};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
+    ///   "profiles":{"p":{"modules":{"deals":{"access":"on","actions":{"list":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"],"key":1003}}}"#)?.compile()?;
+    /// let f = auth.filter(auth.user("ann").unwrap(), Action::List, auth.module("deals").unwrap());
+    /// let schema = SqlSchema { owner_user: "owner_id".into(), user_keys: SqlKeys::Integer,
+    ///                          ..SqlSchema::for_table("deals") };
+    /// let q = f.to_sql(SqlDialect::Postgres, &schema).unwrap();
+    /// assert!(q.sql.starts_with(r#""deals"."id" IN (SELECT pmx_r."id" FROM "deals" AS pmx_r WHERE pmx_r."owner_id" = $1::bigint"#));
+    /// assert_eq!(q.params[0], SqlValue::Integer(1003));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
     pub fn to_sql(&self, dialect: SqlDialect, schema: &SqlSchema) -> Result<SqlFilter, SqlError> {
         let q = Names::new(schema)?;
         let mut w = Writer {
@@ -210,32 +315,25 @@ impl Filter {
             params: Vec::new(),
             auth: &self.auth,
             q: &q,
+            schema,
         };
-        let module = self
-            .auth
-            .module_name(self.module)
-            .unwrap_or_default()
-            .to_string();
-        let module_param = w.text(module);
-        let module = format!("{}.{}", q.records, q.module);
-        let sql = match &self.condition {
-            Condition::True => format!("({module} = {module_param} AND TRUE)"),
-            Condition::False => format!("({module} = {module_param} AND FALSE)"),
+        // the module first, so that it is always the first parameter
+        let narrowed = !matches!(self.condition, Condition::True | Condition::False);
+        let module = q
+            .module
+            .as_ref()
+            .map(|column| w.module_test(self.module, column, narrowed));
+        let body = match &self.condition {
+            Condition::True => "TRUE".to_string(),
+            Condition::False => "FALSE".to_string(),
             c => {
                 let ids = w.ids(c);
-                // Without statistics, SQLite would walk the whole module through an index
-                // on `module` and test each row; the unary `+` (a no-op on the value) keeps
-                // that index out, so the plan starts from the id set instead.
-                let plus = if dialect == SqlDialect::Sqlite {
-                    "+"
-                } else {
-                    ""
-                };
-                format!(
-                    "({plus}{module} = {module_param} AND {}.{} IN ({ids}))",
-                    q.records, q.id
-                )
+                format!("{}.{} IN ({ids})", q.records, q.id)
             }
+        };
+        let sql = match module {
+            Some(module) => format!("({module} AND {body})"),
+            None => body,
         };
         Ok(SqlFilter {
             sql,
@@ -249,7 +347,7 @@ struct Names {
     records: String,
     records_table: String,
     id: String,
-    module: String,
+    module: Option<String>,
     owner_user: String,
     owner_team: String,
     record_teams: String,
@@ -264,11 +362,16 @@ struct Names {
 
 impl Names {
     fn new(s: &SqlSchema) -> Result<Names, SqlError> {
+        let records = quote(&s.records, true)?;
         Ok(Names {
-            records: quote(&s.records, true)?,
+            module: s
+                .module
+                .as_deref()
+                .map(|m| quote(m, false).map(|m| format!("{records}.{m}")))
+                .transpose()?,
+            records,
             records_table: quote(s.records_table.as_deref().unwrap_or(&s.records), true)?,
             id: quote(&s.id, false)?,
-            module: quote(&s.module, false)?,
             owner_user: quote(&s.owner_user, false)?,
             owner_team: quote(&s.owner_team, false)?,
             record_teams: quote(&s.record_teams, true)?,
@@ -306,11 +409,58 @@ fn quote(name: &str, dotted: bool) -> Result<String, SqlError> {
 /// Longest id list SQLite gets as separate parameters; longer lists are one JSON array.
 const SHORT_LIST: usize = 16;
 
+/// Ids as a column holds them.
+enum Ids {
+    Text(Vec<String>),
+    Integer(Vec<i64>),
+    Uuid(Vec<String>),
+}
+
+impl Ids {
+    fn len(&self) -> usize {
+        match self {
+            Ids::Text(v) | Ids::Uuid(v) => v.len(),
+            Ids::Integer(v) => v.len(),
+        }
+    }
+
+    /// The ids of `items` (name, key) as a column of kind `keys` holds them; items without
+    /// a key of that kind are left out, for no row can name them.
+    fn of<'k>(keys: SqlKeys, items: impl Iterator<Item = (&'k str, Option<&'k HostKey>)>) -> Ids {
+        match keys {
+            SqlKeys::Names => Ids::Text(items.map(|(name, _)| name.to_string()).collect()),
+            SqlKeys::Integer => Ids::Integer(items.filter_map(|(_, k)| k?.as_integer()).collect()),
+            SqlKeys::Text => Ids::Text(
+                items
+                    .filter_map(|(_, k)| Some(k?.as_text()?.to_string()))
+                    .collect(),
+            ),
+            SqlKeys::Uuid => Ids::Uuid(
+                items
+                    .filter_map(|(_, k)| Some(k?.as_text()?.to_string()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The id of one item as text in the share table's principal column, or `None` when
+    /// it has no key of that kind.
+    fn principal_text(keys: SqlKeys, name: &str, key: Option<&HostKey>) -> Option<String> {
+        match (keys, key) {
+            (SqlKeys::Names, _) => Some(name.to_string()),
+            (SqlKeys::Integer, Some(HostKey::Integer(i))) => Some(i.to_string()),
+            (SqlKeys::Text | SqlKeys::Uuid, Some(HostKey::Text(t))) => Some(t.clone()),
+            _ => None,
+        }
+    }
+}
+
 struct Writer<'a> {
     dialect: SqlDialect,
     params: Vec<SqlValue>,
     auth: &'a Authorizer,
     q: &'a Names,
+    schema: &'a SqlSchema,
 }
 
 impl Writer<'_> {
@@ -321,36 +471,84 @@ impl Writer<'_> {
         }
     }
 
-    fn text(&mut self, value: String) -> String {
-        self.params.push(SqlValue::Text(value));
+    fn push(&mut self, value: SqlValue) -> String {
+        self.params.push(value);
         self.placeholder()
     }
 
-    /// `column = ?` for one value; for a list, `column IN (?, …)` while it is short in
-    /// SQLite (one parameter per id, at most [`SHORT_LIST`]), else one parameter holding
-    /// the whole list: a JSON array unpacked by `json_each` (SQLite) or a `text[]`
-    /// compared with `= ANY` (PostgreSQL).
-    fn member(&mut self, column: &str, mut values: Vec<String>) -> String {
-        if values.len() == 1 {
-            let p = self.text(values.pop().unwrap_or_default());
-            return format!("{column} = {p}");
+    fn text(&mut self, value: String) -> String {
+        self.push(SqlValue::Text(value))
+    }
+
+    /// The module test of a shared table, or `FALSE` when the module has no key of the
+    /// column's kind (none of the table's rows is its).
+    fn module_test(&mut self, module: crate::ModuleId, column: &str, narrowed: bool) -> String {
+        let auth = self.auth;
+        let name = auth.module_name(module).unwrap_or_default();
+        let ids = Ids::of(
+            self.schema.module_keys,
+            std::iter::once((name, auth.module_key(module))),
+        );
+        // Without statistics, SQLite would walk the whole module through an index on
+        // `module` and test each row; the unary `+` (a no-op on the value) keeps that
+        // index out when an id set narrows the rows, so the plan starts from the set.
+        let column = if narrowed && self.dialect == SqlDialect::Sqlite {
+            format!("+{column}")
+        } else {
+            column.to_string()
+        };
+        self.member(&column, ids)
+    }
+
+    /// `column = ?` for one id and `FALSE` for none; for a list, `column IN (?, …)` while
+    /// it is short in SQLite (one parameter per id, at most [`SHORT_LIST`]), else one
+    /// parameter holding the whole list: a JSON array unpacked by `json_each` (SQLite) or
+    /// an array compared with `= ANY` (PostgreSQL). PostgreSQL parameters are cast to the
+    /// ids' type, so the column may be any integer type, or `uuid`.
+    fn member(&mut self, column: &str, ids: Ids) -> String {
+        let pg = self.dialect == SqlDialect::Postgres;
+        match ids.len() {
+            0 => return "FALSE".to_string(),
+            1 => {
+                let (value, cast) = match ids {
+                    Ids::Text(mut v) => (SqlValue::Text(v.pop().unwrap_or_default()), ""),
+                    Ids::Uuid(mut v) => {
+                        (SqlValue::Text(v.pop().unwrap_or_default()), "::text::uuid")
+                    }
+                    Ids::Integer(v) => (
+                        SqlValue::Integer(v.first().copied().unwrap_or_default()),
+                        "::bigint",
+                    ),
+                };
+                let p = self.push(value);
+                let cast = if pg { cast } else { "" };
+                return format!("{column} = {p}{cast}");
+            }
+            _ => {}
         }
-        match self.dialect {
-            SqlDialect::Sqlite if values.len() <= SHORT_LIST => {
-                let placeholders: Vec<String> = values.into_iter().map(|v| self.text(v)).collect();
-                format!("{column} IN ({})", placeholders.join(", "))
-            }
-            SqlDialect::Sqlite => {
-                let json = serde_json::to_string(&values).unwrap_or_else(|_| "[]".to_string());
-                let p = self.text(json);
-                format!("{column} IN (SELECT value FROM json_each({p}))")
-            }
-            SqlDialect::Postgres => {
-                self.params.push(SqlValue::TextArray(values));
-                let p = self.placeholder();
-                format!("{column} = ANY({p})")
-            }
+        if pg {
+            let (value, cast) = match ids {
+                Ids::Text(v) => (SqlValue::TextArray(v), ""),
+                Ids::Uuid(v) => (SqlValue::TextArray(v), "::text[]::uuid[]"),
+                Ids::Integer(v) => (SqlValue::IntegerArray(v), "::bigint[]"),
+            };
+            let p = self.push(value);
+            return format!("{column} = ANY({p}{cast})");
         }
+        if ids.len() <= SHORT_LIST {
+            let values: Vec<SqlValue> = match ids {
+                Ids::Text(v) | Ids::Uuid(v) => v.into_iter().map(SqlValue::Text).collect(),
+                Ids::Integer(v) => v.into_iter().map(SqlValue::Integer).collect(),
+            };
+            let placeholders: Vec<String> = values.into_iter().map(|v| self.push(v)).collect();
+            return format!("{column} IN ({})", placeholders.join(", "));
+        }
+        let json = match ids {
+            Ids::Text(v) | Ids::Uuid(v) => serde_json::to_string(&v),
+            Ids::Integer(v) => serde_json::to_string(&v),
+        };
+        let p = self.text(json.unwrap_or_else(|_| "[]".to_string()));
+        format!("{column} IN (SELECT value FROM json_each({p}))")
     }
 
     /// A `SELECT` of the ids of the records that satisfy `c`: a `UNION ALL` of one
@@ -375,18 +573,21 @@ impl Writer<'_> {
         }
     }
 
-    fn team_names(&self, teams: &[crate::TeamId]) -> Vec<String> {
-        teams
-            .iter()
-            .map(|&t| self.auth.team_name(t).unwrap_or_default().to_string())
-            .collect()
+    fn team_ids(&self, teams: &[TeamId]) -> Ids {
+        let auth = self.auth;
+        Ids::of(
+            self.schema.team_keys,
+            teams
+                .iter()
+                .map(|&t| (auth.team_name(t).unwrap_or_default(), auth.team_key(t))),
+        )
     }
 
     /// The ids of the records linked to one of `teams`.
-    fn linked_ids(&mut self, teams: &[crate::TeamId]) -> String {
+    fn linked_ids(&mut self, teams: &[TeamId]) -> String {
         let q = self.q;
-        let names = self.team_names(teams);
-        let test = self.member(&format!("pmx_rt.{}", q.rt_team), names);
+        let ids = self.team_ids(teams);
+        let test = self.member(&format!("pmx_rt.{}", q.rt_team), ids);
         format!(
             "SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test}",
             q.rt_record, q.record_teams
@@ -397,6 +598,7 @@ impl Writer<'_> {
     fn shared_ids(&mut self, to: &[PrincipalId], at_least: ShareAccess) -> String {
         let q = self.q;
         let auth = self.auth;
+        let (user_keys, team_keys) = (self.schema.user_keys, self.schema.team_keys);
         // every stored level reaches `read`, so that case needs no level test
         let level_test = (at_least > ShareAccess::Read).then(|| {
             let levels: Vec<String> = [ShareAccess::ReadWrite, ShareAccess::Full]
@@ -404,26 +606,43 @@ impl Writer<'_> {
                 .filter(|l| *l >= at_least)
                 .map(|l| l.as_str().to_string())
                 .collect();
-            self.member(&format!("pmx_rs.{}", q.rs_access), levels)
+            self.member(&format!("pmx_rs.{}", q.rs_access), Ids::Text(levels))
         });
         let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
         for p in to {
-            let (kind, name) = match *p {
-                PrincipalId::User(u) => ("user", auth.user_name(u)),
-                PrincipalId::Team(t) => ("team", auth.team_name(t)),
-                PrincipalId::Role(r) => ("role", auth.role_name(r)),
-                PrincipalId::RoleAndSubordinates(r) => ("role_and_subordinates", auth.role_name(r)),
+            let (kind, id) = match *p {
+                PrincipalId::User(u) => (
+                    "user",
+                    Ids::principal_text(
+                        user_keys,
+                        auth.user_name(u).unwrap_or_default(),
+                        auth.user_key(u),
+                    ),
+                ),
+                PrincipalId::Team(t) => (
+                    "team",
+                    Ids::principal_text(
+                        team_keys,
+                        auth.team_name(t).unwrap_or_default(),
+                        auth.team_key(t),
+                    ),
+                ),
+                PrincipalId::Role(r) => ("role", auth.role_name(r).map(str::to_string)),
+                PrincipalId::RoleAndSubordinates(r) => (
+                    "role_and_subordinates",
+                    auth.role_name(r).map(str::to_string),
+                ),
             };
-            let name = name.unwrap_or_default().to_string();
+            let Some(id) = id else { continue };
             match by_kind.iter_mut().find(|(k, _)| *k == kind) {
-                Some((_, names)) => names.push(name),
-                None => by_kind.push((kind, vec![name])),
+                Some((_, ids)) => ids.push(id),
+                None => by_kind.push((kind, vec![id])),
             }
         }
         let mut alternatives = Vec::new();
-        for (kind, names) in by_kind {
+        for (kind, ids) in by_kind {
             let kind_param = self.text(kind.to_string());
-            let ids = self.member(&format!("pmx_rs.{}", q.rs_principal), names);
+            let ids = self.member(&format!("pmx_rs.{}", q.rs_principal), Ids::Text(ids));
             alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.rs_kind));
         }
         if alternatives.is_empty() {
@@ -448,15 +667,17 @@ impl Writer<'_> {
             Condition::True => "TRUE".to_string(),
             Condition::False => "FALSE".to_string(),
             Condition::OwnerUserIn(users) => {
-                let names = users
-                    .iter()
-                    .map(|&u| auth.user_name(u).unwrap_or_default().to_string())
-                    .collect();
-                self.member(&format!("{row}.{}", q.owner_user), names)
+                let ids = Ids::of(
+                    self.schema.user_keys,
+                    users
+                        .iter()
+                        .map(|&u| (auth.user_name(u).unwrap_or_default(), auth.user_key(u))),
+                );
+                self.member(&format!("{row}.{}", q.owner_user), ids)
             }
             Condition::OwnerTeamIn(teams) => {
-                let names = self.team_names(teams);
-                self.member(&format!("{row}.{}", q.owner_team), names)
+                let ids = self.team_ids(teams);
+                self.member(&format!("{row}.{}", q.owner_team), ids)
             }
             // uncorrelated, so the database finds the linked or shared records once
             Condition::LinkedToTeam(teams) => {
@@ -475,6 +696,63 @@ impl Writer<'_> {
                 let parts: Vec<String> = parts.iter().map(|p| self.condition(p, row)).collect();
                 format!("({})", parts.join(" OR "))
             }
+        }
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+impl rusqlite::ToSql for SqlValue {
+    /// Text and integers bind as they are. Arrays, which [`Filter::to_sql`] writes only for
+    /// PostgreSQL, bind as a JSON array text, the form `json_each` reads.
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        let json = |r: serde_json::Result<String>| {
+            r.map(|s| ToSqlOutput::Owned(Value::Text(s)))
+                .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+        };
+        match self {
+            SqlValue::Text(s) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))),
+            SqlValue::Integer(i) => Ok(ToSqlOutput::Owned(Value::Integer(*i))),
+            SqlValue::TextArray(v) => json(serde_json::to_string(v)),
+            SqlValue::IntegerArray(v) => json(serde_json::to_string(v)),
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl postgres_types::ToSql for SqlValue {
+    fn to_sql(
+        &self,
+        ty: &postgres_types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            SqlValue::Text(s) => s.to_sql(ty, out),
+            SqlValue::TextArray(v) => v.to_sql(ty, out),
+            SqlValue::Integer(i) => i.to_sql(ty, out),
+            SqlValue::IntegerArray(v) => v.to_sql(ty, out),
+        }
+    }
+
+    /// Every type any variant accepts; [`to_sql_checked`](Self::to_sql_checked) then asks
+    /// the variant at hand.
+    fn accepts(ty: &postgres_types::Type) -> bool {
+        <String as postgres_types::ToSql>::accepts(ty)
+            || <Vec<String> as postgres_types::ToSql>::accepts(ty)
+            || <i64 as postgres_types::ToSql>::accepts(ty)
+            || <Vec<i64> as postgres_types::ToSql>::accepts(ty)
+    }
+
+    fn to_sql_checked(
+        &self,
+        ty: &postgres_types::Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<postgres_types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        match self {
+            SqlValue::Text(s) => s.to_sql_checked(ty, out),
+            SqlValue::TextArray(v) => v.to_sql_checked(ty, out),
+            SqlValue::Integer(i) => i.to_sql_checked(ty, out),
+            SqlValue::IntegerArray(v) => v.to_sql_checked(ty, out),
         }
     }
 }
