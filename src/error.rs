@@ -51,6 +51,16 @@ pub enum ErrorCode {
     /// The policy, or what compiling it would take, goes past one of its
     /// [`Limits`](crate::Limits).
     LimitExceeded,
+    /// A table or column name in [`SqlSchema`](crate::SqlSchema) is not a plain SQL
+    /// identifier.
+    InvalidIdentifier,
+    /// Sign-in refused: the user is not active (invited or deactivated), or unknown.
+    NotActive,
+    /// Sign-in refused: system accounts never sign in.
+    SystemAccount,
+    /// Sign-in refused: `login_requires_active_team` is set and the user is in no active
+    /// team.
+    NoActiveTeam,
 }
 
 impl ErrorCode {
@@ -81,7 +91,104 @@ impl ErrorCode {
             ErrorCode::Immutable => "immutable",
             ErrorCode::StaleId => "stale_id",
             ErrorCode::LimitExceeded => "limit_exceeded",
+            ErrorCode::InvalidIdentifier => "invalid_identifier",
+            ErrorCode::NotActive => "not_active",
+            ErrorCode::SystemAccount => "system_account",
+            ErrorCode::NoActiveTeam => "no_active_team",
         }
+    }
+
+    /// Every code, in declaration order.
+    ///
+    /// ```
+    /// use permatrix::ErrorCode;
+    /// assert!(ErrorCode::ALL.contains(&ErrorCode::StaleId));
+    /// ```
+    pub const ALL: [ErrorCode; 23] = [
+        ErrorCode::Malformed,
+        ErrorCode::UnsupportedVersion,
+        ErrorCode::UnknownReference,
+        ErrorCode::DuplicateKey,
+        ErrorCode::RoleCycle,
+        ErrorCode::TeamCycle,
+        ErrorCode::RoleWithoutProfile,
+        ErrorCode::EditAllRequiresViewAll,
+        ErrorCode::MandatoryFieldRestricted,
+        ErrorCode::NotPermitted,
+        ErrorCode::LicenseLimit,
+        ErrorCode::UserDeletionForbidden,
+        ErrorCode::InvalidTransfer,
+        ErrorCode::LastAdmin,
+        ErrorCode::LastAdminTeam,
+        ErrorCode::SharingLocked,
+        ErrorCode::Immutable,
+        ErrorCode::StaleId,
+        ErrorCode::LimitExceeded,
+        ErrorCode::InvalidIdentifier,
+        ErrorCode::NotActive,
+        ErrorCode::SystemAccount,
+        ErrorCode::NoActiveTeam,
+    ];
+}
+
+/// A code compares equal to its text, so `assert_eq!(err.code(), "stale_id")` reads as
+/// the conformance cases do.
+///
+/// ```
+/// use permatrix::ErrorCode;
+/// assert_eq!(ErrorCode::RoleCycle, "role_cycle");
+/// ```
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+/// The code its text names.
+///
+/// ```
+/// use permatrix::ErrorCode;
+/// assert_eq!("stale_id".parse::<ErrorCode>(), Ok(ErrorCode::StaleId));
+/// assert!("nope".parse::<ErrorCode>().is_err());
+/// ```
+impl std::str::FromStr for ErrorCode {
+    type Err = UnknownCode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCode(shorten(s, MAX_MESSAGE)))
+    }
+}
+
+/// Text that names no [`ErrorCode`].
+///
+/// ```
+/// use permatrix::ErrorCode;
+/// let err = "nope".parse::<ErrorCode>().unwrap_err();
+/// assert_eq!(err.to_string(), "`nope` is not an error code");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not an error code")]
+pub struct UnknownCode(String);
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -225,14 +332,14 @@ impl CheckError {
     /// let new = Policy::from_json(r#"{"version": 1, "modules": {"m": {}}, "users": {"a": {}}}"#)?.compile()?;
     /// let (a, m) = (new.user("a").unwrap(), old.module("m").unwrap());
     /// let err = new.try_can_module(a, Action::Create, m).unwrap_err();
-    /// assert_eq!(err.code(), "stale_id");
+    /// assert_eq!(err.code(), permatrix::ErrorCode::StaleId);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         if self.stale {
-            ErrorCode::StaleId.as_str()
+            ErrorCode::StaleId
         } else {
-            ErrorCode::UnknownReference.as_str()
+            ErrorCode::UnknownReference
         }
     }
 

@@ -146,8 +146,8 @@ mod render;
 
 pub use admin::{Admin, AuditEvent, Factors, LoginDenied, ProfileTemplate, TransferTarget, areas};
 pub use authorizer::{
-    Authorizer, Facts, ModuleId, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, Step,
-    TeamId, UserId,
+    Authorizer, Facts, ModuleId, OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share,
+    Step, TeamId, UserId,
 };
 pub use compile::Cell;
 pub use diff::{Change, PolicyDiff, diff};

@@ -318,7 +318,7 @@ fn login(
     p: &Policy,
     standing: &Standing,
     name: &str,
-) -> Option<std::result::Result<Vec<String>, &'static str>> {
+) -> Option<std::result::Result<Vec<String>, crate::error::ErrorCode>> {
     let (u, _, user) = p.users.get_full(name)?;
     let teams = standing
         .teams_of(u)

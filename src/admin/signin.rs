@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::authorizer::{Authorizer, TeamId, UserId};
+use crate::error::ErrorCode;
 use crate::policy::{Settings, Team, TeamInheritance, User, UserKind};
 
 /// Why a sign-in is refused, checked in this order.
@@ -30,14 +31,14 @@ impl LoginDenied {
     /// The stable code: `not_active`, `system_account` or `no_active_team`.
     ///
     /// ```
-    /// use permatrix::LoginDenied;
-    /// assert_eq!(LoginDenied::SystemAccount.code(), "system_account");
+    /// use permatrix::{ErrorCode, LoginDenied};
+    /// assert_eq!(LoginDenied::SystemAccount.code(), ErrorCode::SystemAccount);
     /// ```
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            LoginDenied::NotActive => "not_active",
-            LoginDenied::SystemAccount => "system_account",
-            LoginDenied::NoActiveTeam => "no_active_team",
+            LoginDenied::NotActive => ErrorCode::NotActive,
+            LoginDenied::SystemAccount => ErrorCode::SystemAccount,
+            LoginDenied::NoActiveTeam => ErrorCode::NoActiveTeam,
         }
     }
 }

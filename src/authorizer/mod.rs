@@ -14,7 +14,7 @@ use crate::policy::{Access, Action, AdminLevel, HostKey, Policy};
 
 pub use decision::{Facts, OwnerFact, Step};
 pub use ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
-pub use record::{Owner, Record, Share};
+pub use record::{OwnedRecord, Owner, Record, Share};
 
 /// An immutable snapshot of a compiled [`Policy`] that answers checks.
 ///

@@ -146,3 +146,147 @@ impl<'a> Record<'a> {
         Record { shares, ..self }
     }
 }
+
+/// A record that owns its team links and shares: what a helper that reads a row returns,
+/// since a [`Record`] only borrows them. Check it through [`OwnedRecord::as_record`].
+///
+/// ```
+/// use permatrix::{Action, OwnedRecord, Policy, PrincipalId, Share, ShareAccess};
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"team"}}}}},
+///   "roles":{"r":{"profiles":["p"]}},
+///   "users":{"a":{"roles":["r"]},"b":{}},"teams":{"t":{"users":["a"]}}}"#)?.compile()?;
+/// let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+///
+/// // a helper can build and return it: nothing is borrowed from its locals
+/// fn from_row(m: permatrix::ModuleId, owner: permatrix::UserId, linked: Vec<permatrix::TeamId>) -> OwnedRecord {
+///     OwnedRecord::owned_by_user(m, owner).with_teams(linked)
+/// }
+/// let deal = from_row(m, b, vec![t]);
+/// assert!(auth.can(a, Action::View, &deal.as_record()));
+/// let shared = OwnedRecord::owned_by_user(m, b)
+///     .with_shares(vec![Share { to: PrincipalId::User(a), access: ShareAccess::Read }]);
+/// assert_eq!(shared.shares.len(), 1);
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OwnedRecord {
+    /// The record's module.
+    pub module: ModuleId,
+    /// Its owner.
+    pub owner: Owner,
+    /// The teams it is linked to.
+    pub teams: Vec<TeamId>,
+    /// Its shares.
+    pub shares: Vec<Share>,
+}
+
+impl OwnedRecord {
+    /// A record of `module` owned by `owner`, with no team links or shares.
+    ///
+    /// ```
+    /// use permatrix::{OwnedRecord, Owner};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// # let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// let r = OwnedRecord::new(m, Owner::User(a));
+    /// assert!(r.teams.is_empty() && r.shares.is_empty());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn new(module: ModuleId, owner: Owner) -> OwnedRecord {
+        OwnedRecord {
+            module,
+            owner,
+            teams: Vec::new(),
+            shares: Vec::new(),
+        }
+    }
+
+    /// A record of `module` owned by the user `owner`.
+    ///
+    /// ```
+    /// use permatrix::{OwnedRecord, Owner};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// # let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert_eq!(OwnedRecord::owned_by_user(m, a).owner, Owner::User(a));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn owned_by_user(module: ModuleId, owner: UserId) -> OwnedRecord {
+        OwnedRecord::new(module, Owner::User(owner))
+    }
+
+    /// A record of `module` owned by the team `owner`.
+    ///
+    /// ```
+    /// use permatrix::{OwnedRecord, Owner};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (t, m) = (auth.team("t").unwrap(), auth.module("m").unwrap());
+    /// assert_eq!(OwnedRecord::owned_by_team(m, t).owner, Owner::Team(t));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn owned_by_team(module: ModuleId, owner: TeamId) -> OwnedRecord {
+        OwnedRecord::new(module, Owner::Team(owner))
+    }
+
+    /// The same record linked to `teams`.
+    ///
+    /// ```
+    /// use permatrix::OwnedRecord;
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}},"teams":{"t":{}}}"#)?.compile()?;
+    /// # let (a, m, t) = (auth.user("a").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
+    /// assert_eq!(OwnedRecord::owned_by_user(m, a).with_teams(vec![t]).teams, [t]);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn with_teams(self, teams: Vec<TeamId>) -> OwnedRecord {
+        OwnedRecord { teams, ..self }
+    }
+
+    /// The same record with `shares`.
+    ///
+    /// ```
+    /// use permatrix::{OwnedRecord, PrincipalId, Share, ShareAccess};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}}}"#)?.compile()?;
+    /// # let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+    /// let r = OwnedRecord::owned_by_user(m, a).with_shares(vec![Share { to: PrincipalId::User(b), access: ShareAccess::Read }]);
+    /// assert_eq!(r.shares[0].access, ShareAccess::Read);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn with_shares(self, shares: Vec<Share>) -> OwnedRecord {
+        OwnedRecord { shares, ..self }
+    }
+
+    /// The record to check, borrowing this one's lists.
+    ///
+    /// ```
+    /// use permatrix::{Action, OwnedRecord};
+    /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
+    /// # let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// let r = OwnedRecord::owned_by_user(m, a);
+    /// assert!(auth.can(a, Action::View, &r.as_record()));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn as_record(&self) -> Record<'_> {
+        Record {
+            module: self.module,
+            owner: self.owner,
+            teams: &self.teams,
+            shares: &self.shares,
+        }
+    }
+}
+
+impl<'a> From<&'a OwnedRecord> for Record<'a> {
+    fn from(r: &'a OwnedRecord) -> Record<'a> {
+        r.as_record()
+    }
+}
+
+impl From<Record<'_>> for OwnedRecord {
+    fn from(r: Record<'_>) -> OwnedRecord {
+        OwnedRecord {
+            module: r.module,
+            owner: r.owner,
+            teams: r.teams.to_vec(),
+            shares: r.shares.to_vec(),
+        }
+    }
+}

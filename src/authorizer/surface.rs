@@ -8,6 +8,107 @@ use crate::error::{CheckError, IdKind};
 use crate::policy::{Access, Action, ExternalAccess, FieldAccess, Merge, UserKind};
 
 impl Authorizer {
+    /// The fields of `module` that `user` sees, with what they may do with each, in the
+    /// module's order; hidden fields are left out. Empty for unknown ids.
+    ///
+    /// # Cost
+    /// O(fields of the module), one [`Authorizer::field_access`] each.
+    ///
+    /// ```
+    /// use permatrix::{FieldAccess, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,
+    ///   "modules":{"m":{"fields":{"iban":{},"name":{},"notes":{}}}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","fields":{"iban":"hidden","notes":"read_only"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+    /// assert_eq!(auth.visible_fields(a, m), [("name", FieldAccess::ReadWrite), ("notes", FieldAccess::ReadOnly)]);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn visible_fields(&self, user: UserId, module: ModuleId) -> Vec<(&str, FieldAccess)> {
+        let Ok(def) = self.module_def(module) else {
+            return Vec::new();
+        };
+        def.fields
+            .keys()
+            .filter_map(|name| {
+                let access = self.try_field_access(user, module, name).ok()?;
+                (access != FieldAccess::Hidden).then_some((name.as_str(), access))
+            })
+            .collect()
+    }
+
+    /// The modules on which `user` may `action` at least some records by what they hold:
+    /// their grants (the matrix's cell reaches some records) or a sharing rule of the
+    /// module that shares with them. Records shared one by one do not count, since they
+    /// do not open the module. In the policy's order; empty for an unknown user.
+    ///
+    /// # Cost
+    /// O(modules + sharing rules) look-ups; one allocation for the result.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"a":{},"b":{},"c":{}},
+    ///   "profiles":{"p":{"modules":{"a":{"access":"on","actions":{"view":"owner"}},
+    ///                               "b":{"access":"on","actions":{"edit":"all"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"u":{"roles":["r"]}}}"#)?.compile()?;
+    /// let u = auth.user("u").unwrap();
+    /// let names = |ms: Vec<permatrix::ModuleId>| ms.into_iter().map(|m| auth.module_name(m).unwrap()).collect::<Vec<_>>();
+    /// assert_eq!(names(auth.allowed_modules(u, Action::View)), ["a"]);
+    /// assert_eq!(names(auth.allowed_modules(u, Action::Edit)), ["b"]);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn allowed_modules(&self, user: UserId, action: Action) -> Vec<ModuleId> {
+        let Ok(facts) = self.user_facts(user) else {
+            return Vec::new();
+        };
+        (0..self.inner.modules.len() as u32)
+            .map(|m| self.module_id(m))
+            .filter(|&module| {
+                let Ok(module_facts) = self.module_facts(module) else {
+                    return false;
+                };
+                // steps 2–4 may decide on their own, either way (a bypassing admin)
+                let cell = match self.gate(user, facts, module, action) {
+                    Ok(cell) => cell,
+                    Err(step) => return step.allows(),
+                };
+                if !module_facts.owned || action.is_module_level() || cell != crate::Cell::NONE {
+                    return true;
+                }
+                let (start, end) = (module_facts.rules.start, module_facts.rules.end);
+                self.inner
+                    .rules
+                    .get(start as usize..end as usize)
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|rule| rule.access.reaches(action) && self.contains(rule.to, user))
+            })
+            .collect()
+    }
+
+    /// [`Authorizer::can`] for many records at once, in order: one allocation for the
+    /// answers, none per record.
+    ///
+    /// # Cost
+    /// As many [`Authorizer::can`]s.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
+    /// let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
+    /// let rows = [Record::owned_by_user(m, a), Record::owned_by_user(m, b)];
+    /// assert_eq!(auth.can_many(a, Action::View, &rows), [true, false]);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn can_many(&self, user: UserId, action: Action, records: &[Record<'_>]) -> Vec<bool> {
+        records
+            .iter()
+            .map(|record| self.can(user, action, record))
+            .collect()
+    }
+
     /// What `user` may do with `field` of `module` (SPEC §5): `hidden` for an inactive
     /// user, `read_write` for a bypassing admin, `hidden` on an `off` module, at most
     /// `read_only` on a `read_only` module, `read_write` for mandatory fields on an `on`

@@ -259,8 +259,8 @@ impl SqlError {
     /// assert_eq!(f.to_sql(SqlDialect::Postgres, &bad).unwrap_err().code(), "invalid_identifier");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn code(&self) -> &'static str {
-        "invalid_identifier"
+    pub fn code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::InvalidIdentifier
     }
 }
 

@@ -113,7 +113,7 @@ fn agree(auth: &Authorizer, user: UserId, action: Action, record: &Record<'_>) {
         Ok(allowed) => assert_eq!(allowed, can, "try_can disagrees"),
         Err(e) => {
             assert!(!can, "can allowed where try_can found an unknown id");
-            assert!(["stale_id", "unknown_reference"].contains(&e.code()));
+            assert!(["stale_id", "unknown_reference"].contains(&e.code().as_str()));
         }
     }
     let filter = auth.filter(user, action, record.module);
