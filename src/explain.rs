@@ -9,7 +9,8 @@ use crate::compile::Cell;
 use crate::compile::grant::Grant;
 use crate::compile::rows::source_grant;
 use crate::error::CheckError;
-use crate::policy::{Action, AdminLevel, Merge, Policy, Principal, Sharing};
+use crate::policy::{Action, AdminLevel, HostKey, Merge, Policy, Principal, Sharing};
+use serde::Serialize;
 
 /// Why a check was decided as it was.
 ///
@@ -26,16 +27,43 @@ use crate::policy::{Action, AdminLevel, Merge, Policy, Principal, Sharing};
 /// assert!(e.to_string().contains("does not reach"));
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// It serialises (serde) with the step as its number and an error as its code and
+/// message, for logs and audit trails:
+///
+/// ```
+/// # use permatrix::{Action, Policy, Record};
+/// # let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{"key":7}}}"#)?.compile()?;
+/// # let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+/// let json = serde_json::to_value(auth.explain(a, Action::View, &Record::owned_by_user(m, a))).unwrap();
+/// assert_eq!(json["step"], 4);
+/// assert_eq!(json["user_key"], 7);
+/// assert_eq!(json["owner"]["id"], "a");
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// The decision.
     pub allowed: bool,
-    /// The step of SPEC §4 that made it.
+    /// The step that made it (1–8, see [`Step`]).
+    #[serde(serialize_with = "step_number")]
     pub step: Step,
     /// Set when an id was unknown (step 1).
+    #[serde(serialize_with = "error_code_and_message")]
     pub error: Option<CheckError>,
     /// The user's name (empty when unknown).
     pub user: String,
+    /// The user's display name, if they have one.
+    pub user_display_name: Option<String>,
+    /// The user's host key, if they have one.
+    pub user_key: Option<HostKey>,
+    /// The record's owner (`None` for a module-level question or an unknown owner).
+    pub owner: Option<Named>,
+    /// The teams the record is linked to (unknown ids left out).
+    pub record_teams: Vec<Named>,
+    /// When a superior's role decided it, the roles from the user's role down to the
+    /// owner's, both included.
+    pub hierarchy: Vec<String>,
     /// The action checked.
     pub action: Action,
     /// The module's name (empty when unknown).
@@ -72,7 +100,7 @@ pub struct Explanation {
 /// assert_eq!(e.sources[0].cell, Cell::ALL);
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceGrant {
     /// The role.
     pub role: String,
@@ -90,7 +118,112 @@ pub struct SourceGrant {
     pub cell: Cell,
 }
 
+/// A user or team as an explanation names it: id, display name and host key.
+///
+/// ```
+/// use permatrix::{HostKey, Named};
+/// let sam = Named { kind: "user", id: "sam".into(), display_name: Some("Sam Süd".into()), key: Some(HostKey::from(104)) };
+/// assert_eq!(sam.to_string(), "user `sam` (Sam Süd, key 104)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Named {
+    /// `user` or `team`.
+    pub kind: &'static str,
+    /// The id in the policy (username or team id).
+    pub id: String,
+    /// The display name, if any.
+    pub display_name: Option<String>,
+    /// The host key, if any.
+    pub key: Option<HostKey>,
+}
+
+impl fmt::Display for Named {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} `{}`", self.kind, self.id)?;
+        match (&self.display_name, &self.key) {
+            (Some(name), Some(key)) => write!(f, " ({name}, key {key})"),
+            (Some(name), None) => write!(f, " ({name})"),
+            (None, Some(key)) => write!(f, " (key {key})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
+fn step_number<S: serde::Serializer>(step: &Step, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(step.number())
+}
+
+fn error_code_and_message<S: serde::Serializer>(
+    error: &Option<CheckError>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    match error {
+        None => s.serialize_none(),
+        Some(e) => {
+            let mut map = s.serialize_map(Some(2))?;
+            map.serialize_entry("code", &e.code())?;
+            map.serialize_entry("message", &e.to_string())?;
+            map.end()
+        }
+    }
+}
+
 impl Authorizer {
+    /// A user as explanations name them.
+    fn named_user(&self, user: UserId) -> Option<Named> {
+        let (id, def) = self
+            .user_slot(user)
+            .and_then(|u| self.inner.policy.users.get_index(u))?;
+        Some(Named {
+            kind: "user",
+            id: id.clone(),
+            display_name: def.display_name.clone(),
+            key: def.key.clone(),
+        })
+    }
+
+    /// A team as explanations name it.
+    fn named_team(&self, team: crate::TeamId) -> Option<Named> {
+        let (id, def) = self
+            .team_slot(team)
+            .and_then(|t| self.inner.policy.teams.get_index(t))?;
+        Some(Named {
+            kind: "team",
+            id: id.clone(),
+            display_name: def.name.clone(),
+            key: def.key.clone(),
+        })
+    }
+
+    /// The roles from `superior` down to `subordinate` along parents, both included.
+    ///
+    /// # Cost
+    /// O(depth of the hierarchy).
+    fn hierarchy_path(&self, superior: crate::RoleId, subordinate: crate::RoleId) -> Vec<String> {
+        let roles = &self.inner.policy.roles;
+        let (Some(top), Some(mut at)) = (self.role_name(superior), self.role_name(subordinate))
+        else {
+            return Vec::new();
+        };
+        let mut path = vec![at.to_string()];
+        // validation keeps the hierarchy a forest, and the walk is bounded by its size
+        for _ in 0..roles.len() {
+            if at == top {
+                path.reverse();
+                return path;
+            }
+            match roles.get(at).and_then(|r| r.parent.as_deref()) {
+                Some(parent) => {
+                    path.push(parent.to_string());
+                    at = parent;
+                }
+                None => break,
+            }
+        }
+        Vec::new()
+    }
+
     /// Explains [`Authorizer::can`] for the same arguments: same decision, plus the step and
     /// what was involved. Allocates; meant for administrators and logs, not the hot path.
     ///
@@ -108,7 +241,17 @@ impl Authorizer {
     /// ```
     pub fn explain(&self, user: UserId, action: Action, record: &Record<'_>) -> Explanation {
         let decided = self.decide(user, action, record);
-        self.explained(user, action, record.module, decided, Some(record))
+        let mut e = self.explained(user, action, record.module, decided, Some(record));
+        e.owner = match record.owner {
+            crate::Owner::User(u) => self.named_user(u),
+            crate::Owner::Team(t) => self.named_team(t),
+        };
+        e.record_teams = record
+            .teams
+            .iter()
+            .filter_map(|&t| self.named_team(t))
+            .collect();
+        e
     }
 
     /// Explains [`Authorizer::can_module`].
@@ -171,6 +314,11 @@ impl Authorizer {
             step: Step::UnknownId,
             error: None,
             user: self.user_name(user).unwrap_or_default().to_string(),
+            user_display_name: self.named_user(user).and_then(|n| n.display_name),
+            user_key: self.user_key(user).cloned(),
+            owner: None,
+            record_teams: Vec::new(),
+            hierarchy: Vec::new(),
             action,
             module: module
                 .and_then(|m| p.modules.get_index(m))
@@ -370,11 +518,15 @@ impl Authorizer {
             Some(OwnerFact::Superior {
                 superior,
                 subordinate,
-            }) => e.details.push(format!(
-                "role `{}` is above the owner's role `{}` (hierarchy)",
-                self.role_name(superior).unwrap_or("?"),
-                self.role_name(subordinate).unwrap_or("?")
-            )),
+            }) => {
+                e.hierarchy = self.hierarchy_path(superior, subordinate);
+                e.details.push(format!(
+                    "role `{}` is above the owner's role `{}` (hierarchy: {})",
+                    self.role_name(superior).unwrap_or("?"),
+                    self.role_name(subordinate).unwrap_or("?"),
+                    e.hierarchy.join(" > ")
+                ));
+            }
             None => {}
         }
         if let Some(role) = facts.role_match {
@@ -398,15 +550,47 @@ fn principal_words(p: &Principal) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "{} `{}` {} on `{}` (step {})",
-            if self.allowed { "ALLOW" } else { "DENY" },
-            self.user,
-            self.action,
-            self.module,
-            self.step.number()
-        )?;
+        let verdict = if self.allowed { "ALLOW" } else { "DENY" };
+        if self.user.is_empty() {
+            write!(f, "{verdict} an unknown user")?;
+        } else {
+            let user = Named {
+                kind: "user",
+                id: self.user.clone(),
+                display_name: self.user_display_name.clone(),
+                key: self.user_key.clone(),
+            };
+            // "user `x` (…)" reads as "`x` (…)" in the header
+            write!(
+                f,
+                "{verdict} {}",
+                user.to_string().trim_start_matches("user ")
+            )?;
+        }
+        if self.module.is_empty() {
+            writeln!(
+                f,
+                " {} on an unknown module (step {})",
+                self.action,
+                self.step.number()
+            )?;
+        } else {
+            writeln!(
+                f,
+                " {} on `{}` (step {})",
+                self.action,
+                self.module,
+                self.step.number()
+            )?;
+        }
+        if let Some(owner) = &self.owner {
+            write!(f, "  record owned by {owner}")?;
+            if !self.record_teams.is_empty() {
+                let teams: Vec<String> = self.record_teams.iter().map(Named::to_string).collect();
+                write!(f, ", linked to {}", teams.join(", "))?;
+            }
+            writeln!(f)?;
+        }
         for line in &self.details {
             writeln!(f, "  - {line}")?;
         }

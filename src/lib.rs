@@ -144,15 +144,17 @@ mod live;
 mod policy;
 mod render;
 
-pub use admin::{Admin, AuditEvent, Factors, LoginDenied, ProfileTemplate, TransferTarget, areas};
+pub use admin::{
+    Admin, AuditEvent, Factors, Labels, LoginDenied, ProfileTemplate, TransferTarget, areas,
+};
 pub use authorizer::{
     Authorizer, Facts, ModuleId, OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share,
     Step, TeamId, UserId,
 };
 pub use compile::Cell;
 pub use diff::{Change, PolicyDiff, diff};
-pub use error::{CheckError, ErrorCode, IdKind, PolicyError};
-pub use explain::{Explanation, SourceGrant};
+pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCode};
+pub use explain::{Explanation, Named, SourceGrant};
 pub use filter::{
     Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
 };
@@ -161,7 +163,8 @@ pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
     CalendarShare, ExternalAccess, Field, FieldAccess, HostKey, Limits, Merge, Module, ModuleGrant,
     Override, Picklist, PicklistValue, Policy, Principal, Profile, Role, Scope, Settings,
-    ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, User, UserDeletion, UserKind,
+    ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWord, User,
+    UserDeletion, UserKind,
 };
 pub use render::MatrixView;
 

@@ -252,3 +252,53 @@ fn stale_user(auth: &permatrix::Authorizer) -> UserId {
     let earlier = auth.policy().compile().unwrap();
     earlier.user_at(0).unwrap()
 }
+
+#[test]
+fn explanations_name_the_owner_the_teams_and_the_hierarchy_path() {
+    let auth = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{}},
+        "profiles":{"p":{"modules":{"deals":{"access":"on","actions":{"view":"owner"}}}}},
+        "roles":{"director":{"profiles":["p"]},"manager":{"parent":"director","profiles":["p"]},
+                 "rep":{"parent":"manager","profiles":["p"]}},
+        "teams":{"south":{"key":12,"name":"Team Süd"}},
+        "users":{"dora":{"roles":["director"],"key":101,"display_name":"Dora"},
+                 "sam":{"roles":["rep"],"key":104}}}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let (dora, sam) = (user(&auth, "dora"), user(&auth, "sam"));
+    let deals = auth.module("deals").unwrap();
+    let south = [auth.team("south").unwrap()];
+    let deal = permatrix::Record::owned_by_user(deals, sam).with_teams(&south);
+    let e = auth.explain(dora, Action::View, &deal);
+    assert!(e.allowed);
+    assert_eq!(e.hierarchy, ["director", "manager", "rep"]);
+    assert_eq!(e.owner.as_ref().map(|o| o.id.as_str()), Some("sam"));
+    assert_eq!(e.record_teams[0].key, Some(12.into()));
+    let text = e.to_string();
+    assert!(
+        text.starts_with("ALLOW `dora` (Dora, key 101) view on `deals` (step 6)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("owned by user `sam` (key 104), linked to team `south` (Team Süd, key 12)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hierarchy: director > manager > rep"),
+        "{text}"
+    );
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["hierarchy"][1], "manager");
+    assert_eq!(json["sources"][0]["cell"], "owner");
+    // an unknown user reads as one, not as an empty name
+    let stale = stale_user(&auth);
+    let text = auth.explain(stale, Action::View, &deal).to_string();
+    assert!(
+        text.starts_with("DENY an unknown user view on `deals` (step 1)"),
+        "{text}"
+    );
+    let json = serde_json::to_value(auth.explain(stale, Action::View, &deal)).unwrap();
+    assert_eq!(json["error"]["code"], "stale_id");
+}

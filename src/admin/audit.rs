@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::policy::HostKey;
+
 /// Where the records of something deleted should go. The host applies it to its data.
 ///
 /// ```
@@ -42,10 +44,18 @@ pub struct AuditEvent {
     pub revision: u64,
     /// The acting user; `None` for the host itself.
     pub actor: Option<String>,
+    /// The acting user's display name and host key, as the policy knew them before the
+    /// change.
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    pub actor_labels: Labels,
     /// What was done, as `area.verb` (`user.invite`, `team.delete` …).
     pub operation: &'static str,
     /// The changed item's path (`users.bob`, `teams.north`, `sharing_rules[2]`).
     pub target: String,
+    /// The changed user's, team's or module's display name and host key: after the
+    /// change, or before it for a deletion.
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    pub target_labels: Labels,
     /// The item before, in document form.
     pub before: Option<serde_json::Value>,
     /// The item after, in document form.
@@ -58,23 +68,67 @@ pub struct AuditEvent {
     pub left_without_team: Vec<String>,
 }
 
+/// What an audit line shows beside an id: the display name and the host key.
+///
+/// ```
+/// use permatrix::{HostKey, Labels};
+/// let l = Labels { display_name: Some("Bob B.".into()), key: Some(HostKey::from(1003)) };
+/// assert_eq!(l.to_string(), " (Bob B., key 1003)");
+/// assert_eq!(Labels::default().to_string(), "");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Labels {
+    /// The display name, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    /// The host key, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<HostKey>,
+}
+
+impl Labels {
+    /// Neither a display name nor a key.
+    ///
+    /// ```
+    /// assert!(permatrix::Labels::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.display_name.is_none() && self.key.is_none()
+    }
+}
+
+impl std::fmt::Display for Labels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.display_name, &self.key) {
+            (Some(name), Some(key)) => write!(f, " ({name}, key {key})"),
+            (Some(name), None) => write!(f, " ({name})"),
+            (None, Some(key)) => write!(f, " (key {key})"),
+            (None, None) => Ok(()),
+        }
+    }
+}
+
 impl AuditEvent {
-    /// One line for a log: `r3 root user.invite users.bob`.
+    /// One line for a log: `r3 root user.invite users.bob`, with display names and host
+    /// keys where the policy has them.
     ///
     /// ```
     /// use permatrix::{Policy, User};
     /// let mut policy = Policy::new();
-    /// let event = policy.admin_as_host().invite_user("bob", User::default())?;
-    /// assert_eq!(event.summary(), "r1 (host) user.invite users.bob");
+    /// let bob = User { display_name: Some("Bob B.".into()), key: Some(1003.into()), ..User::default() };
+    /// let event = policy.admin_as_host().invite_user("bob", bob)?;
+    /// assert_eq!(event.summary(), "r1 (host) user.invite users.bob (Bob B., key 1003)");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn summary(&self) -> String {
         let mut line = format!(
-            "r{} {} {} {}",
+            "r{} {}{} {} {}{}",
             self.revision,
             self.actor.as_deref().unwrap_or("(host)"),
+            self.actor_labels,
             self.operation,
-            self.target
+            self.target,
+            self.target_labels
         );
         if let Some(t) = &self.transfer {
             line.push_str(&format!(

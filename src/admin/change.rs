@@ -1,7 +1,7 @@
 //! The transaction every change goes through: check the actor, apply to a copy, validate,
 //! check the invariants of SPEC §7, then replace the policy — or change nothing at all.
 
-use super::audit::{AuditEvent, TransferTarget};
+use super::audit::{AuditEvent, Labels, TransferTarget};
 use super::entry::level_may_enter;
 use super::guard;
 use super::standing::Standing;
@@ -94,6 +94,20 @@ impl Item {
             Item::SharingRule(i) => format!("sharing_rules[{i}]"),
             Item::Settings => "settings".to_string(),
         }
+    }
+
+    /// The display name and host key of a user, team or module that exists in `p`.
+    fn labels(&self, p: &Policy) -> Option<Labels> {
+        let (display_name, key) = match self {
+            Item::User(id) => p
+                .users
+                .get(id)
+                .map(|u| (u.display_name.clone(), u.key.clone()))?,
+            Item::Team(id) => p.teams.get(id).map(|t| (t.name.clone(), t.key.clone()))?,
+            Item::Module(id) => p.modules.get(id).map(|m| (m.name.clone(), m.key.clone()))?,
+            _ => return None,
+        };
+        Some(Labels { display_name, key })
     }
 
     fn snapshot(&self, p: &Policy) -> Option<serde_json::Value> {
@@ -197,9 +211,24 @@ impl Admin<'_> {
             })
             .map(|(_, name)| name.clone())
             .collect();
+        let actor_labels = self
+            .actor
+            .as_deref()
+            .and_then(|a| self.policy.users.get(a))
+            .map(|u| Labels {
+                display_name: u.display_name.clone(),
+                key: u.key.clone(),
+            })
+            .unwrap_or_default();
+        let target_labels = item
+            .labels(&next)
+            .or_else(|| item.labels(self.policy))
+            .unwrap_or_default();
         let event = AuditEvent {
             revision: self.policy.revision() + 1,
             actor: self.actor.clone(),
+            actor_labels,
+            target_labels,
             operation,
             target: item.path(),
             before: item.snapshot(self.policy),

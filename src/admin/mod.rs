@@ -12,7 +12,7 @@ mod standing;
 mod teams;
 mod users;
 
-pub use audit::{AuditEvent, TransferTarget};
+pub use audit::{AuditEvent, Labels, TransferTarget};
 pub use change::Admin;
 pub use entry::areas;
 pub use roles::ProfileTemplate;

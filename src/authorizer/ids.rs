@@ -41,6 +41,23 @@ macro_rules! id_type {
                 write!(f, "{}({}@g{})", stringify!($name), self.index, self.generation)
             }
         }
+
+        /// The kind and position (`user #3`). An id has no name of its own: the
+        /// authorizer that issued it knows it.
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{} #{}", $what, self.index)
+            }
+        }
+
+        /// Written as its position. There is no `Deserialize` or `FromStr`: an id belongs
+        /// to the authorizer that issued it, so a stored one could name someone else
+        /// later. Store names or host keys, and look them up again.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_u32(self.index)
+            }
+        }
     };
 }
 
@@ -62,6 +79,7 @@ id_type!(
     /// let next = policy.compile()?;
     /// assert_eq!(next.user_name(bob), None); // the old id names nobody
     /// assert_eq!(next.user_name(next.user("bob").unwrap()), Some("bob"));
+    /// assert_eq!(next.user("bob").unwrap().to_string(), "user #0");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     UserId,

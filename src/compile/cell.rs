@@ -210,6 +210,43 @@ impl fmt::Display for Cell {
     }
 }
 
+/// A cell's name, as [`Cell::parse`] reads it.
+///
+/// ```
+/// use permatrix::Cell;
+/// assert_eq!("team".parse::<Cell>(), Ok(Cell::TEAM));
+/// assert!("most".parse::<Cell>().is_err());
+/// ```
+impl std::str::FromStr for Cell {
+    type Err = crate::policy::UnknownWord;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Cell::parse(name).ok_or_else(|| crate::policy::UnknownWord::new("Cell", name))
+    }
+}
+
+/// Written as its name (`"role∨team"`).
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// Read from any name [`Cell::parse`] accepts.
+///
+/// ```
+/// use permatrix::Cell;
+/// let c: Cell = serde_json::from_str(r#""role_or_team""#).unwrap();
+/// assert_eq!(c, Cell::ROLE_OR_TEAM);
+/// assert_eq!(serde_json::to_string(&Cell::OWNER).unwrap(), r#""owner""#);
+/// ```
+impl<'de> serde::Deserialize<'de> for Cell {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Debug for Cell {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Cell({})", self.name())

@@ -62,7 +62,49 @@ macro_rules! word_enum {
                 f.write_str(self.as_str())
             }
         }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownWord;
+
+            fn from_str(word: &str) -> Result<Self, UnknownWord> {
+                $name::parse(word).ok_or_else(|| UnknownWord::new(stringify!($name), word))
+            }
+        }
     };
+}
+
+/// A word that names no value of a vocabulary (`Action`, `Scope`, `Cell` …).
+///
+/// ```
+/// use permatrix::Action;
+/// let err = "erase".parse::<Action>().unwrap_err();
+/// assert_eq!(err.to_string(), "`erase` is not one of the Action words");
+/// assert_eq!("edit".parse::<Action>(), Ok(Action::Edit));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{word}` is not one of the {kind} words")]
+pub struct UnknownWord {
+    kind: &'static str,
+    word: String,
+}
+
+impl UnknownWord {
+    pub(crate) fn new(kind: &'static str, word: &str) -> UnknownWord {
+        UnknownWord {
+            kind,
+            word: crate::error::shorten(word, 120),
+        }
+    }
+
+    /// Always [`ErrorCode::Malformed`](crate::ErrorCode::Malformed).
+    ///
+    /// ```
+    /// use permatrix::{ErrorCode, Scope};
+    /// assert_eq!("everything".parse::<Scope>().unwrap_err().code(), ErrorCode::Malformed);
+    /// ```
+    pub fn code(&self) -> crate::ErrorCode {
+        crate::ErrorCode::Malformed
+    }
 }
 
 word_enum! {
