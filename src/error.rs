@@ -285,21 +285,27 @@ impl PolicyError {
 /// let err = auth.try_can(a, Action::View, &record).unwrap_err();
 /// assert_eq!(err.code(), "stale_id");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.describe())]
 pub struct CheckError {
     kind: IdKind,
     index: u32,
     stale: bool,
+    /// The unknown name, and the module it was looked up in.
+    name: Option<Box<(String, String)>>,
 }
 
 impl CheckError {
-    /// A field or tool name the module does not declare.
-    pub(crate) fn unknown(kind: IdKind, index: u32) -> Self {
+    /// A field or tool name that `module` does not declare.
+    pub(crate) fn unknown(kind: IdKind, name: &str, module: &str) -> Self {
         CheckError {
             kind,
-            index,
+            index: u32::MAX,
             stale: false,
+            name: Some(Box::new((
+                shorten(name, MAX_PATH),
+                shorten(module, MAX_PATH),
+            ))),
         }
     }
 
@@ -309,18 +315,36 @@ impl CheckError {
             kind,
             index,
             stale: true,
+            name: None,
         }
     }
 
     fn describe(&self) -> String {
-        if self.stale {
-            format!(
-                "{} id {} was not issued by this authorizer (kept from an earlier compile?): resolve names to ids again",
+        match (&self.name, self.stale) {
+            (_, true) => format!(
+                "{} #{} was not issued by this authorizer (kept from an earlier compile?): resolve names to ids again",
                 self.kind, self.index
-            )
-        } else {
-            format!("unknown {} name", self.kind)
+            ),
+            (Some(named), false) => format!(
+                "module `{}` declares no {} `{}`",
+                named.1, self.kind, named.0
+            ),
+            (None, false) => format!("unknown {}", self.kind),
         }
+    }
+
+    /// The unknown field or tool name, when that is what the error is about.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// let err = auth.try_field_access(auth.user("a").unwrap(), auth.module("m").unwrap(), "iban").unwrap_err();
+    /// assert_eq!(err.name(), Some("iban"));
+    /// assert_eq!(err.to_string(), "module `m` declares no field `iban`");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_ref().map(|n| n.0.as_str())
     }
 
     /// `stale_id` for an id this authorizer did not issue, `unknown_reference` for a field

@@ -288,8 +288,8 @@ impl Authorizer {
         match decided {
             Err(err) => {
                 e.step = Step::UnknownId;
-                e.error = Some(err);
                 e.details.push(format!("{err}"));
+                e.error = Some(err);
             }
             Ok(step) => {
                 e.allowed = step.allows();

@@ -148,8 +148,8 @@ pub use admin::{
     Admin, AuditEvent, Factors, Labels, LoginDenied, ProfileTemplate, TransferTarget, areas,
 };
 pub use authorizer::{
-    Authorizer, Facts, ModuleId, OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share,
-    Step, TeamId, UserId,
+    Authorizer, Facts, FieldId, ModuleId, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
+    RoleId, Share, Step, TeamId, ToolId, UserId,
 };
 pub use compile::Cell;
 pub use diff::{Change, PolicyDiff, diff};

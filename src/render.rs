@@ -212,24 +212,73 @@ impl MatrixView {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn to_json(&self) -> String {
-        let mut modules = serde_json::Map::new();
-        for (name, access, cells) in &self.rows {
-            let actions: serde_json::Map<String, serde_json::Value> = Action::ALL
-                .iter()
-                .zip(cells)
-                .map(|(a, cell)| (a.as_str().to_string(), cell.name().into()))
-                .collect();
-            modules.insert(
-                name.clone(),
-                serde_json::json!({ "access": access.as_str(), "actions": actions }),
-            );
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The shape [`MatrixView::to_json`] writes: modules keyed by name, in the policy's order.
+///
+/// ```
+/// use permatrix::Policy;
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+/// let view = auth.matrix(auth.user("a").unwrap()).unwrap();
+/// let json = serde_json::to_value(&view).unwrap();
+/// assert_eq!(json["modules"]["m"]["access"], "off");
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+impl serde::Serialize for MatrixView {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+
+        struct Actions<'a>(&'a [Cell; Action::COUNT]);
+        impl serde::Serialize for Actions<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(Action::COUNT))?;
+                for (action, cell) in Action::ALL.iter().zip(self.0) {
+                    map.serialize_entry(action, cell)?;
+                }
+                map.end()
+            }
         }
-        serde_json::json!({
-            "user": self.user,
-            "active": self.active,
-            "bypass": self.bypass,
-            "modules": modules,
-        })
-        .to_string()
+        #[derive(serde::Serialize)]
+        struct Row<'a> {
+            access: Access,
+            actions: Actions<'a>,
+        }
+        struct Modules<'a>(&'a [(String, Access, [Cell; Action::COUNT])]);
+        impl serde::Serialize for Modules<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut map = s.serialize_map(Some(self.0.len()))?;
+                for (name, access, cells) in self.0 {
+                    let row = Row {
+                        access: *access,
+                        actions: Actions(cells),
+                    };
+                    map.serialize_entry(name, &row)?;
+                }
+                map.end()
+            }
+        }
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("user", &self.user)?;
+        map.serialize_entry("active", &self.active)?;
+        map.serialize_entry("bypass", &self.bypass)?;
+        map.serialize_entry("modules", &Modules(&self.rows))?;
+        map.end()
+    }
+}
+
+/// The text table of [`MatrixView::to_text`].
+///
+/// ```
+/// use permatrix::Policy;
+/// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+/// let view = auth.matrix(auth.user("a").unwrap()).unwrap();
+/// assert_eq!(view.to_string(), view.to_text());
+/// # Ok::<(), permatrix::PolicyError>(())
+/// ```
+impl std::fmt::Display for MatrixView {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_text())
     }
 }

@@ -154,7 +154,7 @@ fn shapes() -> Vec<Shape> {
                     Action::List,
                     &Record::owned_by_user(deals, b).with_teams(&t)
                 ));
-                assert_eq!(auth.teams_of(a).len(), 20_000);
+                assert_eq!(auth.teams_of(a).map_or(0, |t| t.len()), 20_000);
             },
         },
         Shape {
@@ -171,8 +171,8 @@ fn shapes() -> Vec<Shape> {
             expect: Expect::Ok { secs: 20 },
             checks: |auth| {
                 let (first, last, _) = ids(auth, "u0", "u899");
-                assert_eq!(auth.teams_of(first).len(), 900);
-                assert_eq!(auth.teams_of(last).len(), 1);
+                assert_eq!(auth.teams_of(first).map_or(0, |t| t.len()), 900);
+                assert_eq!(auth.teams_of(last).map_or(0, |t| t.len()), 1);
             },
         },
         Shape {
@@ -221,7 +221,7 @@ fn shapes() -> Vec<Shape> {
             expect: Expect::Ok { secs: 20 },
             checks: |auth| {
                 let (a, _, _) = ids(auth, "u0", "u299");
-                assert_eq!(auth.teams_of(a).len(), 300);
+                assert_eq!(auth.teams_of(a).map_or(0, |t| t.len()), 300);
             },
         },
         Shape {
@@ -247,7 +247,7 @@ fn shapes() -> Vec<Shape> {
             expect: Expect::Ok { secs: 30 },
             checks: |auth| {
                 let (a, _, _) = ids(auth, "u0", "u1");
-                assert_eq!(auth.teams_of(a).len(), 2);
+                assert_eq!(auth.teams_of(a).map_or(0, |t| t.len()), 2);
             },
         },
         Shape {

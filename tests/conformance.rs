@@ -544,6 +544,7 @@ fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<
     want.dedup();
     let mut got: Vec<String> = auth
         .new_record_teams(uid(creator), assignee, &related)
+        .unwrap_or_default()
         .into_iter()
         .filter_map(|t| auth.team_name(t).map(str::to_string))
         .collect();

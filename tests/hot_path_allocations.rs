@@ -69,6 +69,16 @@ fn checks_do_not_allocate() {
                     auth.field_access(u, m, "name") == permatrix::FieldAccess::ReadWrite,
                 );
                 allowed += usize::from(auth.can_use_tool(u, m, "merge_duplicates"));
+                // unknown names are denied without building an error
+                allowed += usize::from(
+                    auth.field_access(u, m, "no such field") != permatrix::FieldAccess::Hidden,
+                );
+                allowed += usize::from(auth.can_use_tool(u, m, "no such tool"));
+                if let Some(f) = auth.field(m, "name") {
+                    allowed += usize::from(
+                        auth.field_access_by_id(u, f) == permatrix::FieldAccess::ReadWrite,
+                    );
+                }
             }
         }
     });

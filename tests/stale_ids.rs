@@ -44,7 +44,7 @@ fn stale_bob_is_denied(before: &Authorizer, after: &Authorizer) {
     assert_eq!(after.user_name(stale_bob), None);
     assert_eq!(after.user_active(stale_bob), None);
     assert!(after.matrix(stale_bob).is_none());
-    assert!(after.teams_of(stale_bob).is_empty());
+    assert!(after.teams_of(stale_bob).is_none());
     assert!(after.login(stale_bob).is_err());
     assert!(!after.explain(stale_bob, Action::View, &carols_deal).allowed);
     // a record naming a stale owner is as unknown as a stale user

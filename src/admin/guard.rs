@@ -100,7 +100,7 @@ fn heir_within_reach(
     let (Some(from), Some(to)) = (owner(deleted), owner(heir)) else {
         return Ok(());
     };
-    let mine = auth.teams_of(me);
+    let mine = auth.teams_of(me).unwrap_or_default();
     for module in (0..).map_while(|i| auth.module_at(i)) {
         for &action in Action::ALL {
             for teams in [&[][..], &mine[..]] {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::authorizer::{Authorizer, TeamId, UserId};
-use crate::error::ErrorCode;
+use crate::error::{CheckError, ErrorCode, IdKind};
 use crate::policy::{Settings, Team, TeamInheritance, User, UserKind};
 
 /// Why a sign-in is refused, checked in this order.
@@ -95,7 +95,8 @@ impl Authorizer {
 
     /// The teams a new record is linked to (SPEC §7): the union of the sources named in
     /// `settings.team_inheritance` — the creator's active teams, the assignee's active
-    /// teams, the related record's teams. Ascending; unknown ids contribute nothing.
+    /// teams, the related record's teams. Ascending. `None` when any id is not this
+    /// authorizer's ([`Authorizer::try_new_record_teams`] says which).
     ///
     /// # Cost
     /// O((m + related) · log(m + related)) over the teams collected.
@@ -106,7 +107,7 @@ impl Authorizer {
     ///   "teams":{"north":{"users":["a"]},"south":{"users":["b"]}}}"#)?.compile()?;
     /// let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
     /// // by default only the creator's teams count
-    /// assert_eq!(auth.new_record_teams(a, Some(b), &[]), vec![auth.team("north").unwrap()]);
+    /// assert_eq!(auth.new_record_teams(a, Some(b), &[]), Some(vec![auth.team("north").unwrap()]));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn new_record_teams(
@@ -114,7 +115,45 @@ impl Authorizer {
         creator: UserId,
         assignee: Option<UserId>,
         related: &[TeamId],
-    ) -> Vec<TeamId> {
+    ) -> Option<Vec<TeamId>> {
+        self.try_new_record_teams(creator, assignee, related).ok()
+    }
+
+    /// [`Authorizer::new_record_teams`], with an unknown id reported as an error.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) naming the first id this authorizer did not issue:
+    /// the creator, the assignee or a related team.
+    ///
+    /// # Cost
+    /// As [`Authorizer::new_record_teams`].
+    ///
+    /// ```
+    /// use permatrix::{IdKind, Policy};
+    /// let policy = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"t":{}}}"#)?;
+    /// let (old, new) = (policy.compile()?, policy.compile()?);
+    /// let err = new.try_new_record_teams(new.user("a").unwrap(), None, &[old.team("t").unwrap()]).unwrap_err();
+    /// assert_eq!(err.kind(), IdKind::Team);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_new_record_teams(
+        &self,
+        creator: UserId,
+        assignee: Option<UserId>,
+        related: &[TeamId],
+    ) -> Result<Vec<TeamId>, CheckError> {
+        let known_user = |u: UserId| {
+            self.user_slot(u)
+                .map(drop)
+                .ok_or(CheckError::stale(IdKind::User, u.index() as u32))
+        };
+        known_user(creator)?;
+        if let Some(a) = assignee {
+            known_user(a)?;
+        }
+        if let Some(t) = related.iter().find(|&&t| self.team_slot(t).is_none()) {
+            return Err(CheckError::stale(IdKind::Team, t.index() as u32));
+        }
         let mut out = BTreeSet::new();
         let mut sources = self.inner.policy.settings.team_inheritance.clone();
         sources.sort_unstable();
@@ -131,17 +170,10 @@ impl Authorizer {
                         out.extend(self.user_team_slice(a).iter().map(|&t| self.team_id(t)));
                     }
                 }
-                TeamInheritance::Related => {
-                    out.extend(
-                        related
-                            .iter()
-                            .copied()
-                            .filter(|&t| self.team_slot(t).is_some()),
-                    );
-                }
+                TeamInheritance::Related => out.extend(related.iter().copied()),
             }
         }
-        out.into_iter().collect()
+        Ok(out.into_iter().collect())
     }
 }
 

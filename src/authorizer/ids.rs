@@ -123,6 +123,75 @@ id_type!(
     "module"
 );
 
+macro_rules! member_id_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name {
+            pub(crate) module: ModuleId,
+            pub(crate) index: u32,
+        }
+
+        impl $name {
+            /// The module it belongs to.
+            pub fn module(self) -> ModuleId {
+                self.module
+            }
+
+            #[doc = concat!("The ", $what, "'s position among its module's ", $what, "s.")]
+            pub fn index(self) -> usize {
+                self.index as usize
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?}.{})", stringify!($name), self.module, self.index)
+            }
+        }
+
+        /// The kind, module position and position (`field #1 of module #0`).
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{} #{} of {}", $what, self.index, self.module)
+            }
+        }
+    };
+}
+
+member_id_type!(
+    /// A field of a module, resolved once with
+    /// [`Authorizer::field`](crate::Authorizer::field), so a typo shows when it is
+    /// resolved rather than hiding the field on every call. It belongs to the authorizer
+    /// that issued its module's id.
+    ///
+    /// ```
+    /// use permatrix::{FieldAccess, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"iban":{}}}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
+    /// let m = auth.module("m").unwrap();
+    /// let iban = auth.field(m, "iban").unwrap();
+    /// assert!(auth.field(m, "ibna").is_none());
+    /// assert_eq!(auth.field_name(iban), Some("iban"));
+    /// assert_eq!(auth.field_access_by_id(auth.user("a").unwrap(), iban), FieldAccess::ReadWrite);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    FieldId,
+    "field"
+);
+member_id_type!(
+    /// A tool of a module, resolved once with [`Authorizer::tool`](crate::Authorizer::tool).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
+    /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
+    /// assert!(auth.can_use_tool_by_id(auth.user("a").unwrap(), pdf));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    ToolId,
+    "tool"
+);
+
 /// Who a record share (or a compiled sharing rule) names.
 ///
 /// ```

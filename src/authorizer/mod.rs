@@ -13,7 +13,7 @@ use crate::error::PolicyError;
 use crate::policy::{Access, Action, AdminLevel, HostKey, Policy};
 
 pub use decision::{Facts, OwnerFact, Step};
-pub use ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
+pub use ids::{FieldId, ModuleId, PrincipalId, RoleId, TeamId, ToolId, UserId};
 pub use record::{OwnedRecord, Owner, Record, Share};
 
 /// An immutable snapshot of a compiled [`Policy`] that answers checks.
@@ -509,8 +509,8 @@ impl Authorizer {
         self.user_facts(user).ok().map(|u| u.level)
     }
 
-    /// The active teams `user` is a member of (nested teams and role entries included).
-    /// Empty for an unknown id.
+    /// The active teams `user` is a member of (nested teams and role entries included),
+    /// ascending. `None` for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(m): the list is kept, this copies it into ids.
@@ -519,14 +519,17 @@ impl Authorizer {
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
     ///     "teams":{"inner":{"users":["a"]},"outer":{"teams":["inner"]}}}"#)?.compile()?;
-    /// assert_eq!(auth.teams_of(auth.user("a").unwrap()).len(), 2);
+    /// assert_eq!(auth.teams_of(auth.user("a").unwrap()).map(|t| t.len()), Some(2));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn teams_of(&self, user: UserId) -> Vec<TeamId> {
-        self.user_team_slice(user)
-            .iter()
-            .map(|&t| self.team_id(t))
-            .collect()
+    pub fn teams_of(&self, user: UserId) -> Option<Vec<TeamId>> {
+        self.user_slot(user)?;
+        Some(
+            self.user_team_slice(user)
+                .iter()
+                .map(|&t| self.team_id(t))
+                .collect(),
+        )
     }
 
     /// Number of distinct matrix rows: users with identical inputs share one.

@@ -1,7 +1,7 @@
 //! SPEC §5: fields, tools, result limits and the merge-duplicates order.
 
 use super::Authorizer;
-use super::ids::{ModuleId, UserId};
+use super::ids::{FieldId, ModuleId, ToolId, UserId};
 use super::record::Record;
 use crate::compile::grant::effective_field;
 use crate::error::{CheckError, IdKind};
@@ -130,8 +130,9 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn field_access(&self, user: UserId, module: ModuleId, field: &str) -> FieldAccess {
-        self.try_field_access(user, module, field)
-            .unwrap_or(FieldAccess::Hidden)
+        // no error is built for an unknown name: the plain form allocates nothing
+        self.field(module, field)
+            .map_or(FieldAccess::Hidden, |f| self.field_access_by_id(user, f))
     }
 
     /// [`Authorizer::field_access`], with unknown ids and fields reported as errors.
@@ -155,13 +156,105 @@ impl Authorizer {
         module: ModuleId,
         field: &str,
     ) -> Result<FieldAccess, CheckError> {
+        let def = self.module_def(module)?;
+        let index = def.fields.get_index_of(field).ok_or_else(|| {
+            CheckError::unknown(
+                IdKind::Field,
+                field,
+                self.module_name(module).unwrap_or_default(),
+            )
+        })?;
+        self.try_field_access_by_id(
+            user,
+            FieldId {
+                module,
+                index: index as u32,
+            },
+        )
+    }
+
+    /// The field `name` of `module`, resolved once for [`Authorizer::field_access_by_id`];
+    /// `None` when the module declares no such field or the module id is not this
+    /// authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"iban":{}}}}}"#)?.compile()?;
+    /// let m = auth.module("m").unwrap();
+    /// assert_eq!(auth.field(m, "iban").map(|f| f.index()), Some(0));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn field(&self, module: ModuleId, name: &str) -> Option<FieldId> {
+        let index = self.module_def(module).ok()?.fields.get_index_of(name)?;
+        Some(FieldId {
+            module,
+            index: index as u32,
+        })
+    }
+
+    /// The name of `field`, if its module is this authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"iban":{}}}}}"#)?.compile()?;
+    /// let iban = auth.field(auth.module("m").unwrap(), "iban").unwrap();
+    /// assert_eq!(auth.field_name(iban), Some("iban"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn field_name(&self, field: FieldId) -> Option<&str> {
+        let def = self.module_def(field.module).ok()?;
+        def.fields.get_index(field.index()).map(|(k, _)| k.as_str())
+    }
+
+    /// [`Authorizer::field_access`] for a field resolved with [`Authorizer::field`]: no
+    /// name to look up. `hidden` for unknown ids.
+    ///
+    /// # Cost
+    /// O(1); no allocation.
+    ///
+    /// ```
+    /// use permatrix::{FieldAccess, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"iban":{}}}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","fields":{"iban":"read_only"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let iban = auth.field(auth.module("m").unwrap(), "iban").unwrap();
+    /// assert_eq!(auth.field_access_by_id(auth.user("a").unwrap(), iban), FieldAccess::ReadOnly);
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn field_access_by_id(&self, user: UserId, field: FieldId) -> FieldAccess {
+        self.try_field_access_by_id(user, field)
+            .unwrap_or(FieldAccess::Hidden)
+    }
+
+    /// [`Authorizer::field_access_by_id`], with unknown ids reported as errors.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for a user or field of another authorizer.
+    ///
+    /// # Cost
+    /// O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"f":{}}}},"users":{"a":{}}}"#)?;
+    /// let (old, new) = (policy.compile()?, policy.compile()?);
+    /// let f = old.field(old.module("m").unwrap(), "f").unwrap();
+    /// assert_eq!(new.try_field_access_by_id(new.user("a").unwrap(), f).unwrap_err().code(), "stale_id");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_field_access_by_id(
+        &self,
+        user: UserId,
+        field: FieldId,
+    ) -> Result<FieldAccess, CheckError> {
         let c = &*self.inner;
         let facts = self.user_facts(user)?;
+        let module = field.module;
         let def = self.module_def(module)?;
-        let (index, _, field_def) = def
+        let (_, field_def) = def
             .fields
-            .get_full(field)
-            .ok_or(CheckError::unknown(IdKind::Field, u32::MAX))?;
+            .get_index(field.index())
+            .ok_or(CheckError::stale(IdKind::Field, field.index))?;
         if !self.is_active(user) {
             return Ok(FieldAccess::Hidden);
         }
@@ -170,7 +263,7 @@ impl Authorizer {
         }
         Ok(effective_field(
             c.matrix.access(facts.row, module.index()),
-            c.matrix.field(facts.row, module.index(), index),
+            c.matrix.field(facts.row, module.index(), field.index()),
             field_def.mandatory,
             self.external_capped(user),
         ))
@@ -195,7 +288,9 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn can_use_tool(&self, user: UserId, module: ModuleId, tool: &str) -> bool {
-        self.try_can_use_tool(user, module, tool).unwrap_or(false)
+        // no error is built for an unknown name: the plain form allocates nothing
+        self.tool(module, tool)
+            .is_some_and(|t| self.can_use_tool_by_id(user, t))
     }
 
     /// [`Authorizer::can_use_tool`], with unknown ids and tools reported as errors.
@@ -219,13 +314,99 @@ impl Authorizer {
         module: ModuleId,
         tool: &str,
     ) -> Result<bool, CheckError> {
+        let def = self.module_def(module)?;
+        let index = def.tools.get_index_of(tool).ok_or_else(|| {
+            CheckError::unknown(
+                IdKind::Tool,
+                tool,
+                self.module_name(module).unwrap_or_default(),
+            )
+        })?;
+        self.try_can_use_tool_by_id(
+            user,
+            ToolId {
+                module,
+                index: index as u32,
+            },
+        )
+    }
+
+    /// The tool `name` of `module`, resolved once for [`Authorizer::can_use_tool_by_id`];
+    /// `None` when the module declares no such tool or the module id is not this
+    /// authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}}}"#)?.compile()?;
+    /// let m = auth.module("m").unwrap();
+    /// assert!(auth.tool(m, "pdf_export").is_some() && auth.tool(m, "fax").is_none());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn tool(&self, module: ModuleId, name: &str) -> Option<ToolId> {
+        let index = self.module_def(module).ok()?.tools.get_index_of(name)?;
+        Some(ToolId {
+            module,
+            index: index as u32,
+        })
+    }
+
+    /// The name of `tool`, if its module is this authorizer's. O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}}}"#)?.compile()?;
+    /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
+    /// assert_eq!(auth.tool_name(pdf), Some("pdf_export"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn tool_name(&self, tool: ToolId) -> Option<&str> {
+        let def = self.module_def(tool.module).ok()?;
+        def.tools.get_index(tool.index()).map(String::as_str)
+    }
+
+    /// [`Authorizer::can_use_tool`] for a tool resolved with [`Authorizer::tool`].
+    /// `false` for unknown ids.
+    ///
+    /// # Cost
+    /// O(1); no allocation.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}},
+    ///   "profiles":{"p":{"modules":{"m":{"access":"on","tools":{"pdf_export":true}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
+    /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
+    /// assert!(auth.can_use_tool_by_id(auth.user("a").unwrap(), pdf));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn can_use_tool_by_id(&self, user: UserId, tool: ToolId) -> bool {
+        self.try_can_use_tool_by_id(user, tool).unwrap_or(false)
+    }
+
+    /// [`Authorizer::can_use_tool_by_id`], with unknown ids reported as errors.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for a user or tool of another authorizer.
+    ///
+    /// # Cost
+    /// O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["t"]}},"users":{"a":{}}}"#)?;
+    /// let (old, new) = (policy.compile()?, policy.compile()?);
+    /// let t = old.tool(old.module("m").unwrap(), "t").unwrap();
+    /// assert_eq!(new.try_can_use_tool_by_id(new.user("a").unwrap(), t).unwrap_err().code(), "stale_id");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn try_can_use_tool_by_id(&self, user: UserId, tool: ToolId) -> Result<bool, CheckError> {
         let c = &*self.inner;
         let facts = self.user_facts(user)?;
+        let module = tool.module;
         let def = self.module_def(module)?;
-        let index = def
-            .tools
-            .get_index_of(tool)
-            .ok_or(CheckError::unknown(IdKind::Tool, u32::MAX))?;
+        if tool.index() >= def.tools.len() {
+            return Err(CheckError::stale(IdKind::Tool, tool.index));
+        }
         if !self.is_active(user) {
             return Ok(false);
         }
@@ -233,7 +414,7 @@ impl Authorizer {
             return Ok(true);
         }
         Ok(c.matrix.access(facts.row, module.index()) != Access::Off
-            && c.matrix.tool(facts.row, module.index(), index))
+            && c.matrix.tool(facts.row, module.index(), tool.index()))
     }
 
     /// The maximum number of search results for `user` (SPEC §5): over the user's active
