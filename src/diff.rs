@@ -7,7 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::authorizer::{Authorizer, ModuleId, UserId};
-use crate::compile::Cell;
+use crate::cell::Cell;
 use crate::policy::{Access, Action, FieldAccess};
 
 /// One difference for one user.
@@ -436,22 +436,4 @@ fn user_changes(
         }
     }
     changes
-}
-
-impl Authorizer {
-    /// Whether `user` skips data checks (active, `admin_bypass`, effective level `admin`
-    /// or `customer_admin`).
-    ///
-    /// # Cost
-    /// O(1).
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
-    /// assert!(auth.bypasses(auth.user("a").unwrap()) && !auth.bypasses(auth.user("b").unwrap()));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn bypasses(&self, user: UserId) -> bool {
-        self.user_facts(user).is_ok_and(|f| f.bypass) && self.is_active(user)
-    }
 }

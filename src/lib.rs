@@ -135,26 +135,25 @@
 
 mod admin;
 mod authorizer;
+mod cell;
 mod compile;
 mod diff;
 mod error;
-mod explain;
 mod filter;
+mod ids;
+mod lists;
 mod live;
 mod policy;
-mod render;
 
-pub use admin::{
-    Admin, AuditEvent, Factors, Labels, LoginDenied, ProfileTemplate, TransferTarget, areas,
-};
+pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::{
-    Authorizer, Facts, FieldId, ModuleId, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
-    RoleId, Share, Step, TeamId, ToolId, UserId,
+    Authorizer, Explanation, Factors, Facts, FieldId, LoginDenied, MatrixView, ModuleId, Named,
+    OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, SourceGrant, Step, TeamId,
+    ToolId, UserId, areas,
 };
-pub use compile::Cell;
+pub use cell::Cell;
 pub use diff::{Change, PolicyDiff, diff};
 pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCode};
-pub use explain::{Explanation, Named, SourceGrant};
 pub use filter::{
     Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
 };
@@ -166,7 +165,6 @@ pub use policy::{
     ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWord, User,
     UserDeletion, UserKind,
 };
-pub use render::MatrixView;
 
 /// The README's examples run as doctests, so the quickstart stays true.
 #[cfg(doctest)]

@@ -2,9 +2,9 @@
 //! check the invariants of SPEC §7, then replace the policy — or change nothing at all.
 
 use super::audit::{AuditEvent, Labels, TransferTarget};
-use super::entry::level_may_enter;
 use super::guard;
 use super::standing::Standing;
+use crate::authorizer::entry::level_may_enter;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 
@@ -135,6 +135,31 @@ fn billable(p: &Policy) -> usize {
         .values()
         .filter(|u| u.kind == UserKind::Internal && u.status == Status::Active)
         .count()
+}
+
+/// An id for a new item of `section` (`users`, `teams` …): non-empty and not taken. The
+/// one check every "add" and "copy" makes.
+pub(crate) fn check_new_id<V>(
+    map: &indexmap::IndexMap<String, V>,
+    section: &str,
+    id: &str,
+) -> Result<(), PolicyError> {
+    if id.is_empty() {
+        return Err(refuse(
+            ErrorCode::Malformed,
+            section,
+            "ids are non-empty strings",
+        ));
+    }
+    if map.contains_key(id) {
+        let what = section.strip_suffix('s').unwrap_or(section);
+        return Err(refuse(
+            ErrorCode::DuplicateKey,
+            format!("{section}.{id}"),
+            format!("{what} `{id}` exists"),
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn refuse(

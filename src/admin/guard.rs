@@ -9,10 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::audit::TransferTarget;
 use super::change::refuse;
-use super::signin::sign_in;
 use super::standing::{Standing, TakenRoles};
+use crate::authorizer::signin::sign_in;
 use crate::authorizer::{Owner, Record};
-use crate::compile::cell::ActionCells;
+use crate::cell::ActionCells;
 use crate::compile::grant::effective_field;
 use crate::compile::rows::{RoleGrants, user_grant};
 use crate::compile::{Cell, Conferred, default_role_index, source_key};
@@ -570,15 +570,13 @@ impl<'p> Reach<'p> {
         let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.clone());
         for &r in direct {
             share_principals.extend(role_name(r).map(Principal::Role));
-            let mut up = Some(r);
-            while let Some(a) = up {
+            for a in tree.ancestors(r) {
                 let Some(principal) = role_name(a).map(Principal::RoleAndSubordinates) else {
                     break;
                 };
                 if !share_principals.insert(principal) {
                     break; // seen, and everything above it too
                 }
-                up = tree.parent(a);
             }
         }
         // the sources of the rules that share with the user, each expanded once: the rules

@@ -1,9 +1,9 @@
 //! Modules, sharing rules and settings (SPEC §7).
 
 use super::audit::AuditEvent;
-use super::change::{Admin, Item, Outcome, refuse};
-use super::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SETTINGS, SHARING_RULES};
+use super::change::{Admin, Item, Outcome, check_new_id, refuse};
 use super::roles::allow_all;
+use crate::authorizer::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SETTINGS, SHARING_RULES};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Module, Policy, Settings, Sharing, SharingRule};
 
@@ -42,20 +42,7 @@ impl Admin<'_> {
             "module.add",
             Item::Module(id.to_string()),
             |p| {
-                if id.is_empty() {
-                    return Err(refuse(
-                        ErrorCode::Malformed,
-                        "modules",
-                        "ids are non-empty strings",
-                    ));
-                }
-                if p.modules.contains_key(id) {
-                    return Err(refuse(
-                        ErrorCode::DuplicateKey,
-                        format!("modules.{id}"),
-                        format!("module `{id}` exists"),
-                    ));
-                }
+                check_new_id(&p.modules, "modules", id)?;
                 for profile in p
                     .profiles
                     .values_mut()

@@ -1,8 +1,8 @@
 //! Roles and profiles (SPEC §7).
 
 use super::audit::{AuditEvent, TransferTarget};
-use super::change::{Admin, Item, Outcome, refuse};
-use super::entry::areas::{PROFILES, ROLES};
+use super::change::{Admin, Item, Outcome, check_new_id, refuse};
+use crate::authorizer::entry::areas::{PROFILES, ROLES};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Access, Action, ModuleGrant, Policy, Principal, Profile, Role, Scope};
 
@@ -20,28 +20,6 @@ fn exists<V>(
             format!("no {section} entry `{id}`"),
         ))
     }
-}
-
-fn is_new<V>(
-    map: &indexmap::IndexMap<String, V>,
-    section: &str,
-    id: &str,
-) -> Result<(), PolicyError> {
-    if id.is_empty() {
-        return Err(refuse(
-            ErrorCode::Malformed,
-            section,
-            "ids are non-empty strings",
-        ));
-    }
-    if map.contains_key(id) {
-        return Err(refuse(
-            ErrorCode::DuplicateKey,
-            format!("{section}.{id}"),
-            format!("`{id}` exists"),
-        ));
-    }
-    Ok(())
 }
 
 /// How a new profile starts (SPEC §7).
@@ -82,7 +60,7 @@ impl Admin<'_> {
         profiles: &[&str],
     ) -> Result<AuditEvent, PolicyError> {
         self.apply(ROLES, "role.add", Item::Role(id.to_string()), |p| {
-            is_new(&p.roles, "roles", id)?;
+            check_new_id(&p.roles, "roles", id)?;
             let role = Role {
                 name: None,
                 parent: parent.map(str::to_string),
@@ -233,7 +211,7 @@ impl Admin<'_> {
             "profile.create",
             Item::Profile(id.to_string()),
             |p| {
-                is_new(&p.profiles, "profiles", id)?;
+                check_new_id(&p.profiles, "profiles", id)?;
                 let mut profile = Profile::default();
                 if template == ProfileTemplate::AllowAll {
                     for (module_id, module) in &p.modules {
@@ -268,7 +246,7 @@ impl Admin<'_> {
             Item::Profile(new_id.to_string()),
             |p| {
                 exists(&p.profiles, "profiles", source)?;
-                is_new(&p.profiles, "profiles", new_id)?;
+                check_new_id(&p.profiles, "profiles", new_id)?;
                 let copy = p.profiles.get(source).cloned().unwrap_or_default();
                 p.profiles.insert(new_id.to_string(), copy);
                 Ok(Outcome::default())

@@ -199,12 +199,11 @@ impl Standing {
             if taken.by_role.contains(&r) {
                 out.extend(role_name(r));
             }
-            let mut up = Some(r);
-            while let Some(a) = up.filter(|&a| seen.insert(a)) {
+            // each role once: above a role seen before, everything was seen too
+            for a in self.roles.ancestors(r).take_while(|&a| seen.insert(a)) {
                 if taken.by_subtree.contains(&a) {
                     out.extend(role_name(a));
                 }
-                up = self.roles.parent(a);
             }
         }
         out

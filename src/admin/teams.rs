@@ -1,8 +1,8 @@
 //! Teams (SPEC §7): add, copy, members, deactivate, delete.
 
 use super::audit::{AuditEvent, TransferTarget};
-use super::change::{Admin, Item, Outcome, refuse};
-use super::entry::areas::TEAMS;
+use super::change::{Admin, Item, Outcome, check_new_id, refuse};
+use crate::authorizer::entry::areas::TEAMS;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, CalendarOwner, Policy, Principal, Status, Team};
 
@@ -49,20 +49,7 @@ impl Admin<'_> {
     /// ```
     pub fn add_team(&mut self, id: &str, team: Team) -> Result<AuditEvent, PolicyError> {
         self.apply(TEAMS, "team.add", Item::Team(id.to_string()), |p| {
-            if id.is_empty() {
-                return Err(refuse(
-                    ErrorCode::Malformed,
-                    "teams",
-                    "ids are non-empty strings",
-                ));
-            }
-            if p.teams.contains_key(id) {
-                return Err(refuse(
-                    ErrorCode::DuplicateKey,
-                    format!("teams.{id}"),
-                    format!("team `{id}` exists"),
-                ));
-            }
+            check_new_id(&p.teams, "teams", id)?;
             p.teams.insert(id.to_string(), team);
             Ok(Outcome::default())
         })
@@ -88,13 +75,7 @@ impl Admin<'_> {
     pub fn copy_team(&mut self, source: &str, new_id: &str) -> Result<AuditEvent, PolicyError> {
         self.apply(TEAMS, "team.copy", Item::Team(new_id.to_string()), |p| {
             let mut copy = team_mut(p, source)?.clone();
-            if new_id.is_empty() || p.teams.contains_key(new_id) {
-                return Err(refuse(
-                    ErrorCode::DuplicateKey,
-                    format!("teams.{new_id}"),
-                    format!("team `{new_id}` exists"),
-                ));
-            }
+            check_new_id(&p.teams, "teams", new_id)?;
             copy.name = Some(format!("{} - Copy", copy.name.as_deref().unwrap_or(source)));
             // keys are unique: the host gives the copy its own
             copy.key = None;

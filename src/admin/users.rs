@@ -1,8 +1,8 @@
 //! Users (SPEC §7): invite, activate, deactivate, reactivate, rename, copy, delete.
 
 use super::audit::{AuditEvent, TransferTarget};
-use super::change::{Admin, Item, Outcome, refuse};
-use super::entry::areas::USERS;
+use super::change::{Admin, Item, Outcome, check_new_id, refuse};
+use crate::authorizer::entry::areas::USERS;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, Policy, Principal, Status, User, UserDeletion};
 
@@ -14,24 +14,6 @@ fn user_mut<'a>(p: &'a mut Policy, username: &str) -> Result<&'a mut User, Polic
             format!("no user `{username}`"),
         )
     })
-}
-
-fn check_new_username(p: &Policy, username: &str) -> Result<(), PolicyError> {
-    if username.is_empty() {
-        return Err(refuse(
-            ErrorCode::Malformed,
-            "users",
-            "a username is a non-empty string",
-        ));
-    }
-    if p.users.contains_key(username) {
-        return Err(refuse(
-            ErrorCode::DuplicateKey,
-            format!("users.{username}"),
-            format!("user `{username}` exists"),
-        ));
-    }
-    Ok(())
 }
 
 impl Admin<'_> {
@@ -57,7 +39,7 @@ impl Admin<'_> {
             "user.invite",
             Item::User(username.to_string()),
             |p| {
-                check_new_username(p, username)?;
+                check_new_id(&p.users, "users", username)?;
                 p.users.insert(
                     username.to_string(),
                     User {
@@ -235,7 +217,7 @@ impl Admin<'_> {
             "user.copy",
             Item::User(new_username.to_string()),
             |p| {
-                check_new_username(p, new_username)?;
+                check_new_id(&p.users, "users", new_username)?;
                 let src = user_mut(p, source)?.clone();
                 let copy = User {
                     display_name: display_name.map(str::to_string),

@@ -2,13 +2,30 @@
 
 use super::Authorizer;
 use super::decision::{Facts, OwnerFact, Step};
-use super::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use super::record::{Owner, Record};
 use crate::compile::{Cell, ModuleFacts, UserFacts, sorted};
 use crate::error::{CheckError, IdKind};
+use crate::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use crate::policy::Action;
 
 impl Authorizer {
+    /// Whether `user` skips data checks (active, `admin_bypass`, effective level `admin`
+    /// or `customer_admin`).
+    ///
+    /// # Cost
+    /// O(1).
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
+    /// assert!(auth.bypasses(auth.user("a").unwrap()) && !auth.bypasses(auth.user("b").unwrap()));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn bypasses(&self, user: UserId) -> bool {
+        self.user_facts(user)
+            .is_ok_and(|f| self.decided_before_grants(user, f) == Some(true))
+    }
+
     /// May `user` do `action` on `record`? Deny unless a step of SPEC §4 allows; an unknown
     /// id denies.
     ///
@@ -203,6 +220,20 @@ impl Authorizer {
         Ok(Step::NotReached(cell, found))
     }
 
+    /// Steps 2 and 3, which every question about a user asks before their grants: an
+    /// inactive user is refused everything (`Some(false)`), a bypassing admin granted
+    /// everything (`Some(true)`); `None` for everyone else.
+    #[inline]
+    pub(crate) fn decided_before_grants(&self, user: UserId, facts: &UserFacts) -> Option<bool> {
+        if !self.is_active(user) {
+            Some(false)
+        } else if facts.bypass {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
     /// The compiled facts of `user`, or the step-1 error.
     #[inline]
     pub(crate) fn user_facts(&self, user: UserId) -> Result<&UserFacts, CheckError> {
@@ -229,11 +260,10 @@ impl Authorizer {
         module: ModuleId,
         action: Action,
     ) -> Result<Cell, Step> {
-        if !self.is_active(user) {
-            return Err(Step::NotActive);
-        }
-        if facts.bypass {
-            return Err(Step::AdminBypass);
+        match self.decided_before_grants(user, facts) {
+            Some(false) => return Err(Step::NotActive),
+            Some(true) => return Err(Step::AdminBypass),
+            None => {}
         }
         let cell = self
             .inner

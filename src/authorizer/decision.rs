@@ -1,8 +1,8 @@
 //! The steps of SPEC §4, as values: `can` computes one and answers whether it allows;
 //! `explain` dresses it with names.
 
-use super::ids::{RoleId, TeamId};
-use crate::compile::Cell;
+use crate::cell::Cell;
+use crate::ids::{RoleId, TeamId};
 
 /// The step of SPEC §4 that decided a check.
 ///

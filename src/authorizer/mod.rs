@@ -2,8 +2,11 @@
 
 mod check;
 pub(crate) mod decision;
-pub(crate) mod ids;
+pub(crate) mod entry;
+mod explain;
 pub(crate) mod record;
+mod render;
+pub(crate) mod signin;
 mod surface;
 
 use std::sync::Arc;
@@ -12,9 +15,13 @@ use crate::compile::{self, Cell, Compiled, UserFacts};
 use crate::error::PolicyError;
 use crate::policy::{Access, Action, AdminLevel, HostKey, Policy};
 
+pub use crate::ids::{FieldId, ModuleId, PrincipalId, RoleId, TeamId, ToolId, UserId};
 pub use decision::{Facts, OwnerFact, Step};
-pub use ids::{FieldId, ModuleId, PrincipalId, RoleId, TeamId, ToolId, UserId};
+pub use entry::areas;
+pub use explain::{Explanation, Named, SourceGrant};
 pub use record::{OwnedRecord, Owner, Record, Share};
+pub use render::MatrixView;
+pub use signin::{Factors, LoginDenied};
 
 /// An immutable snapshot of a compiled [`Policy`] that answers checks.
 ///

@@ -1,6 +1,6 @@
 //! What the engine sees of a record: module, owner, teams and shares.
 
-use super::ids::{ModuleId, PrincipalId, TeamId, UserId};
+use crate::ids::{ModuleId, PrincipalId, TeamId, UserId};
 use crate::policy::ShareAccess;
 
 /// Who owns a record: a user, or a team.

@@ -1,11 +1,11 @@
 //! SPEC §5: fields, tools, result limits and the merge-duplicates order.
 
 use super::Authorizer;
-use super::ids::{FieldId, ModuleId, ToolId, UserId};
 use super::record::Record;
 use crate::compile::grant::effective_field;
 use crate::error::{CheckError, IdKind};
-use crate::policy::{Access, Action, ExternalAccess, FieldAccess, Merge, UserKind};
+use crate::ids::{FieldId, ModuleId, ToolId, UserId};
+use crate::policy::{Access, Action, FieldAccess, Merge};
 
 impl Authorizer {
     /// The fields of `module` that `user` sees, with what they may do with each, in the
@@ -255,11 +255,10 @@ impl Authorizer {
             .fields
             .get_index(field.index())
             .ok_or(CheckError::stale(IdKind::Field, field.index))?;
-        if !self.is_active(user) {
-            return Ok(FieldAccess::Hidden);
-        }
-        if facts.bypass {
-            return Ok(FieldAccess::ReadWrite);
+        match self.decided_before_grants(user, facts) {
+            Some(false) => return Ok(FieldAccess::Hidden),
+            Some(true) => return Ok(FieldAccess::ReadWrite),
+            None => {}
         }
         Ok(effective_field(
             c.matrix.access(facts.row, module.index()),
@@ -407,11 +406,8 @@ impl Authorizer {
         if tool.index() >= def.tools.len() {
             return Err(CheckError::stale(IdKind::Tool, tool.index));
         }
-        if !self.is_active(user) {
-            return Ok(false);
-        }
-        if facts.bypass {
-            return Ok(true);
+        if let Some(decided) = self.decided_before_grants(user, facts) {
+            return Ok(decided);
         }
         Ok(c.matrix.access(facts.row, module.index()) != Access::Off
             && c.matrix.tool(facts.row, module.index(), tool.index()))
@@ -524,11 +520,8 @@ impl Authorizer {
         else {
             return false;
         };
-        if !self.is_active(user) {
-            return false;
-        }
-        if facts.bypass {
-            return true;
+        if let Some(decided) = self.decided_before_grants(user, facts) {
+            return decided;
         }
         let edit = !c
             .matrix
@@ -548,9 +541,8 @@ impl Authorizer {
 
     fn external_capped(&self, user: UserId) -> bool {
         let p = &self.inner.policy;
-        p.settings.external_access == ExternalAccess::ReadOnly
-            && p.users
-                .get_index(self.user_slot(user).unwrap_or(usize::MAX))
-                .is_some_and(|(_, u)| u.kind == UserKind::External)
+        self.user_slot(user)
+            .and_then(|u| p.users.get_index(u))
+            .is_some_and(|(_, u)| p.settings.caps_external(u))
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::policy::{Access, Action, FieldAccess, Module, ModuleGrant, Override, Profile};
 
-use super::cell::{ActionCells, Cell};
+use crate::cell::{ActionCells, Cell};
 
 /// Access, cells, fields and tools on one module. Fields and tools are indexed in the
 /// module's declaration order.

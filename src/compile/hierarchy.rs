@@ -2,7 +2,7 @@
 
 use crate::policy::Policy;
 
-use super::membership::Lists;
+use crate::lists::Lists;
 
 /// Role `r`'s subtree is the roles whose pre-order number lies in `pre[r]..end[r]`.
 #[derive(Debug, Clone, Default)]
@@ -89,6 +89,19 @@ impl RoleTree {
     #[inline]
     pub fn parent(&self, role: u32) -> Option<u32> {
         self.parent.get(role as usize).copied().flatten()
+    }
+
+    /// `role`, then its parent, and so on up to its root: the one walk up the hierarchy.
+    ///
+    /// # Cost
+    /// O(depth); bounded by the number of roles even if the tree were not a forest.
+    pub fn ancestors(&self, role: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut next = Some(role);
+        (0..self.parent.len()).map_while(move |_| {
+            let at = next?;
+            next = self.parent(at);
+            Some(at)
+        })
     }
 
     /// The roles strictly below `role`, as a pre-order range; `None` for a leaf.

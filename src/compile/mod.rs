@@ -3,7 +3,6 @@
 //! distinct combination of a user's inputs), team membership, role intervals and the
 //! per-module sharing data.
 
-pub(crate) mod cell;
 pub(crate) mod grant;
 pub(crate) mod hierarchy;
 pub(crate) mod keys;
@@ -17,16 +16,17 @@ use indexmap::IndexMap;
 
 use smallvec::SmallVec;
 
-use crate::authorizer::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::error::{ErrorCode, PolicyError};
+use crate::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::policy::resolved::Resolved;
-use crate::policy::{AdminLevel, ExternalAccess, Principal, ShareAccess, Status, User, UserKind};
+use crate::policy::{AdminLevel, Principal, ShareAccess, Status, User};
 use crate::policy::{Limits, Policy, validate};
 
-pub use cell::Cell;
+pub use crate::cell::Cell;
+pub(crate) use crate::lists::Lists;
 use hierarchy::RoleTree;
 use keys::HostKeys;
-pub(crate) use membership::{Lists, Memberships};
+pub(crate) use membership::Memberships;
 pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey, TableKey};
 
 /// Facts about one user that checks read, packed into one cache line: a check on a
@@ -297,8 +297,7 @@ pub(crate) fn source_key(
         sources,
         overrides: overrides_key(user),
         admin_scope: level.bypasses(),
-        external_capped: user.kind == UserKind::External
-            && p.settings.external_access == ExternalAccess::ReadOnly,
+        external_capped: p.settings.caps_external(user),
     }
 }
 
@@ -309,24 +308,97 @@ fn compile_rest(
     direct_roles: Lists,
     memberships: Memberships,
 ) -> Result<Compiled, PolicyError> {
-    let mut users = Vec::with_capacity(p.users.len());
-    // Each distinct key once, its position the row. foldhash: keys are the policy's own
-    // indices, and SipHash's cost showed at 1M users.
-    let mut row_keys: indexmap::IndexSet<SourceKey, foldhash::fast::RandomState> =
-        indexmap::IndexSet::default();
-    let (mut role_pool, mut below_pool) = (Vec::new(), Vec::new());
-    // the first user of each row, whose overrides the row is built with
-    let mut representatives = Vec::new();
     let conferred = Conferred::per_class(p, &memberships);
+    let mut facts = user_facts(
+        p,
+        &roles,
+        default_role,
+        &direct_roles,
+        &memberships,
+        &conferred,
+    );
+    // what the filters need from the direct roles, before the matrix, so that they are
+    // not held while it is built
+    let role_users = holders(&direct_roles, p.roles.len());
+    drop(direct_roles);
+    drop(conferred);
+    let inputs: Vec<RowInput<'_>> = facts
+        .row_keys
+        .iter()
+        .zip(&facts.representatives)
+        .map(|(key, &representative)| RowInput {
+            key,
+            representative,
+        })
+        .collect();
+    let matrix = Matrix::build(p, &inputs)?;
+    drop(inputs);
+    drop(facts.row_keys);
+    for user in &mut facts.users {
+        user.tables = matrix.tables_of(user.row);
+    }
+
+    let team_active = p.teams.values().map(|t| t.active).collect();
+    let generation = new_generation()?;
+    let (modules, rules) = modules_and_rules(p, generation);
+    let (team_classes, class_users) = memberships.by_team(p.teams.len());
+    Ok(Compiled {
+        generation,
+        active: active_bits(p),
+        policy: Policy::default(),
+        role_users,
+        team_classes,
+        class_users,
+        users: facts.users,
+        memberships,
+        team_active,
+        roles,
+        modules,
+        rules,
+        matrix,
+        role_pool: facts.role_pool,
+        below_pool: facts.below_pool,
+        keys: HostKeys::of(p),
+    })
+}
+
+/// Every user's facts, and the distinct row keys they need.
+struct BuiltUsers {
+    users: Vec<UserFacts>,
+    /// Each distinct key once, its position the row. foldhash: keys are the policy's own
+    /// indices, and SipHash's cost showed at 1M users.
+    row_keys: indexmap::IndexSet<SourceKey, foldhash::fast::RandomState>,
+    /// The first user of each row, whose overrides the row is built with.
+    representatives: Vec<usize>,
+    role_pool: Vec<u32>,
+    below_pool: Vec<(u32, u32)>,
+}
+
+/// # Cost
+/// O(users × their roles · log) plus one hash insert per user.
+fn user_facts(
+    p: &Policy,
+    roles: &RoleTree,
+    default_role: Option<usize>,
+    direct_roles: &Lists,
+    memberships: &Memberships,
+    conferred: &PerClass,
+) -> BuiltUsers {
+    let mut out = BuiltUsers {
+        users: Vec::with_capacity(p.users.len()),
+        row_keys: indexmap::IndexSet::default(),
+        representatives: Vec::new(),
+        role_pool: Vec::new(),
+        below_pool: Vec::new(),
+    };
     for (u, (user_roles, (_, user))) in direct_roles.iter().zip(&p.users).enumerate() {
         let conferred = conferred.get(memberships.class_of(u));
         let level = effective_level(user, conferred);
         let key = source_key(p, default_role, user_roles, conferred, level, user);
-        let (row, new) = row_keys.insert_full(key);
+        let (row, new) = out.row_keys.insert_full(key);
         if new {
-            representatives.push(u);
+            out.representatives.push(u);
         }
-        let row = row as u32;
         let mut pres: SmallVec<[u32; 4]> =
             user_roles.iter().filter_map(|&r| roles.pre(r)).collect();
         pres.sort_unstable();
@@ -338,13 +410,13 @@ fn compile_rest(
                 .zip(&pres)
                 .for_each(|(slot, &pre)| *slot = pre);
         } else {
-            inline[0] = role_pool.len() as u32;
-            role_pool.extend_from_slice(&pres);
+            inline[0] = out.role_pool.len() as u32;
+            out.role_pool.extend_from_slice(&pres);
         }
-        let below_at = (below_pool.len() as u32, below.len() as u32);
-        below_pool.extend_from_slice(&below);
-        users.push(UserFacts {
-            row,
+        let below_at = (out.below_pool.len() as u32, below.len() as u32);
+        out.below_pool.extend_from_slice(&below);
+        out.users.push(UserFacts {
+            row: row as u32,
             level,
             bypass: p.settings.admin_bypass && level.bypasses(),
             tables: RowTables::default(),
@@ -354,38 +426,20 @@ fn compile_rest(
             teams: memberships.range_of(u),
         });
     }
+    out
+}
 
-    // what the filters need from the direct roles, before the matrix, so that they are
-    // not held while it is built
-    let mut role_pairs = Vec::new();
+/// Per role, the users holding it directly, ascending.
+fn holders(direct_roles: &Lists, n_roles: usize) -> Lists {
+    let mut pairs = Vec::new();
     for (u, roles) in direct_roles.iter().enumerate() {
-        role_pairs.extend(roles.iter().map(|&r| (r, u as u32)));
+        pairs.extend(roles.iter().map(|&r| (r, u as u32)));
     }
-    drop(direct_roles);
-    let role_users = Lists::from_pairs(p.roles.len(), &role_pairs);
-    drop(role_pairs);
-    drop(conferred);
-    let inputs: Vec<RowInput<'_>> = row_keys
-        .iter()
-        .zip(&representatives)
-        .map(|(key, &representative)| RowInput {
-            key,
-            representative,
-        })
-        .collect();
-    let matrix = Matrix::build(p, &inputs)?;
-    drop(inputs);
-    drop(row_keys);
-    for facts in &mut users {
-        facts.tables = matrix.tables_of(facts.row);
-    }
+    Lists::from_pairs(n_roles, &pairs)
+}
 
-    let team_active = p.teams.values().map(|t| t.active).collect();
-    let generation = new_generation()?;
-    let (modules, rules) = modules_and_rules(p, generation);
-
-    let (team_classes, class_users) = memberships.by_team(p.teams.len());
-
+/// Users whose status is `active`, one bit each.
+fn active_bits(p: &Policy) -> Vec<u64> {
     let mut active = vec![0u64; p.users.len().div_ceil(64)];
     for (u, user) in p.users.values().enumerate() {
         if user.status == Status::Active {
@@ -394,25 +448,7 @@ fn compile_rest(
             }
         }
     }
-
-    Ok(Compiled {
-        generation,
-        active,
-        policy: Policy::default(),
-        role_users,
-        team_classes,
-        class_users,
-        users,
-        memberships,
-        team_active,
-        roles,
-        modules,
-        rules,
-        matrix,
-        role_pool,
-        below_pool,
-        keys: HostKeys::of(p),
-    })
+    active
 }
 
 /// [`compile_owned`], reusing `old`'s work when `policy` differs from `old`'s policy only

@@ -9,8 +9,8 @@ use smallvec::SmallVec;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Access, Action, FieldAccess, Limits, Merge, Module, Policy};
 
-use super::cell::Cell;
 use super::grant::Grant;
+use crate::cell::Cell;
 
 /// Everything a matrix row depends on (SPEC §3 steps 3–6, but for status). Users with
 /// equal keys share a row. Status is not part of the row: it is a bit per user that

@@ -12,7 +12,7 @@ mod sql;
 use std::collections::HashSet;
 
 use crate::authorizer::{Authorizer, ModuleId, PrincipalId, Record, TeamId, UserId};
-use crate::compile::Cell;
+use crate::cell::Cell;
 use crate::error::CheckError;
 use crate::policy::{Action, ShareAccess};
 

@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 
 use super::Policy;
-use crate::compile::Lists;
+use crate::lists::Lists;
 
 /// Positions of the names a policy's teams and users list, in list order; names that do
 /// not resolve are left out (a valid policy has none).

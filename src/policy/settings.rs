@@ -133,3 +133,11 @@ fn default_superuser_denied() -> Vec<String> {
     .map(|s| s.to_string())
     .collect()
 }
+
+impl Settings {
+    /// Whether `user` is held to reading: an external user under
+    /// `external_access = read_only`. The one place compile, checks and explanations ask.
+    pub(crate) fn caps_external(&self, user: &super::User) -> bool {
+        user.kind == super::UserKind::External && self.external_access == ExternalAccess::ReadOnly
+    }
+}

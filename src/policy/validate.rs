@@ -18,9 +18,29 @@ type Result<T = ()> = std::result::Result<T, PolicyError>;
 /// O(policy size) look-ups and linear walks of the role and team forests.
 pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
     let mut resolved = Resolved::empty();
-    let mut scratch = Vec::new();
+    // SPEC §2's order: the first problem found is the one reported
     counts(p)?;
     ids_non_empty(p)?;
+    settings_refs(p)?;
+    picklist_refs(p)?;
+    grants(p)?;
+    role_cycles(p)?;
+    team_refs(p, &mut resolved)?;
+    team_cycles(p)?;
+    user_refs(p, &mut resolved)?;
+    rule_and_share_refs(p)?;
+    // last, so that every check SPEC §2 orders comes first
+    unique_keys("users", p.users.iter().map(|(id, u)| (id, u.key.as_ref())))?;
+    unique_keys("teams", p.teams.iter().map(|(id, t)| (id, t.key.as_ref())))?;
+    unique_keys(
+        "modules",
+        p.modules.iter().map(|(id, m)| (id, m.key.as_ref())),
+    )?;
+    Ok(resolved)
+}
+
+/// `team_inheritance` lists each source once; the default role exists.
+fn settings_refs(p: &Policy) -> Result {
     let inheritance = &p.settings.team_inheritance;
     if let Some((i, repeated)) = inheritance.iter().enumerate().find(|(i, source)| {
         inheritance
@@ -37,22 +57,30 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
     if let Some(role) = &p.settings.default_role {
         exists(&p.roles, role, || "settings.default_role".into(), "role")?;
     }
+    Ok(())
+}
+
+/// The roles picklist values are bound to exist.
+fn picklist_refs(p: &Policy) -> Result {
     for (id, module) in &p.modules {
         for (field, def) in &module.fields {
-            if let Some(list) = &def.picklist {
-                for (i, value) in list.values.iter().enumerate() {
-                    for (j, role) in value.roles.iter().enumerate() {
-                        let path = || {
-                            format!("modules.{id}.fields.{field}.picklist.values[{i}].roles[{j}]")
-                        };
-                        exists(&p.roles, role, path, "role")?;
-                    }
+            let Some(list) = &def.picklist else { continue };
+            for (i, value) in list.values.iter().enumerate() {
+                for (j, role) in value.roles.iter().enumerate() {
+                    let path =
+                        || format!("modules.{id}.fields.{field}.picklist.values[{i}].roles[{j}]");
+                    exists(&p.roles, role, path, "role")?;
                 }
             }
         }
     }
-    grants(p)?;
-    role_cycles(p)?;
+    Ok(())
+}
+
+/// What teams name exists; the positions of the users, teams and roles they list are kept
+/// for compile.
+fn team_refs(p: &Policy, resolved: &mut Resolved) -> Result {
+    let mut scratch = Vec::new();
     // Teams list users by name, up to millions of times: look them up in a compact index
     // rather than the users map, whose entries hold whole users and so miss the cache
     // several times a look-up.
@@ -76,23 +104,20 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
             exists(&p.roles, role, || format!("{}.role", base()), "role")?;
         }
         if let Some(ceiling) = &team.ceiling {
-            exists(
-                &p.profiles,
-                ceiling,
-                || format!("{}.ceiling", base()),
-                "profile",
-            )?;
+            let path = || format!("{}.ceiling", base());
+            exists(&p.profiles, ceiling, path, "profile")?;
         }
         for user in team.calendar_rights.keys() {
-            exists(
-                &p.users,
-                user,
-                || format!("{}.calendar_rights.{user}", base()),
-                "user",
-            )?;
+            let path = || format!("{}.calendar_rights.{user}", base());
+            exists(&p.users, user, path, "user")?;
         }
     }
-    team_cycles(p)?;
+    Ok(())
+}
+
+/// Users' roles and overrides name what exists; the roles' positions are kept.
+fn user_refs(p: &Policy, resolved: &mut Resolved) -> Result {
+    let mut scratch = Vec::new();
     for (id, user) in &p.users {
         let path = || format!("users.{id}.roles");
         list_refs(&p.roles, &user.roles, path, "role", &mut scratch)?;
@@ -103,14 +128,15 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
             override_refs(module, module_id, ov, path)?;
         }
     }
+    Ok(())
+}
+
+/// Sharing rules and calendar shares name modules, owners and principals that exist.
+fn rule_and_share_refs(p: &Policy) -> Result {
     for (i, rule) in p.sharing_rules.iter().enumerate() {
         let base = || format!("sharing_rules[{i}]");
-        exists(
-            &p.modules,
-            &rule.module,
-            || format!("{}.module", base()),
-            "module",
-        )?;
+        let path = || format!("{}.module", base());
+        exists(&p.modules, &rule.module, path, "module")?;
         principal(p, &rule.from, || format!("{}.from", base()))?;
         principal(p, &rule.to, || format!("{}.to", base()))?;
     }
@@ -126,14 +152,7 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
         };
         principal(p, &share.to, || format!("{}.to", base()))?;
     }
-    // last, so that every check SPEC §2 orders comes first
-    unique_keys("users", p.users.iter().map(|(id, u)| (id, u.key.as_ref())))?;
-    unique_keys("teams", p.teams.iter().map(|(id, t)| (id, t.key.as_ref())))?;
-    unique_keys(
-        "modules",
-        p.modules.iter().map(|(id, m)| (id, m.key.as_ref())),
-    )?;
-    Ok(resolved)
+    Ok(())
 }
 
 /// Host keys are unique within a section, and a text key is not empty.

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::authorizer::{Authorizer, UserId};
-use crate::compile::Cell;
+use crate::cell::Cell;
 use crate::policy::{Access, Action};
 
 /// One user's matrix, ready to render.
@@ -63,7 +63,7 @@ impl Authorizer {
             .collect();
         Some(MatrixView {
             user: self.user_name(user).unwrap_or_default().to_string(),
-            bypass: facts.bypass && self.is_active(user),
+            bypass: self.decided_before_grants(user, facts) == Some(true),
             active: self.is_active(user),
             rows,
         })

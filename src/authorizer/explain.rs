@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::authorizer::{Authorizer, Facts, OwnerFact, Record, Step, UserId};
-use crate::compile::Cell;
+use crate::cell::Cell;
 use crate::compile::grant::Grant;
 use crate::compile::rows::source_grant;
 use crate::error::CheckError;
@@ -201,24 +201,16 @@ impl Authorizer {
     /// # Cost
     /// O(depth of the hierarchy).
     fn hierarchy_path(&self, superior: crate::RoleId, subordinate: crate::RoleId) -> Vec<String> {
-        let roles = &self.inner.policy.roles;
-        let (Some(top), Some(mut at)) = (self.role_name(superior), self.role_name(subordinate))
+        let (Some(top), Some(bottom)) = (self.role_slot(superior), self.role_slot(subordinate))
         else {
             return Vec::new();
         };
-        let mut path = vec![at.to_string()];
-        // validation keeps the hierarchy a forest, and the walk is bounded by its size
-        for _ in 0..roles.len() {
-            if at == top {
+        let mut path: Vec<String> = Vec::new();
+        for r in self.inner.roles.ancestors(bottom as u32) {
+            path.extend(self.role_name(self.role_id(r)).map(str::to_string));
+            if r as usize == top {
                 path.reverse();
                 return path;
-            }
-            match roles.get(at).and_then(|r| r.parent.as_deref()) {
-                Some(parent) => {
-                    path.push(parent.to_string());
-                    at = parent;
-                }
-                None => break,
             }
         }
         Vec::new()
@@ -346,9 +338,7 @@ impl Authorizer {
         let cell = c.matrix.cell(facts.row, module, action);
         e.cell = Some(cell);
         e.overridden = user_def.overrides.contains_key(module_id);
-        e.external_cap = action.is_write()
-            && p.settings.external_access == crate::policy::ExternalAccess::ReadOnly
-            && user_def.kind == crate::policy::UserKind::External;
+        e.external_cap = action.is_write() && p.settings.caps_external(user_def);
         e.widened_by_sharing = cell == Cell::ALL
             && module_def.sharing != Sharing::Private
             && module_def.sharing.grants(action);
