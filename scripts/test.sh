@@ -60,6 +60,8 @@ fi
 
 cargo test --all-targets --all-features
 cargo test --doc --all-features
+# the docs stand alone: every intra-doc link must resolve
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
 # the comparison with casbin-rs and cedar-policy (benches/compare) is built, never run
 # here: it takes minutes and measures, it does not test
 cargo build --locked --manifest-path benches/compare/Cargo.toml

@@ -1,4 +1,4 @@
-//! The seven-value cell lattice of SPEC §3.
+//! The seven-value cell lattice of [grants](crate::doc::semantics#grants).
 //!
 //! A cell is one byte: bit 0 is "the owner is reached", bits 1–4 are a truth table over
 //! (role match, team match). The seven legal values are exactly the monotone functions of
@@ -137,7 +137,7 @@ impl Cell {
         self.0 == 0
     }
 
-    /// Whether the cell reaches a record with these three facts (SPEC §4 step 6).
+    /// Whether the cell reaches a record with these three facts ([decision step 6](crate::doc::semantics#decision-steps)).
     ///
     /// ```
     /// use permatrix::Cell;
@@ -165,7 +165,7 @@ impl Cell {
         ((b & ROLE_ONLY != 0) != (b & NEITHER != 0)) || ((b & BOTH != 0) != (b & TEAM_ONLY != 0))
     }
 
-    /// The name SPEC §3 gives the value: `none owner role∧team role team role∨team all`.
+    /// The name [grants](crate::doc::semantics#grants) gives the value: `none owner role∧team role team role∨team all`.
     ///
     /// ```
     /// use permatrix::Cell;

@@ -1,4 +1,4 @@
-//! Change preview (SPEC §7): every (user, module, action) cell, module access, field and
+//! Change preview ([administration](crate::doc::semantics#administration)): every (user, module, action) cell, module access, field and
 //! tool that differs between two authorizers, so an administrator sees who gains and who
 //! loses what before swapping.
 
@@ -259,7 +259,7 @@ impl fmt::Display for PolicyDiff {
 }
 
 /// Lists every cell, module access, field and tool of every user that differs between
-/// `old` and `new` (SPEC §7), plus admin-bypass and status changes. A user in only one of
+/// `old` and `new` ([administration](crate::doc::semantics#administration)), plus admin-bypass and status changes. A user in only one of
 /// them is compared with nothing (inactive, no bypass, every cell `none`), so what a new
 /// user gains and a removed user loses is listed too; a module in only one of them
 /// likewise.

@@ -1,8 +1,9 @@
-//! Errors, each with a stable code (SPEC §2) that callers can match on.
+//! Errors, each with a stable [`ErrorCode`] that callers can match on
+//! ([the document](crate::doc::document#refusals) lists when each is given).
 
 use std::fmt;
 
-/// The stable codes of SPEC §2. New codes may be added; match with a wildcard arm.
+/// The stable codes of [the policy model](crate::doc::document). New codes may be added; match with a wildcard arm.
 ///
 /// ```
 /// use permatrix::ErrorCode;
@@ -29,7 +30,7 @@ pub enum ErrorCode {
     EditAllRequiresViewAll,
     /// A mandatory field is set to `hidden` or `read_only`.
     MandatoryFieldRestricted,
-    /// The acting administrator may not make this change (SPEC §7).
+    /// The acting administrator may not make this change ([administration](crate::doc::semantics#administration)).
     NotPermitted,
     /// Activating the user would exceed the licensed seats.
     LicenseLimit,
@@ -64,7 +65,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// The code as written in SPEC §2 and in conformance cases.
+    /// The code as written in [the policy model](crate::doc::document) and in conformance cases.
     ///
     /// ```
     /// use permatrix::ErrorCode;
@@ -268,7 +269,7 @@ impl PolicyError {
     }
 }
 
-/// A check named something the authorizer does not know (SPEC §4 step 1): an id it did not
+/// A check named something the authorizer does not know ([decision step 1](crate::doc::semantics#decision-steps)): an id it did not
 /// issue (`stale_id`: kept from an earlier compile, or from another authorizer) or a field
 /// or tool name the module does not declare (`unknown_reference`). `can` denies in that
 /// case; the `try_` variants return this error.

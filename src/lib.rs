@@ -14,7 +14,7 @@
 //! Administrators change the policy through [`Policy::admin`]: every change is checked
 //! against the actor's admin level, applied atomically and reported as an
 //! [`AuditEvent`]. [`LiveAuthorizer`] swaps newly compiled authorizers in for concurrent
-//! readers and deactivates users at once; [`diff`] previews who gains and loses what.
+//! readers and deactivates users at once; [`diff()`] previews who gains and loses what.
 //!
 //! ```
 //! use permatrix::{Action, Policy, Record};
@@ -40,6 +40,37 @@
 //! # Ok::<(), permatrix::PolicyError>(())
 //! ```
 //!
+//! ## Contents
+//!
+//! - **Reference**: [`doc::semantics`] (every decision, step by step, and the rules that
+//!   surprise) and [`doc::document`] (every key and word of the policy document).
+//! - **The policy**: [`Policy`] and its parts ([`Module`], [`Profile`], [`Role`],
+//!   [`Team`], [`User`], [`SharingRule`], [`Settings`]), read from JSON or built in code;
+//!   [`HostKey`] ties users, teams and modules to the host's own keys; [`Limits`] bounds
+//!   what a document may cost.
+//! - **Compiling**: [`Policy::compile`], [`Policy::into_authorizer`],
+//!   [`Authorizer::recompile`].
+//! - **Checks**: [`Authorizer::can`], [`Authorizer::can_module`], [`Authorizer::can_many`],
+//!   field and tool access ([`Authorizer::field_access`], [`FieldId`],
+//!   [`Authorizer::can_use_tool`], [`ToolId`]), [`Authorizer::visible_fields`],
+//!   [`Authorizer::allowed_modules`], [`Authorizer::result_limit`],
+//!   [`Authorizer::merge_order`]. Records are [`Record`] (borrowed) or [`OwnedRecord`].
+//!   Ids ([`UserId`], [`TeamId`], [`ModuleId`], [`RoleId`]) are looked up once by name or
+//!   host key and belong to the authorizer that issued them.
+//! - **Lists**: [`Authorizer::filter`] gives a [`Filter`] whose [`Condition`] holds exactly
+//!   for the records `can` allows; [`Filter::to_sql`] writes it for SQLite or PostgreSQL
+//!   over the host's tables ([`SqlSchema`], [`SqlKeys`]).
+//! - **Explaining**: [`Authorizer::explain`] ([`Explanation`]), [`Authorizer::matrix`]
+//!   ([`MatrixView`]), [`diff()`] ([`PolicyDiff`]).
+//! - **Administration**: [`Policy::admin`] ([`Admin`], [`AuditEvent`]),
+//!   [`Authorizer::can_admin`], [`Authorizer::login`], [`Authorizer::new_record_teams`].
+//! - **Serving**: [`LiveAuthorizer`] publishes new authorizers to concurrent readers and
+//!   deactivates users at once.
+//! - **Errors**: every error type has `code() -> `[`ErrorCode`], a stable string.
+//!
+//! The root re-exports every public name; the modules group them by theme:
+//! [`policy`], [`authorizer`], [`filter`], [`admin`], [`mod@diff`], [`live`] and [`error`].
+//!
 //! ## Semantics in brief
 //!
 //! - A **profile** grants, per module, an access (`off`, `read_only`, `on`), a scope per
@@ -55,8 +86,8 @@
 //!   rules and record shares widen which records a granted action reaches.
 //! - Deny is the default everywhere: a missing module, action, tool or id denies.
 //!
-//! The full contract is SPEC.md; the choices this crate made where it is silent are listed
-//! under [Choices](#choices).
+//! [`doc::semantics`] gives all of it; the choices this crate made where the model leaves
+//! room are listed under [Choices](#choices).
 //!
 //! ## Choices
 //!
@@ -67,7 +98,7 @@
 //! - Ids are positions in the policy's maps, stamped with the generation of the compile
 //!   that issued them (a process-wide counter). An id of another compile — an earlier one
 //!   kept across a recompile, or another policy's — names nobody: checks deny it, the
-//!   `try_` variants return `stale_id`, name lookups return `None`. Issue 7 weighed keeping
+//!   `try_` variants return `stale_id`, name lookups return `None`. We weighed keeping
 //!   ids stable across recompiles instead; a generation cannot be fooled by a document
 //!   read afresh, where positions are all a policy knows. Copies made by
 //!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.
@@ -87,15 +118,15 @@
 //!   team memberships, overrides, factors and kind, status `invited` and no admin level of
 //!   their own. Deleting a user or team also drops the sharing rules and calendar shares
 //!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
-//!   The revision counter is not part of the document (SPEC §10 has no such key).
+//!   The revision counter is not part of the document ([the document](crate::doc::document) has no such key).
 //! - `login` of an unknown user is `not_active`.
-//! - The guards on actors below `admin` (SPEC §7) are judged by what a change does, by
+//! - The guards on actors below `admin` ([administration](crate::doc::semantics#administration)) are judged by what a change does, by
 //!   comparing the policy before and after it. Below `admin`, an actor may still change the
 //!   display name of a team that has an administrator among its members, and its other
 //!   members; everything else about such a team (active state, nesting, role entries,
 //!   conferred role, ceiling, factors, result limit, calendar) is for an `admin`.
 //! - No self-grant: below `admin`, an actor may rename themselves, lower their own level or
-//!   deactivate themselves, and nothing else of their own record. Besides the items SPEC §7
+//!   deactivate themselves, and nothing else of their own record. Besides the items [administration](crate::doc::semantics#administration)
 //!   names, a change is refused when it lets the actor reach more than before: a wider
 //!   cell, access, field or tool of their own, more subordinates in the role hierarchy,
 //!   more users sharing a direct role with them, more record owners a sharing rule gives
@@ -110,7 +141,7 @@
 //!   for an `admin` to change, whatever the change.
 //! - [`LiveAuthorizer::set_active`] holds in every later published authorizer until a
 //!   published policy shows the same status for that user.
-//! - Record shares are the host's data, not the policy's: the host applies SPEC §7's
+//! - Record shares are the host's data, not the policy's: the host applies [administration](crate::doc::semantics#administration)'s
 //!   self-grant rule to them (see SECURITY.md).
 
 #![forbid(unsafe_code)]
@@ -133,17 +164,18 @@
     )
 )]
 
-mod admin;
-mod authorizer;
+pub mod admin;
+pub mod authorizer;
 mod cell;
 mod compile;
-mod diff;
-mod error;
-mod filter;
+pub mod diff;
+pub mod doc;
+pub mod error;
+pub mod filter;
 mod ids;
 mod lists;
-mod live;
-mod policy;
+pub mod live;
+pub mod policy;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::{

@@ -1,5 +1,5 @@
-//! Live reload (SPEC §7 "Recompute"): a handle that request handlers read the current
-//! authorizer from, and that administration swaps atomically.
+//! Live reload: a handle that request handlers read the current authorizer from, and that
+//! administration swaps atomically; deactivation takes effect at once, without a compile.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -134,7 +134,7 @@ impl LiveAuthorizer {
     }
 
     /// (De)activates `username` in the authorizer in force, at once and without a
-    /// compile (SPEC §7: "Deactivation must not wait for a full compile"), and in every
+    /// compile ([administration](crate::doc::semantics#administration): "Deactivation must not wait for a full compile"), and in every
     /// authorizer published later until one whose policy shows the same status. Concurrent
     /// calls do not lose each other's changes. Returns `false` for an unknown user.
     ///

@@ -1,5 +1,5 @@
 //! The transaction every change goes through: check the actor, apply to a copy, validate,
-//! check the invariants of SPEC §7, then replace the policy — or change nothing at all.
+//! check the invariants of [administration](crate::doc::semantics#administration), then replace the policy — or change nothing at all.
 
 use super::audit::{AuditEvent, Labels, TransferTarget};
 use super::guard;
@@ -16,7 +16,7 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// copies it, applies the change to the copy, validates that, and works out who holds
 /// which level and membership before and after — O(P + M) for a policy of size P with M
 /// team memberships kept (see [`Limits`](crate::Limits)). For an actor below `admin` the
-/// guards of SPEC §7 add the teams that list each user and the actor's own reach, in the
+/// guards of [administration](crate::doc::semantics#administration) add the teams that list each user and the actor's own reach, in the
 /// same order, plus O(users) for each sharing rule that shares with the actor.
 /// `benches/can.rs` measures one change on a 10,000-user, 500-team policy. The current
 /// policy must be valid (it is when it was read with `from_json` and only changed here).
@@ -38,7 +38,7 @@ pub struct Admin<'p> {
 
 impl Policy {
     /// Changes made by the user `actor`, each first checked against what the actor's
-    /// effective admin level allows (SPEC §7).
+    /// effective admin level allows ([administration](crate::doc::semantics#administration)).
     ///
     /// ```
     /// use permatrix::{Policy, User};

@@ -1,4 +1,4 @@
-//! The rules of SPEC §7 for actors below `admin`, judged by what a change *does*.
+//! The rules of [administration](crate::doc::semantics#administration) for actors below `admin`, judged by what a change *does*.
 //!
 //! Each rule compares the policy before and after the change — who holds which level,
 //! which memberships, teams, roles, profiles, rules and grants — instead of trusting every
@@ -31,7 +31,7 @@ fn high(level: AdminLevel) -> bool {
     level >= AdminLevel::CustomerAdmin
 }
 
-/// All of SPEC §7's rules for `actor`, whose effective level is below `admin`, for a
+/// All of [administration](crate::doc::semantics#administration)'s rules for `actor`, whose effective level is below `admin`, for a
 /// change from `old` to `new` that may hand what it deleted over to an heir.
 ///
 /// # Cost
@@ -63,7 +63,7 @@ pub(crate) enum Owned<'a> {
     Team(&'a str),
 }
 
-/// What a deletion leaves behind goes to an heir the host moves it to (SPEC §7). Below
+/// What a deletion leaves behind goes to an heir the host moves it to ([administration](crate::doc::semantics#administration)). Below
 /// `admin`, the heir may not be anyone whose records the actor reaches further than the
 /// deleted owner's — themselves, their own team, a subordinate, a user sharing their
 /// role, a source of a rule to them — for the records would then be the actor's without a
@@ -449,12 +449,12 @@ fn shared_with<T: serde::Serialize>(
     out
 }
 
-/// What one user can reach in one policy: everything `filter` and the SPEC §5 surface are
+/// What one user can reach in one policy: everything `filter` and the [fields, tools and limits](crate::doc::semantics#fields-tools-and-limits) surface are
 /// built from. Comparing two of them tells whether a change widened the user's data.
 struct Reach<'p> {
     bypass: bool,
     modules: BTreeMap<&'p str, ModuleReach<'p>>,
-    /// Users whose records the user reaches as a superior (SPEC §4 step 6).
+    /// Users whose records the user reaches as a superior ([decision step 6](crate::doc::semantics#decision-steps)).
     subordinates: BTreeSet<&'p str>,
     /// Users sharing a direct role with the user.
     role_mates: BTreeSet<&'p str>,
@@ -463,7 +463,7 @@ struct Reach<'p> {
     /// Per module and source principal of a sharing rule that shares with the user: the
     /// record owners it shares.
     rule_sources: HashMap<(&'p str, Principal), Source<'p>>,
-    /// The user's search-result limit (SPEC §5); `None` is unlimited.
+    /// The user's search-result limit ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)); `None` is unlimited.
     result_limit: Option<u64>,
     /// Picklist values the user sees: (module, field, value).
     picklist_values: BTreeSet<(&'p str, &'p str, &'p str)>,
@@ -485,7 +485,7 @@ impl Source<'_> {
 
 struct ModuleReach<'p> {
     access: Access,
-    /// Per action; `all` wherever a module without owners grants anything (SPEC §4 step 5).
+    /// Per action; `all` wherever a module without owners grants anything ([decision step 5](crate::doc::semantics#decision-steps)).
     cells: ActionCells,
     hierarchy: bool,
     fields: BTreeMap<&'p str, FieldAccess>,

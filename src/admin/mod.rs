@@ -1,5 +1,6 @@
-//! Administration (SPEC §7): safe changes to a policy made as an actor, who may
-//! administer what, sign-in, and the teams of new records.
+//! Administration: safe, audited changes to a policy made as an actor, each checked
+//! against what the actor's admin level allows and applied atomically
+//! ([administration](crate::doc::semantics#administration) gives the rules).
 
 mod audit;
 mod change;

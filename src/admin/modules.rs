@@ -1,4 +1,4 @@
-//! Modules, sharing rules and settings (SPEC §7).
+//! Modules, sharing rules and settings ([administration](crate::doc::semantics#administration)).
 
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
@@ -57,7 +57,7 @@ impl Admin<'_> {
     }
 
     /// Declares a tool on a module and enables it in every profile with
-    /// `auto_allow_new_modules` (SPEC §7). A profile that does not list the module gets an
+    /// `auto_allow_new_modules` ([administration](crate::doc::semantics#administration)). A profile that does not list the module gets an
     /// entry for it with the tool on; the tool still needs access to the module to be used.
     ///
     /// # Cost

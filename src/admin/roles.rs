@@ -1,4 +1,4 @@
-//! Roles and profiles (SPEC §7).
+//! Roles and profiles ([administration](crate::doc::semantics#administration)).
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
@@ -22,7 +22,7 @@ fn exists<V>(
     }
 }
 
-/// How a new profile starts (SPEC §7).
+/// How a new profile starts ([administration](crate::doc::semantics#administration)).
 ///
 /// ```
 /// use permatrix::ProfileTemplate;

@@ -1,4 +1,4 @@
-//! Who holds what in one policy: the facts a change is judged by (SPEC §7). A change is
+//! Who holds what in one policy: the facts a change is judged by ([administration](crate::doc::semantics#administration)). A change is
 //! checked by comparing the standing before it with the standing after it, so a rule holds
 //! whichever operation made the change.
 
@@ -14,9 +14,9 @@ use crate::policy::{AdminLevel, Policy, Principal, Status};
 
 /// Per user (by position in the policy): effective level, memberships and direct roles.
 pub(crate) struct Standing {
-    /// Effective admin level (SPEC §2).
+    /// Effective admin level ([the policy model](crate::doc::document)).
     pub level: Vec<AdminLevel>,
-    /// Active teams (membership as SPEC §2 defines it).
+    /// Active teams (membership as [the policy model](crate::doc::document) defines it).
     pub teams: Memberships,
     /// Teams that list the user directly, by role entry or through nesting, active or
     /// not; empty until [`Standing::add_listed`].
@@ -107,7 +107,7 @@ impl Standing {
         names_of(p, &self.listed, name)
     }
 
-    /// Whether `principal` includes the user `name` (SPEC §2, the users of a principal).
+    /// Whether `principal` includes the user `name` ([the policy model](crate::doc::document), the users of a principal).
     pub fn includes(&self, p: &Policy, principal: &Principal, name: &str) -> bool {
         let Some(u) = p.users.get_index_of(name) else {
             return false;
@@ -178,7 +178,7 @@ impl Standing {
 
     /// The roles that make `name` a member of some team, active or not: their direct
     /// roles that a team takes by role, and every role at or above one of their direct
-    /// roles that a team takes with its subordinates (SPEC §7: "a role … that makes them
+    /// roles that a team takes with its subordinates ([administration](crate::doc::semantics#administration): "a role … that makes them
     /// a member").
     ///
     /// # Cost

@@ -1,4 +1,4 @@
-//! Teams (SPEC §7): add, copy, members, deactivate, delete.
+//! Teams ([administration](crate::doc::semantics#administration)): add, copy, members, deactivate, delete.
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};

@@ -1,4 +1,4 @@
-//! Users (SPEC §7): invite, activate, deactivate, reactivate, rename, copy, delete.
+//! Users ([administration](crate::doc::semantics#administration)): invite, activate, deactivate, reactivate, rename, copy, delete.
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
@@ -304,7 +304,7 @@ impl Admin<'_> {
     /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
-    /// `not_permitted` below `admin` for the levels `customer_admin` and `admin` (SPEC §7)
+    /// `not_permitted` below `admin` for the levels `customer_admin` and `admin` ([administration](crate::doc::semantics#administration))
     /// and for any level above the actor's own; `last_admin`; `unknown_reference`.
     ///
     /// ```

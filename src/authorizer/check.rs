@@ -1,4 +1,4 @@
-//! `can` and its variants: SPEC §4, step by step, without allocating.
+//! `can` and its variants: [the decision steps](crate::doc::semantics#decision-steps), step by step, without allocating.
 
 use super::Authorizer;
 use super::decision::{Facts, OwnerFact, Step};
@@ -26,7 +26,7 @@ impl Authorizer {
             .is_ok_and(|f| self.decided_before_grants(user, f) == Some(true))
     }
 
-    /// May `user` do `action` on `record`? Deny unless a step of SPEC §4 allows; an unknown
+    /// May `user` do `action` on `record`? Deny unless a step of [the decision steps](crate::doc::semantics#decision-steps) allows; an unknown
     /// id denies.
     ///
     /// # Cost
@@ -148,7 +148,7 @@ impl Authorizer {
         Ok(Step::NotReached(cell, Facts::default()))
     }
 
-    /// The deciding step of SPEC §4 for one record.
+    /// The deciding step of [the decision steps](crate::doc::semantics#decision-steps) for one record.
     pub(crate) fn decide(
         &self,
         user: UserId,
@@ -312,7 +312,7 @@ impl Authorizer {
         }
     }
 
-    /// SPEC §4 step 6, the owner fact.
+    /// [decision step 6](crate::doc::semantics#decision-steps), the owner fact.
     #[inline]
     fn owner_fact(
         &self,

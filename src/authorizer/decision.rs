@@ -1,10 +1,10 @@
-//! The steps of SPEC §4, as values: `can` computes one and answers whether it allows;
+//! The steps of [the decision steps](crate::doc::semantics#decision-steps), as values: `can` computes one and answers whether it allows;
 //! `explain` dresses it with names.
 
 use crate::cell::Cell;
 use crate::ids::{RoleId, TeamId};
 
-/// The step of SPEC §4 that decided a check.
+/// The step of [the decision steps](crate::doc::semantics#decision-steps) that decided a check.
 ///
 /// ```
 /// use permatrix::Step;
@@ -53,7 +53,7 @@ impl Step {
         )
     }
 
-    /// The step's number in SPEC §4.
+    /// The step's number in [the decision steps](crate::doc::semantics#decision-steps).
     ///
     /// ```
     /// use permatrix::Step;
@@ -73,7 +73,7 @@ impl Step {
     }
 }
 
-/// The three facts of SPEC §4 step 6, with what established each. A fact that was not
+/// The three facts of [decision step 6](crate::doc::semantics#decision-steps), with what established each. A fact that was not
 /// needed to decide may be left `None` (it was not computed).
 ///
 /// ```

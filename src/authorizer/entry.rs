@@ -1,10 +1,10 @@
-//! Administration areas and who may enter them (SPEC §7, admin levels).
+//! Administration areas and who may enter them ([administration](crate::doc::semantics#administration), admin levels).
 
 use crate::authorizer::{Authorizer, ModuleId, UserId};
 use crate::policy::{Access, AdminLevel, Settings};
 
 /// Area names used by the policy mutations of this crate. Areas are host-defined strings;
-/// these are the ones the crate's own operations belong to, and the ones SPEC §7 names.
+/// these are the ones the crate's own operations belong to, and the ones [administration](crate::doc::semantics#administration) names.
 ///
 /// ```
 /// use permatrix::areas;
@@ -34,7 +34,7 @@ pub mod areas {
 }
 
 /// Whether `level` may administer `area` under `settings`, ignoring the per-module rule of
-/// the layout editor (SPEC §7).
+/// the layout editor ([administration](crate::doc::semantics#administration)).
 pub(crate) fn level_may_enter(settings: &Settings, level: AdminLevel, area: &str) -> bool {
     let denied = &settings.admin_areas;
     match level {
@@ -49,7 +49,7 @@ pub(crate) fn level_may_enter(settings: &Settings, level: AdminLevel, area: &str
 }
 
 impl Authorizer {
-    /// May `user` administer `area` (SPEC §7)? `admin`: every area. `customer_admin`:
+    /// May `user` administer `area` ([administration](crate::doc::semantics#administration))? `admin`: every area. `customer_admin`:
     /// all but `settings.admin_areas.customer_admin_denied`. `superuser`: all but those and
     /// `superuser_denied`, and `layout_editor` only for a `module` where their own access is
     /// `on` (without a module: no). `none`, users who are not active, unknown ids: no.

@@ -1,4 +1,4 @@
-//! Explanations (SPEC §8): the decision, the step that made it, and the roles, profiles,
+//! Explanations ([explanations](crate::doc::semantics#explanations-and-matrices)): the decision, the step that made it, and the roles, profiles,
 //! teams, rule or share involved, in words an administrator reads.
 
 use std::collections::{HashMap, HashSet};

@@ -1,4 +1,5 @@
-//! The compiled, immutable authorizer: answers checks from the precomputed matrix.
+//! The compiled, immutable authorizer and everything it answers: checks, fields and
+//! tools, explanations, matrices, sign-in and the teams of new records.
 
 mod check;
 pub(crate) mod decision;
@@ -84,7 +85,7 @@ impl Policy {
     /// Validates the policy and compiles it into an [`Authorizer`].
     ///
     /// # Errors
-    /// The first validation problem, with its stable code and path (SPEC §2).
+    /// The first validation problem, with its stable code and path ([the policy model](crate::doc::document)).
     ///
     /// # Cost
     /// O(P + M + R·X) time and memory for a policy of size P ([`Limits::size_of`](crate::Limits::size_of)),
@@ -458,7 +459,7 @@ impl Authorizer {
         self.inner.policy.modules.get_index(m)?.1.key.as_ref()
     }
 
-    /// The matrix cell of `user` for (`module`, `action`), after every step of SPEC §3
+    /// The matrix cell of `user` for (`module`, `action`), after every step of [grants](crate::doc::semantics#grants)
     /// (`none` for a user who is not active). `None` for an unknown id. A bypassing
     /// admin's cells are what the matrix holds; the bypass itself happens in
     /// [`Authorizer::can`].
@@ -586,7 +587,7 @@ impl Authorizer {
 
     /// A copy of this authorizer in which `user` is active (`true`) or not (`false`),
     /// sharing everything else. Deactivation and reactivation take effect through this
-    /// without a recompile (SPEC §7). Unknown ids change nothing.
+    /// without a recompile ([administration](crate::doc::semantics#administration)). Unknown ids change nothing.
     ///
     /// # Cost
     /// O(users / 64): one bitset is copied.

@@ -1,4 +1,4 @@
-//! A user's matrix for administrators (SPEC §8): modules × actions, with module access,
+//! A user's matrix for administrators ([explanations](crate::doc::semantics#explanations-and-matrices)): modules × actions, with module access,
 //! as a text table, Markdown, CSV or JSON.
 
 use std::fmt::Write as _;

@@ -1,4 +1,4 @@
-//! Sign-in (SPEC §7): who may sign in, and which second factors they need; and the teams a
+//! Sign-in ([administration](crate::doc::semantics#administration)): who may sign in, and which second factors they need; and the teams a
 //! new record inherits.
 
 use std::collections::BTreeSet;
@@ -60,7 +60,7 @@ impl fmt::Display for Factors {
 }
 
 impl Authorizer {
-    /// May `user` sign in, and with which second factors (SPEC §7)? Refused for a user who
+    /// May `user` sign in, and with which second factors ([administration](crate::doc::semantics#administration))? Refused for a user who
     /// is not active, a system account, or — when `login_requires_active_team` is set — a
     /// user in no active team. Otherwise the factors are the system's, the user's own and
     /// those of the user's active teams (a team's factor overrides the user's own
@@ -93,7 +93,7 @@ impl Authorizer {
         sign_in(&p.settings, def, self.is_active(user), teams)
     }
 
-    /// The teams a new record is linked to (SPEC §7): the union of the sources named in
+    /// The teams a new record is linked to ([administration](crate::doc::semantics#administration)): the union of the sources named in
     /// `settings.team_inheritance` — the creator's active teams, the assignee's active
     /// teams, the related record's teams. Ascending. `None` when any id is not this
     /// authorizer's ([`Authorizer::try_new_record_teams`] says which).
@@ -177,7 +177,7 @@ impl Authorizer {
     }
 }
 
-/// SPEC §7 sign-in for one user, given whether they are active and their active teams.
+/// [administration](crate::doc::semantics#administration) sign-in for one user, given whether they are active and their active teams.
 pub(crate) fn sign_in<'t>(
     settings: &Settings,
     user: &User,

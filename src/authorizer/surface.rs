@@ -1,4 +1,4 @@
-//! SPEC §5: fields, tools, result limits and the merge-duplicates order.
+//! [fields, tools and limits](crate::doc::semantics#fields-tools-and-limits): fields, tools, result limits and the merge-duplicates order.
 
 use super::Authorizer;
 use super::record::Record;
@@ -109,7 +109,7 @@ impl Authorizer {
             .collect()
     }
 
-    /// What `user` may do with `field` of `module` (SPEC §5): `hidden` for an inactive
+    /// What `user` may do with `field` of `module` ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): `hidden` for an inactive
     /// user, `read_write` for a bypassing admin, `hidden` on an `off` module, at most
     /// `read_only` on a `read_only` module, `read_write` for mandatory fields on an `on`
     /// module (`read_only` for capped external users), otherwise the merged value.
@@ -268,7 +268,7 @@ impl Authorizer {
         ))
     }
 
-    /// Whether `user` may use `tool` of `module` (SPEC §5): active, the tool enabled in the
+    /// Whether `user` may use `tool` of `module` ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): active, the tool enabled in the
     /// merged profiles (after overrides) and the module not `off`; bypassing admins may use
     /// every declared tool. Unknown ids and tools are `false`.
     ///
@@ -413,7 +413,7 @@ impl Authorizer {
             && c.matrix.tool(facts.row, module.index(), tool.index()))
     }
 
-    /// The maximum number of search results for `user` (SPEC §5): over the user's active
+    /// The maximum number of search results for `user` ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): over the user's active
     /// teams that set a limit, the max (additive merge) or min (subtractive). `None` means
     /// unlimited. An id this authorizer did not issue gets `Some(0)`: no results, rather
     /// than the unlimited answer of `None` ([`Authorizer::try_result_limit`] says why).
@@ -460,7 +460,7 @@ impl Authorizer {
         })
     }
 
-    /// Which of two duplicates survives a merge (SPEC §5, 1CRM): `Some((a, b))` when the
+    /// Which of two duplicates survives a merge ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits), 1CRM): `Some((a, b))` when the
     /// user can `edit` `a` and `delete` `b` (`a` stays, `b` is deleted); otherwise
     /// `Some((b, a))` when the user can `edit` `b` and `delete` `a`; otherwise `None`.
     ///
@@ -494,7 +494,7 @@ impl Authorizer {
         }
     }
 
-    /// Whether "merge duplicates" is offered to `user` on `module` at all (SPEC §5): the
+    /// Whether "merge duplicates" is offered to `user` on `module` at all ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): the
     /// `edit` cell is not `none`, and the tool `merge_duplicates`, if the module declares
     /// it, is enabled. Bypassing admins: always.
     ///

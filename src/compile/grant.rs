@@ -1,4 +1,4 @@
-//! What a profile, a role, or a user's merged sources grant on one module (SPEC §3
+//! What a profile, a role, or a user's merged sources grant on one module ([grants](crate::doc::semantics#grants)
 //! steps 1–5), before the per-user caps.
 
 use crate::policy::{Access, Action, FieldAccess, Module, ModuleGrant, Override, Profile};
@@ -164,7 +164,7 @@ impl Grant {
     }
 }
 
-/// SPEC §5: what a user may do with a field, from the module access and the merged field
+/// [fields, tools and limits](crate::doc::semantics#fields-tools-and-limits): what a user may do with a field, from the module access and the merged field
 /// access of their row (the user is active and does not bypass).
 pub(crate) fn effective_field(
     access: Access,

@@ -1,4 +1,4 @@
-//! Who is a member of which team (SPEC §2): direct users, members of nested active teams,
+//! Who is a member of which team ([the policy model](crate::doc::document)): direct users, members of nested active teams,
 //! and users matched by direct role or role subtree, transitively. Inactive teams have no
 //! members at all.
 //!
@@ -31,7 +31,7 @@ impl Memberships {
     /// Works out memberships for `policy` (valid), whose users have the direct roles
     /// `direct_roles` (ascending, default role excluded). With `all_active`, inactive teams
     /// count as active: the teams that *list* a user, which the administration guards
-    /// compare (SPEC §7).
+    /// compare ([administration](crate::doc::semantics#administration)).
     ///
     /// # Errors
     /// `limit_exceeded` when the work would exceed the policy's membership budget.

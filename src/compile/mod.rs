@@ -151,7 +151,7 @@ pub(crate) fn default_role_index(p: &Policy) -> Option<usize> {
         .and_then(|r| p.roles.get_index_of(r))
 }
 
-/// Each user's direct roles, ascending, without the default role (SPEC §2), from the
+/// Each user's direct roles, ascending, without the default role ([the policy model](crate::doc::document)), from the
 /// resolved `roles` lists.
 pub(crate) fn direct_roles(resolved: &Resolved, default_role: Option<usize>) -> Lists {
     let default_role = default_role.map(|r| r as u32);
@@ -167,7 +167,7 @@ pub(crate) fn direct_roles(resolved: &Resolved, default_role: Option<usize>) -> 
     out
 }
 
-/// The active teams of every user (membership as SPEC §2 defines it); with `all_active`,
+/// The active teams of every user (membership as [the policy model](crate::doc::document) defines it); with `all_active`,
 /// the teams that list each user whether active or not. The policy must be valid.
 ///
 /// # Errors
@@ -179,7 +179,7 @@ pub(crate) fn memberships(p: &Policy, all_active: bool) -> Result<Memberships, P
     Memberships::new(p, &roles, &resolved, &direct, all_active)
 }
 
-/// What a set of active teams gives its members (SPEC §2, §3 step 3): the highest admin
+/// What a set of active teams gives its members ([the policy model](crate::doc::document), §3 step 3): the highest admin
 /// level they confer, and the roles they confer as sources, each with its team's ceiling,
 /// ascending and without repeats. Users of one membership class share it.
 #[derive(Debug, Clone, Default)]
@@ -274,7 +274,7 @@ pub(crate) fn effective_level(user: &User, conferred: ConferredView<'_>) -> Admi
     user.admin.max(conferred.level)
 }
 
-/// Everything user `user`'s matrix row depends on (SPEC §3 steps 3–6 but status), given
+/// Everything user `user`'s matrix row depends on ([grant step 3–6](crate::doc::semantics#grants) but status), given
 /// their direct roles (ascending) and what their active teams confer.
 pub(crate) fn source_key(
     p: &Policy,

@@ -12,7 +12,7 @@ use crate::policy::{Access, Action, FieldAccess, Limits, Merge, Module, Policy};
 use super::grant::Grant;
 use crate::cell::Cell;
 
-/// Everything a matrix row depends on (SPEC §3 steps 3–6, but for status). Users with
+/// Everything a matrix row depends on ([grant step 3–6](crate::doc::semantics#grants), but for status). Users with
 /// equal keys share a row. Status is not part of the row: it is a bit per user that
 /// checks read first, so (de)activation needs no recompile.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -29,7 +29,7 @@ pub(crate) struct SourceKey {
 }
 
 /// The source a table of the matrix was built from: a role with its team ceiling, the
-/// admin scope, and the external cap (SPEC §3 steps 2–3, 6).
+/// admin scope, and the external cap ([grant step 2–3](crate::doc::semantics#grants), 6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct TableKey {
     pub role: u32,
@@ -687,7 +687,7 @@ fn fold<T>(
     })
 }
 
-/// The per-user steps that commute with join and meet (SPEC §3 step 6, §4 `sharing`):
+/// The per-user steps that commute with join and meet ([grant step 6](crate::doc::semantics#grants), §4 `sharing`):
 /// the external cap, then `sharing` widening any grant to every record.
 fn finish(grant: &mut Grant, module: &Module, external_capped: bool) {
     if external_capped {
@@ -701,7 +701,7 @@ fn finish(grant: &mut Grant, module: &Module, external_capped: bool) {
     }
 }
 
-/// SPEC §3 steps 3–7 for one user (represented by its key) and module.
+/// [grant step 3–7](crate::doc::semantics#grants) for one user (represented by its key) and module.
 pub(crate) fn user_grant(
     p: &Policy,
     roles: &mut RoleGrants,

@@ -1,4 +1,4 @@
-//! List filters (SPEC §6): "which records of this module may this user list?" as a
+//! List filters ([list filters](crate::doc::semantics#list-filters)): "which records of this module may this user list?" as a
 //! boolean condition over a record's columns — owner user, owner team, linked teams and
 //! shares — that matches a record exactly when [`Authorizer::can`] allows it.
 //!
@@ -109,7 +109,7 @@ impl Filter {
 }
 
 impl Authorizer {
-    /// The filter for "which records of `module` may `user` do `action` on" (SPEC §6).
+    /// The filter for "which records of `module` may `user` do `action` on" ([list filters](crate::doc::semantics#list-filters)).
     /// Unknown ids give a filter that matches nothing.
     ///
     /// # Cost
@@ -311,7 +311,7 @@ impl Authorizer {
             .map(|&u| self.user_id(u))
     }
 
-    /// The users a principal names (SPEC §2 Sharing rules).
+    /// The users a principal names ([the policy model](crate::doc::document) Sharing rules).
     fn principal_users(&self, principal: PrincipalId) -> Vec<UserId> {
         let c = &*self.inner;
         match principal {

@@ -734,7 +734,7 @@ impl postgres_types::ToSql for SqlValue {
         }
     }
 
-    /// Every type any variant accepts; [`to_sql_checked`](Self::to_sql_checked) then asks
+    /// Every type any variant accepts; `to_sql_checked` then asks
     /// the variant at hand.
     fn accepts(ty: &postgres_types::Type) -> bool {
         <String as postgres_types::ToSql>::accepts(ty)

@@ -1,6 +1,6 @@
 //! The editable policy: modules, profiles, roles, teams, users, sharing rules, settings.
 //!
-//! A [`Policy`] is plain data in the shape of the JSON document (SPEC §10): edit it in
+//! A [`Policy`] is plain data in the shape of the JSON document ([the document](crate::doc::document)): edit it in
 //! code or read it with [`Policy::from_json`], then [`Policy::compile`] it into an
 //! [`Authorizer`](crate::Authorizer). Nothing here is checked until `compile` (or
 //! [`Policy::validate`]).
@@ -71,7 +71,7 @@ use serde_util::is_default;
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     version: DocumentVersion,
-    /// Counts successful administration changes; not part of the document (SPEC §10 has
+    /// Counts successful administration changes; not part of the document ([the document](crate::doc::document) has
     /// no such key), so the host stores it beside the document if it wants to keep it.
     #[serde(skip)]
     revision: u64,
@@ -127,7 +127,7 @@ pub struct Policy {
         skip_serializing_if = "Vec::is_empty"
     )]
     pub sharing_rules: Vec<SharingRule>,
-    /// Calendar shares (SPEC §12).
+    /// Calendar shares ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
     #[serde(
         default,
         deserialize_with = "strict::objects",
@@ -213,7 +213,7 @@ impl Policy {
         Policy::default()
     }
 
-    /// Reads a policy document (SPEC §10).
+    /// Reads a policy document ([the document](crate::doc::document)).
     ///
     /// # Errors
     /// `malformed` for invalid JSON, a wrong shape or an unknown key; `duplicate_key` for a
@@ -293,7 +293,7 @@ impl Policy {
         serde_json::to_string_pretty(self).map_err(not_written)
     }
 
-    /// Checks every reference and rule of SPEC §2 without compiling.
+    /// Checks every reference and rule of [the policy model](crate::doc::document) without compiling.
     ///
     /// # Errors
     /// The first problem found, with its code and path.

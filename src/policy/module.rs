@@ -81,7 +81,7 @@ pub struct Field {
     /// restricted in a profile or override.
     #[serde(default, skip_serializing_if = "is_default")]
     pub mandatory: bool,
-    /// Picklist values, possibly bound to roles (SPEC §12).
+    /// Picklist values, possibly bound to roles ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
     #[serde(
         default,
         deserialize_with = "super::strict::optional_object",
@@ -90,7 +90,7 @@ pub struct Field {
     pub picklist: Option<Picklist>,
 }
 
-/// The values of a picklist field (SPEC §12).
+/// The values of a picklist field ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
 /// use permatrix::{Picklist, PicklistValue};

@@ -82,7 +82,7 @@ pub struct ModuleGrant {
 }
 
 /// A user's per-module override: each part that is present replaces the merged value
-/// (SPEC §3 step 5). Only the named actions, fields and tools are replaced.
+/// ([grant step 5](crate::doc::semantics#grants)). Only the named actions, fields and tools are replaced.
 ///
 /// ```
 /// use permatrix::{Access, Override};

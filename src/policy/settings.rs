@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::serde_util::{is_default, is_true, yes};
 use super::{ExternalAccess, Merge, TeamInheritance, UserDeletion};
 
-/// Organisation-wide settings; every key has the default SPEC §2 gives.
+/// Organisation-wide settings; every key has the default [the policy model](crate::doc::document) gives.
 ///
 /// ```
 /// use permatrix::{Merge, Settings};
@@ -84,7 +84,7 @@ fn is_default_team_inheritance(value: &[TeamInheritance]) -> bool {
     value == [TeamInheritance::Creator]
 }
 
-/// Administration areas denied to `customer_admin` and `superuser` (SPEC §7).
+/// Administration areas denied to `customer_admin` and `superuser` ([administration](crate::doc::semantics#administration)).
 ///
 /// ```
 /// use permatrix::AdminAreas;

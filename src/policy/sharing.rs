@@ -80,7 +80,7 @@ pub enum CalendarOwner {
     Team(String),
 }
 
-/// A calendar share (SPEC §12).
+/// A calendar share ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
 /// use permatrix::{CalendarLevel, CalendarOwner, CalendarShare, Principal};

@@ -1,6 +1,6 @@
 //! Objects only: serde reads a struct from a JSON array too (its fields by position), so
 //! `"t": [null, ["a"]]` would be a team with the member `a`. The document has no such form
-//! (SPEC §10: objects keyed as §2 says), so every struct of the document is read through
+//! ([the document](crate::doc::document): objects keyed as §2 says), so every struct of the document is read through
 //! [`MapOnly`], which turns "read a struct" into "read a map" and lets the JSON reader
 //! refuse anything else.
 

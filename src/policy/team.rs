@@ -53,7 +53,7 @@ pub struct Team {
     /// Profile bounding what this team's role confers (Salesware's permission structure).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ceiling: Option<String>,
-    /// The team has a group calendar (SPEC §12).
+    /// The team has a group calendar ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
     #[serde(default, skip_serializing_if = "is_default")]
     pub calendar: bool,
     /// Members' rights on the group calendar.
@@ -86,7 +86,7 @@ impl Default for Team {
     }
 }
 
-/// A member's rights on a team calendar (SPEC §12).
+/// A member's rights on a team calendar ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
 /// use permatrix::CalendarRights;

@@ -1,4 +1,4 @@
-//! Validation of a policy (SPEC §2): every reference resolves, hierarchies are forests,
+//! Validation of a policy ([the policy model](crate::doc::document)): every reference resolves, hierarchies are forests,
 //! and the few structural rules hold. The first problem found is reported with its path.
 
 use indexmap::IndexMap;

@@ -1,0 +1,14 @@
+//! The reference: what every decision means and what the policy document may say, in one
+//! place, so that no reader needs anything beyond these pages.
+//!
+//! - [`semantics`]: the model's words, how profiles become a user's grants, the eight
+//!   decision steps that [`Authorizer::explain`](crate::Authorizer::explain) numbers,
+//!   fields and tools, list filters, administration and sign-in, calendars and
+//!   picklists, and the rules that surprise people.
+//! - [`document`]: every key and word of the JSON policy document, its settings and
+//!   their defaults, and the error codes a document can be refused with.
+//!
+//! These modules hold no code.
+
+pub mod document;
+pub mod semantics;
