@@ -128,8 +128,20 @@ impl Authorizer {
         self.decide_module(user, action, module).map(Step::allows)
     }
 
-    /// The deciding step for a module-level question (steps 1–5).
+    /// The deciding step for a module-level question (steps 1–5), traced.
+    #[inline]
     pub(crate) fn decide_module(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+    ) -> Result<Step, CheckError> {
+        let decided = self.decide_module_untraced(user, action, module);
+        self.trace(user, action, module, &decided);
+        decided
+    }
+
+    fn decide_module_untraced(
         &self,
         user: UserId,
         action: Action,
@@ -148,8 +160,45 @@ impl Authorizer {
         Ok(Step::NotReached(cell, Facts::default()))
     }
 
-    /// The deciding step of [the decision steps](crate::doc::semantics#decision-steps) for one record.
+    /// The deciding step of [the decision steps](crate::doc::semantics#decision-steps) for
+    /// one record, traced.
+    #[inline]
     pub(crate) fn decide(
+        &self,
+        user: UserId,
+        action: Action,
+        record: &Record<'_>,
+    ) -> Result<Step, CheckError> {
+        let decided = self.decide_untraced(user, action, record);
+        self.trace(user, action, record.module, &decided);
+        decided
+    }
+
+    /// With the `tracing` feature, one debug event (target `permatrix`) per decision: who,
+    /// what, the outcome and its step. Fields are only worked out when a subscriber wants
+    /// the event; without the feature this is nothing at all.
+    #[inline(always)]
+    #[allow(unused_variables)]
+    fn trace(
+        &self,
+        user: UserId,
+        action: Action,
+        module: ModuleId,
+        decided: &Result<Step, CheckError>,
+    ) {
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            target: "permatrix",
+            user = self.user_name(user).unwrap_or("(unknown)"),
+            action = action.as_str(),
+            module = self.module_name(module).unwrap_or("(unknown)"),
+            allowed = decided.as_ref().is_ok_and(|s| s.allows()),
+            step = decided.as_ref().map_or(1, |s| s.number()),
+            "decision"
+        );
+    }
+
+    fn decide_untraced(
         &self,
         user: UserId,
         action: Action,
