@@ -171,13 +171,14 @@ mod compile;
 pub mod diff;
 pub mod doc;
 pub mod error;
-pub mod filter;
+
 mod ids;
 mod lists;
 pub mod live;
 pub mod policy;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
+pub use authorizer::filter;
 pub use authorizer::{
     Authorizer, Explanation, Factors, Facts, FieldId, LoginDenied, MatrixView, ModuleId, Named,
     OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, SourceGrant, Step, TeamId,

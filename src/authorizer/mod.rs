@@ -5,6 +5,7 @@ mod check;
 pub(crate) mod decision;
 pub(crate) mod entry;
 mod explain;
+pub mod filter;
 pub(crate) mod record;
 mod render;
 pub(crate) mod signin;
