@@ -27,10 +27,8 @@ pub enum Change {
         /// Action.
         action: Action,
         /// Before.
-        #[serde(serialize_with = "cell_name")]
         before: Cell,
         /// After.
-        #[serde(serialize_with = "cell_name")]
         after: Cell,
     },
     /// Module access changed.
@@ -78,10 +76,6 @@ pub enum Change {
         /// After.
         after: bool,
     },
-}
-
-fn cell_name<S: serde::Serializer>(cell: &Cell, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(cell.name())
 }
 
 /// Whether `after` reaches at least what `before` did (cells are ordered by what they
