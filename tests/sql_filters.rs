@@ -739,3 +739,136 @@ proptest! {
         result?;
     }
 }
+
+/// UUID host keys: PostgreSQL `uuid` columns compared through the fragment's casts,
+/// SQLite text columns compared as text, every record checked against `can`.
+#[test]
+fn uuid_keys_in_both_databases() {
+    let uuid = |i: u32| format!("00000000-0000-4000-8000-{i:012}");
+    let policy = wide_policy();
+    let mut policy = policy;
+    for (i, user) in policy.users.values_mut().enumerate() {
+        user.key = Some(uuid(i as u32 + 1).into());
+    }
+    for (i, team) in policy.teams.values_mut().enumerate() {
+        team.key = Some(uuid(i as u32 + 1000).into());
+    }
+    let auth = policy.compile().unwrap();
+    let data: Vec<u32> = (0..RECORDS as u32 * 12)
+        .map(|i| i.wrapping_mul(2_246_822_519) >> 5)
+        .collect();
+    let rows = random_rows(
+        &policy,
+        &mut Tape {
+            data: &data,
+            pos: 0,
+        },
+    );
+    let key = |k: Option<&permatrix::HostKey>| k.and_then(|k| k.as_text()).map(str::to_string);
+    let user_key = |u: &str| key(policy.users[u].key.as_ref());
+    let team_key = |t: &str| key(policy.teams[t].key.as_ref());
+    let schema = |module: &str| SqlSchema {
+        record_teams: format!("{module}_teams"),
+        record_shares: format!("{module}_shares"),
+        user_keys: SqlKeys::Uuid,
+        team_keys: SqlKeys::Uuid,
+        ..SqlSchema::for_table(&format!("{module}_records"))
+    };
+    let ddl = |module: &str, id: &str| {
+        format!(
+            "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_user {id}, owner_team {id});
+             CREATE TABLE {module}_teams (record_id BIGINT NOT NULL, team_id {id} NOT NULL);
+             CREATE TABLE {module}_shares (record_id BIGINT NOT NULL, principal_kind TEXT NOT NULL,
+                                           principal_id TEXT NOT NULL, access TEXT NOT NULL);"
+        )
+    };
+    let share_id = |p: &Principal| match p {
+        Principal::User(u) => user_key(u).unwrap_or_default(),
+        Principal::Team(t) => team_key(t).unwrap_or_default(),
+        _ => principal_parts(p).1.to_string(),
+    };
+
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    let mut pg = pg_connect();
+    let pg_schema = format!("permatrix_uuid_{}", std::process::id());
+    pg.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {pg_schema} CASCADE; CREATE SCHEMA {pg_schema}; SET search_path TO {pg_schema};"
+    ))
+    .unwrap();
+    for module in MODULES {
+        db.execute_batch(&ddl(module, "TEXT")).unwrap();
+        pg.batch_execute(&ddl(module, "UUID")).unwrap();
+        for row in rows.iter().filter(|r| r.module == module) {
+            let (owner_user, owner_team) = match &row.owner {
+                Ok(u) => (user_key(u), None),
+                Err(t) => (None, team_key(t)),
+            };
+            let insert = format!("INSERT INTO {module}_records VALUES ($1, $2, $3)");
+            db.execute(
+                &insert.replace('$', "?"),
+                rusqlite::params![row.id, owner_user, owner_team],
+            )
+            .unwrap();
+            pg.execute(
+                &format!(
+                    "INSERT INTO {module}_records VALUES ($1, $2::text::uuid, $3::text::uuid)"
+                ),
+                &[&row.id, &owner_user, &owner_team],
+            )
+            .unwrap();
+            for t in &row.teams {
+                let t = team_key(t);
+                db.execute(
+                    &format!("INSERT INTO {module}_teams VALUES (?1, ?2)"),
+                    rusqlite::params![row.id, t],
+                )
+                .unwrap();
+                pg.execute(
+                    &format!("INSERT INTO {module}_teams VALUES ($1, $2::text::uuid)"),
+                    &[&row.id, &t],
+                )
+                .unwrap();
+            }
+            for (p, access) in &row.shares {
+                let (kind, id, level) = (principal_parts(p).0, share_id(p), access.as_str());
+                db.execute(
+                    &format!("INSERT INTO {module}_shares VALUES (?1, ?2, ?3, ?4)"),
+                    rusqlite::params![row.id, kind, id, level],
+                )
+                .unwrap();
+                pg.execute(
+                    &format!("INSERT INTO {module}_shares VALUES ($1, $2, $3, $4)"),
+                    &[&row.id, &kind, &id, &level],
+                )
+                .unwrap();
+            }
+        }
+    }
+    let mut compared = 0;
+    for u in 0..policy.users.len() {
+        let user = auth.user_at(u).unwrap();
+        for action in [Action::List, Action::Edit] {
+            for module in MODULES {
+                let filter = auth.filter(user, action, auth.module(module).unwrap());
+                let want = expected(&auth, &rows, user, action, module);
+                for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
+                    let sql = filter.to_sql(dialect, &schema(module)).unwrap();
+                    let text = format!(
+                        "SELECT id FROM {module}_records WHERE {} ORDER BY id",
+                        sql.sql
+                    );
+                    let got = match dialect {
+                        SqlDialect::Sqlite => sqlite_query(&db, &text, &sql.params),
+                        SqlDialect::Postgres => pg_query(&mut pg, &pg_schema, &text, &sql.params),
+                    }
+                    .unwrap_or_else(|e| panic!("{e}\n{text}"));
+                    assert_eq!(got, want, "{dialect:?} {action} {module}: {text}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE"))
+        .unwrap();
+    assert!(compared > 300);
+}
