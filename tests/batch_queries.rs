@@ -25,6 +25,14 @@ proptest! {
             let user = auth.user_at(t.below(users)).unwrap();
             let action = t.pick(Action::ALL);
             let allowed = auth.allowed_modules(user, action);
+            // and the other way: an allowed module lets the user act on their own record
+            for &m in &allowed {
+                let own = Record::owned_by_user(m, user);
+                prop_assert!(
+                    auth.can(user, action, &own) || (action.is_module_level() && auth.can_module(user, action, m)),
+                    "{:?} {} {:?}", user, action, m
+                );
+            }
             let mut records = Vec::new();
             for _ in 0..24 {
                 let module = auth.module(MODULES[t.below(MODULES.len())]).unwrap();

@@ -40,6 +40,21 @@ fn keys_are_unique_within_a_section() {
 }
 
 #[test]
+fn two_spellings_of_one_uuid_are_one_key() {
+    // PostgreSQL's `uuid` reads both as the same value: they would own the same rows
+    let doc = r#"{"version":1,"users":{"a":{"key":"550e8400-e29b-41d4-a716-446655440000"},
+                                      "b":{"key":"{550E8400E29B41D4A716446655440000}"}}}"#;
+    let err = Policy::from_json(doc).unwrap().validate().unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::DuplicateKey, "users.b.key")
+    );
+    let distinct = r#"{"version":1,"users":{"a":{"key":"550e8400-e29b-41d4-a716-446655440000"},
+                                           "b":{"key":"550e8400-e29b-41d4-a716-446655440001"}}}"#;
+    Policy::from_json(distinct).unwrap().validate().unwrap();
+}
+
+#[test]
 fn a_key_is_an_integer_or_a_non_empty_string() {
     let empty = r#"{"version":1,"teams":{"t":{"key":""}}}"#;
     let err = Policy::from_json(empty).unwrap().validate().unwrap_err();

@@ -872,3 +872,111 @@ fn uuid_keys_in_both_databases() {
         .unwrap();
     assert!(compared > 300);
 }
+
+/// Tables per module that number their records from 1 each, sharing one link table and
+/// one share table with a module column: a link or share of one module's record 7 must
+/// never count for another module's record 7.
+#[test]
+fn shared_link_and_share_tables_keep_to_their_module() {
+    let policy = with_integer_keys(wide_policy());
+    let auth = policy.compile().unwrap();
+    let data: Vec<u32> = (0..RECORDS as u32 * 12)
+        .map(|i| i.wrapping_mul(3_266_489_917) >> 3)
+        .collect();
+    let mut rows = random_rows(
+        &policy,
+        &mut Tape {
+            data: &data,
+            pos: 0,
+        },
+    );
+    // number each module's records from 1, so ids repeat across modules
+    let mut next = std::collections::HashMap::new();
+    for row in &mut rows {
+        let n = next.entry(row.module).or_insert(0i64);
+        *n += 1;
+        row.id = *n;
+    }
+    let schema = |module: &str| SqlSchema {
+        record_teams: "links".into(),
+        record_teams_module: Some("module".into()),
+        record_shares: "shares".into(),
+        record_shares_module: Some("module".into()),
+        user_keys: SqlKeys::Integer,
+        team_keys: SqlKeys::Integer,
+        ..SqlSchema::for_table(&format!("{module}_records"))
+    };
+    let mut sql = String::from(
+        "CREATE TABLE links (record_id BIGINT NOT NULL, module TEXT NOT NULL, team_id BIGINT NOT NULL);
+         CREATE TABLE shares (record_id BIGINT NOT NULL, module TEXT NOT NULL, principal_kind TEXT NOT NULL,
+                              principal_id TEXT NOT NULL, access TEXT NOT NULL);",
+    );
+    for module in MODULES {
+        sql.push_str(&format!(
+            "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_user BIGINT, owner_team BIGINT);"
+        ));
+    }
+    let mut inserts = Vec::new();
+    for module in MODULES {
+        let keyed = keyed_rows(&policy, &rows, module);
+        for (id, user, team) in &keyed.records {
+            let n = |v: &Option<i64>| v.map_or("NULL".to_string(), |v| v.to_string());
+            inserts.push(format!(
+                "INSERT INTO {module}_records VALUES ({id}, {}, {})",
+                n(user),
+                n(team)
+            ));
+        }
+        for (id, team) in &keyed.links {
+            inserts.push(format!(
+                "INSERT INTO links VALUES ({id}, '{module}', {team})"
+            ));
+        }
+        for (id, kind, principal, access) in &keyed.shares {
+            inserts.push(format!(
+                "INSERT INTO shares VALUES ({id}, '{module}', '{kind}', '{principal}', '{access}')"
+            ));
+        }
+    }
+    let db = rusqlite::Connection::open_in_memory().unwrap();
+    db.execute_batch(&sql).unwrap();
+    db.execute_batch(&format!("BEGIN; {}; COMMIT;", inserts.join(";")))
+        .unwrap();
+    let mut pg = pg_connect();
+    let pg_schema = format!("permatrix_shared_links_{}", std::process::id());
+    pg.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {pg_schema} CASCADE; CREATE SCHEMA {pg_schema}; SET search_path TO {pg_schema}; {sql} {};",
+        inserts.join(";")
+    ))
+    .unwrap();
+    let mut nonempty = 0;
+    for u in 0..policy.users.len() {
+        let user = auth.user_at(u).unwrap();
+        for action in [Action::List, Action::Edit] {
+            for module in MODULES {
+                let filter = auth.filter(user, action, auth.module(module).unwrap());
+                let want = expected(&auth, &rows, user, action, module);
+                nonempty += usize::from(!want.is_empty());
+                for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
+                    let q = filter.to_sql(dialect, &schema(module)).unwrap();
+                    let text = format!(
+                        "SELECT id FROM {module}_records WHERE {} ORDER BY id",
+                        q.sql
+                    );
+                    let got = match dialect {
+                        SqlDialect::Sqlite => sqlite_query(&db, &text, &q.params),
+                        SqlDialect::Postgres => pg_query(&mut pg, &pg_schema, &text, &q.params),
+                    }
+                    .unwrap_or_else(|e| panic!("{e}\n{text}"));
+                    assert_eq!(got, want, "{dialect:?} {action} {module}: {text}");
+                }
+            }
+        }
+    }
+    pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE"))
+        .unwrap();
+    assert!(
+        nonempty > 20,
+        "too few listings to prove anything: {nonempty}"
+    );
+}

@@ -37,13 +37,14 @@ impl Authorizer {
             .collect()
     }
 
-    /// The modules on which `user` may `action` at least some records by what they hold:
-    /// their grants (the matrix's cell reaches some records) or a sharing rule of the
-    /// module that shares with them. Records shared one by one do not count, since they
-    /// do not open the module. In the policy's order; empty for an unknown user.
+    /// The modules on which `user` may `action` at least some records: the cell is not
+    /// `none` (so at least their own records), the module has no owners or the action is
+    /// module-level and granted, or they bypass data checks. Sharing never opens a module
+    /// on its own: rules and shares only widen a grant that is there. In the policy's
+    /// order; empty for an unknown user.
     ///
     /// # Cost
-    /// O(modules + sharing rules) look-ups; one allocation for the result.
+    /// O(modules) look-ups; one allocation for the result.
     ///
     /// ```
     /// use permatrix::{Action, Policy};
@@ -64,24 +65,12 @@ impl Authorizer {
         (0..self.inner.modules.len() as u32)
             .map(|m| self.module_id(m))
             .filter(|&module| {
-                let Ok(module_facts) = self.module_facts(module) else {
-                    return false;
-                };
-                // steps 2–4 may decide on their own, either way (a bypassing admin)
-                let cell = match self.gate(user, facts, module, action) {
-                    Ok(cell) => cell,
-                    Err(step) => return step.allows(),
-                };
-                if !module_facts.owned || action.is_module_level() || cell != crate::Cell::NONE {
-                    return true;
+                // steps 2–4 decide on their own when the user is inactive, bypasses, or
+                // has no grant; past them the cell reaches at least the user's own records
+                match self.gate(user, facts, module, action) {
+                    Ok(_) => true,
+                    Err(step) => step.allows(),
                 }
-                let (start, end) = (module_facts.rules.start, module_facts.rules.end);
-                self.inner
-                    .rules
-                    .get(start as usize..end as usize)
-                    .unwrap_or(&[])
-                    .iter()
-                    .any(|rule| rule.access.reaches(action) && self.contains(rule.to, user))
             })
             .collect()
     }

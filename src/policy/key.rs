@@ -61,6 +61,44 @@ impl HostKey {
     }
 }
 
+impl HostKey {
+    /// The UUID a text key spells, in its canonical form (lowercase, hyphenated), when it
+    /// may spell one as PostgreSQL reads them: 32 hex digits, single hyphens between any
+    /// of them, optionally in braces (a little wider than PostgreSQL, so that validation
+    /// errs on the strict side). Two keys that spell the same UUID are one key.
+    ///
+    /// ```
+    /// use permatrix::HostKey;
+    /// let k = HostKey::from("{550E8400E29B41D4A716446655440000}");
+    /// assert_eq!(k.canonical_uuid().as_deref(), Some("550e8400-e29b-41d4-a716-446655440000"));
+    /// assert_eq!(HostKey::from("bob").canonical_uuid(), None);
+    /// ```
+    pub fn canonical_uuid(&self) -> Option<String> {
+        let text = self.as_text()?;
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(text);
+        if inner.starts_with('-') || inner.ends_with('-') || inner.contains("--") {
+            return None;
+        }
+        let hex: String = inner.chars().filter(|&c| c != '-').collect();
+        if hex.len() != 32 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        let hex = hex.to_ascii_lowercase();
+        let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();
+        Some(format!(
+            "{}-{}-{}-{}-{}",
+            part(0, 8),
+            part(8, 12),
+            part(12, 16),
+            part(16, 20),
+            part(20, 32)
+        ))
+    }
+}
+
 impl fmt::Display for HostKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

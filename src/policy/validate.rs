@@ -163,7 +163,9 @@ fn unique_keys<'a>(
     section: &str,
     items: impl Iterator<Item = (&'a String, Option<&'a HostKey>)>,
 ) -> Result {
-    let mut seen: std::collections::HashMap<&HostKey, &String> = std::collections::HashMap::new();
+    // a text key that spells a UUID counts as that UUID: PostgreSQL's `uuid` reads every
+    // spelling of one UUID as the same value, so two spellings would own the same rows
+    let mut seen: std::collections::HashMap<HostKey, &String> = std::collections::HashMap::new();
     for (id, key) in items {
         let Some(key) = key else { continue };
         if key.as_text().is_some_and(str::is_empty) {
@@ -173,7 +175,10 @@ fn unique_keys<'a>(
                 "a key is a non-empty string or an integer",
             ));
         }
-        if let Some(first) = seen.insert(key, id) {
+        let identity = key
+            .canonical_uuid()
+            .map_or_else(|| key.clone(), HostKey::Text);
+        if let Some(first) = seen.insert(identity, id) {
             return Err(PolicyError::new(
                 ErrorCode::DuplicateKey,
                 format!("{section}.{id}.key"),

@@ -43,6 +43,14 @@ pub enum SqlDialect {
 /// Parameters are then typed to match ([`SqlValue::Integer`], ...). A user or team
 /// without a key of that type owns no row in such a table, so filters leave it out.
 ///
+/// Tables per module usually number their records independently, so a team link or share
+/// of account 7 must never count for deal 7. `for_table("deals")` therefore reads the
+/// links and shares from `deals_teams` and `deals_shares`. A host whose link or share
+/// table serves several modules names its module column instead
+/// ([`SqlSchema::record_teams_module`], [`SqlSchema::record_shares_module`]), and the
+/// fragment then keeps to the filter's module there too. The fragment cannot see which
+/// module a per-module table holds: use the schema of the filter's own module.
+///
 /// The share table's `principal_id` holds users, teams and roles alike, so it is text:
 /// users and teams by their key's text (decimal for integers) when keys are in use, roles
 /// by name.
@@ -64,7 +72,10 @@ pub enum SqlDialect {
 /// - `record_shares (principal_id, principal_kind, record_id)`.
 ///
 /// SQLite also wants `ANALYZE` run once the tables hold data; the fragment already keeps
-/// SQLite from scanning the module's records through an index on `module`.
+/// SQLite from scanning the module's records through an index on `module`, by writing the
+/// module test as `+module = ?`. SQLite then compares without the column's type
+/// conversion, so a module column must hold its values in the type of `module_keys`
+/// (text for names and text keys, integers for integer keys): a mismatch lists nothing.
 ///
 /// ```
 /// use permatrix::{SqlKeys, SqlSchema};
@@ -76,13 +87,15 @@ pub enum SqlDialect {
 /// // a table per module, with BIGINT keys for users and teams
 /// let deals = SqlSchema {
 ///     owner_user: "owner_id".into(),
-///     record_teams: "deal_teams".into(),
 ///     record_teams_record: "deal_id".into(),
 ///     user_keys: SqlKeys::Integer,
 ///     team_keys: SqlKeys::Integer,
 ///     ..SqlSchema::for_table("deals")
 /// };
-/// assert_eq!(deals.module, None);
+/// assert_eq!((deals.module, deals.record_teams.as_str()), (None, "deals_teams"));
+/// // one share table for every module, with a module column
+/// let shared = SqlSchema { record_shares: "shares".into(), record_shares_module: Some("module".into()), ..SqlSchema::for_table("deals") };
+/// # let _ = shared;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqlSchema {
@@ -101,12 +114,18 @@ pub struct SqlSchema {
     pub owner_team: String,
     /// The record–team link table.
     pub record_teams: String,
+    /// Its module column, when it links the records of several modules whose ids may
+    /// repeat (a table per module): `None` when the table is the module's own, or the
+    /// records table has one id space for every module.
+    pub record_teams_module: Option<String>,
     /// Its record column.
     pub record_teams_record: String,
     /// Its team column.
     pub record_teams_team: String,
     /// The record–share table.
     pub record_shares: String,
+    /// Its module column, as [`SqlSchema::record_teams_module`].
+    pub record_shares_module: Option<String>,
     /// Its record column.
     pub record_shares_record: String,
     /// Its principal-kind column.
@@ -125,7 +144,8 @@ pub struct SqlSchema {
 
 impl SqlSchema {
     /// The default schema for a table that holds one module's records: `records` is
-    /// `table`, and there is no module column.
+    /// `table`, there is no module column, and links and shares live in the module's own
+    /// `{table}_teams` and `{table}_shares`.
     ///
     /// ```
     /// use permatrix::{Action, Policy, SqlDialect, SqlSchema};
@@ -139,6 +159,8 @@ impl SqlSchema {
         SqlSchema {
             records: table.to_string(),
             module: None,
+            record_teams: format!("{table}_teams"),
+            record_shares: format!("{table}_shares"),
             ..SqlSchema::default()
         }
     }
@@ -155,9 +177,11 @@ impl Default for SqlSchema {
             owner_user: s("owner_user"),
             owner_team: s("owner_team"),
             record_teams: s("record_teams"),
+            record_teams_module: None,
             record_teams_record: s("record_id"),
             record_teams_team: s("team_id"),
             record_shares: s("record_shares"),
+            record_shares_module: None,
             record_shares_record: s("record_id"),
             record_shares_kind: s("principal_kind"),
             record_shares_principal: s("principal_id"),
@@ -316,6 +340,7 @@ impl Filter {
             auth: &self.auth,
             q: &q,
             schema,
+            module: self.module,
         };
         // the module first, so that it is always the first parameter
         let narrowed = !matches!(self.condition, Condition::True | Condition::False);
@@ -351,9 +376,11 @@ struct Names {
     owner_user: String,
     owner_team: String,
     record_teams: String,
+    rt_module: Option<String>,
     rt_record: String,
     rt_team: String,
     record_shares: String,
+    rs_module: Option<String>,
     rs_record: String,
     rs_kind: String,
     rs_principal: String,
@@ -375,9 +402,19 @@ impl Names {
             owner_user: quote(&s.owner_user, false)?,
             owner_team: quote(&s.owner_team, false)?,
             record_teams: quote(&s.record_teams, true)?,
+            rt_module: s
+                .record_teams_module
+                .as_deref()
+                .map(|m| quote(m, false))
+                .transpose()?,
             rt_record: quote(&s.record_teams_record, false)?,
             rt_team: quote(&s.record_teams_team, false)?,
             record_shares: quote(&s.record_shares, true)?,
+            rs_module: s
+                .record_shares_module
+                .as_deref()
+                .map(|m| quote(m, false))
+                .transpose()?,
             rs_record: quote(&s.record_shares_record, false)?,
             rs_kind: quote(&s.record_shares_kind, false)?,
             rs_principal: quote(&s.record_shares_principal, false)?,
@@ -461,6 +498,8 @@ struct Writer<'a> {
     auth: &'a Authorizer,
     q: &'a Names,
     schema: &'a SqlSchema,
+    /// The filter's module, for link and share tables that serve several.
+    module: crate::ModuleId,
 }
 
 impl Writer<'_> {
@@ -478,6 +517,16 @@ impl Writer<'_> {
 
     fn text(&mut self, value: String) -> String {
         self.push(SqlValue::Text(value))
+    }
+
+    /// The filter's module as a module column holds it.
+    fn module_ids(&self) -> Ids {
+        let auth = self.auth;
+        let name = auth.module_name(self.module).unwrap_or_default();
+        Ids::of(
+            self.schema.module_keys,
+            std::iter::once((name, auth.module_key(self.module))),
+        )
     }
 
     /// The module test of a shared table, or `FALSE` when the module has no key of the
@@ -587,7 +636,15 @@ impl Writer<'_> {
     fn linked_ids(&mut self, teams: &[TeamId]) -> String {
         let q = self.q;
         let ids = self.team_ids(teams);
-        let test = self.member(&format!("pmx_rt.{}", q.rt_team), ids);
+        let mut test = self.member(&format!("pmx_rt.{}", q.rt_team), ids);
+        if let Some(column) = &q.rt_module {
+            let module = self.module_ids();
+            let _ = write!(
+                test,
+                " AND {}",
+                self.member(&format!("pmx_rt.{column}"), module)
+            );
+        }
         format!(
             "SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test}",
             q.rt_record, q.record_teams
@@ -654,6 +711,14 @@ impl Writer<'_> {
         );
         if let Some(level_test) = level_test {
             let _ = write!(sql, "{level_test} AND ");
+        }
+        if let Some(column) = &q.rs_module {
+            let module = self.module_ids();
+            let _ = write!(
+                sql,
+                "{} AND ",
+                self.member(&format!("pmx_rs.{column}"), module)
+            );
         }
         let _ = write!(sql, "({})", alternatives.join(" OR "));
         sql
