@@ -180,9 +180,9 @@ pub mod policy;
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::filter;
 pub use authorizer::{
-    Authorizer, Explanation, Factors, Facts, FieldId, LoginDenied, MatrixView, ModuleId, Named,
-    OwnedRecord, Owner, OwnerFact, PrincipalId, Record, RoleId, Share, SourceGrant, Step, TeamId,
-    ToolId, UserId, areas,
+    Authorizer, CalendarExplanation, CalendarReason, Explanation, Factors, Facts, FieldId,
+    LoginDenied, MatrixView, ModuleId, Named, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
+    RoleId, Share, SourceGrant, Step, TeamId, ToolId, UserId, areas,
 };
 pub use cell::Cell;
 pub use diff::{Change, PolicyDiff, diff};

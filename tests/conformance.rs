@@ -9,8 +9,8 @@ mod reference;
 use std::path::{Path, PathBuf};
 
 use permatrix::{
-    Action, Authorizer, Condition, FieldAccess, Owner, Policy, Principal, PrincipalId, Record,
-    Share, ShareAccess, TeamId,
+    Action, Authorizer, CalendarLevel, Condition, FieldAccess, Owner, Policy, Principal,
+    PrincipalId, Record, Share, ShareAccess, TeamId,
 };
 use reference::{RefOwner, RefRecord, Reference};
 use serde::Deserialize;
@@ -41,6 +41,8 @@ const SUPPORTED: &[&str] = &[
     "login",
     "admin",
     "new_record_teams",
+    "calendar",
+    "picklist",
 ];
 
 fn case_files() -> Vec<PathBuf> {
@@ -337,6 +339,50 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                     "can_admin({user}, {area}): expected {expect}, got {got}"
                 ))
             }
+        }
+        "calendar" => {
+            let owner = match check.get("owner") {
+                Some(Value::String(u)) => RefOwner::User(u.clone()),
+                Some(Value::Object(o)) => match o.get("team").and_then(Value::as_str) {
+                    Some(t) if o.len() == 1 => RefOwner::Team(t.to_string()),
+                    _ => return Err("a calendar's `owner` is a username or {\"team\": id}".into()),
+                },
+                _ => return Err("a calendar check needs an `owner`".into()),
+            };
+            let expect = match expect {
+                Value::Null => None,
+                Value::String(level) => {
+                    Some(CalendarLevel::parse(level).ok_or("unknown calendar level")?)
+                }
+                _ => return Err("`expect` of a calendar check is a level or null".into()),
+            };
+            let owner_id = match &owner {
+                RefOwner::User(u) => Owner::User(auth.user(u).unwrap_or(FOREIGN.user)),
+                RefOwner::Team(t) => Owner::Team(auth.team(t).unwrap_or(FOREIGN.team)),
+            };
+            compare(
+                expect,
+                auth.calendar_access(uid, owner_id),
+                reference.calendar_access(user, &owner),
+                || format!("calendar_access({user}, {owner:?})"),
+            )
+        }
+        "picklist" => {
+            let module = str_field(check, "module")?;
+            let field = str_field(check, "field")?;
+            let expect: Vec<String> =
+                serde_json::from_value(expect.clone()).map_err(|e| e.to_string())?;
+            let mid = auth.module(module).unwrap_or(FOREIGN.module);
+            let got: Vec<String> = auth
+                .picklist_values(uid, mid, field)
+                .map(str::to_string)
+                .collect();
+            compare(
+                expect,
+                got,
+                reference.picklist_values(user, module, field),
+                || format!("picklist_values({user}, {module}, {field})"),
+            )
         }
         _ => Err(format!("unsupported kind `{kind}`")),
     }

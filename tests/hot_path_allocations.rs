@@ -1,5 +1,6 @@
-//! The hot path allocates nothing: `can`, `can_module`, `try_can`, `cell`, `field_access`
-//! and `can_use_tool` are measured with a counting allocator.
+//! The hot path allocates nothing: `can`, `can_module`, `try_can`, `cell`, `field_access`,
+//! `can_use_tool`, `calendar_access` and `picklist_values` are measured with a counting
+//! allocator.
 
 use permatrix::{Action, Policy, PrincipalId, Record, Share, ShareAccess};
 
@@ -12,6 +13,37 @@ fn checks_do_not_allocate() {
         to: permatrix::Principal::Team("sued".into()),
         access: ShareAccess::Read,
     });
+    // a team calendar, a share and a role-bound picklist, for the calendar and picklist
+    // questions below
+    let first_team = policy.teams.keys().next().unwrap().clone();
+    let first_user = policy.users.keys().next().unwrap().clone();
+    let first_role = policy.roles.keys().next().unwrap().clone();
+    policy.teams[&first_team].calendar = true;
+    policy.calendar_shares.push(permatrix::CalendarShare {
+        owner: permatrix::CalendarOwner::User(first_user),
+        to: permatrix::Principal::Team(first_team),
+        level: permatrix::CalendarLevel::Titles,
+    });
+    let (_, module) = policy.modules.first_mut().unwrap();
+    module.fields.insert(
+        "stage".into(),
+        permatrix::Field {
+            mandatory: false,
+            picklist: Some(permatrix::Picklist {
+                role_bound: true,
+                values: vec![
+                    permatrix::PicklistValue {
+                        value: "open".into(),
+                        roles: vec![],
+                    },
+                    permatrix::PicklistValue {
+                        value: "won".into(),
+                        roles: vec![first_role],
+                    },
+                ],
+            }),
+        },
+    );
     let auth = policy.compile().unwrap();
     let users: Vec<_> = auth
         .policy()
@@ -64,11 +96,21 @@ fn checks_do_not_allocate() {
                     allowed += usize::from(auth.cell(u, record.module, *action).is_some());
                 }
             }
+            for &owner in &users {
+                let level = auth.calendar_access(u, permatrix::Owner::User(owner));
+                allowed += usize::from(level.is_some());
+            }
+            for &team in &teams {
+                let level = auth.calendar_access(u, permatrix::Owner::Team(team));
+                allowed += usize::from(level.is_some());
+            }
             for &m in &modules {
                 allowed += usize::from(
                     auth.field_access(u, m, "name") == permatrix::FieldAccess::ReadWrite,
                 );
                 allowed += usize::from(auth.can_use_tool(u, m, "merge_duplicates"));
+                allowed += auth.picklist_values(u, m, "stage").count();
+                allowed += usize::from(auth.can_add_picklist_value(u, m, "stage"));
                 // unknown names are denied without building an error
                 allowed += usize::from(
                     auth.field_access(u, m, "no such field") != permatrix::FieldAccess::Hidden,

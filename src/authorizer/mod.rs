@@ -1,6 +1,7 @@
 //! The compiled, immutable authorizer and everything it answers: checks, fields and
 //! tools, explanations, matrices, sign-in and the teams of new records.
 
+mod calendar;
 mod check;
 pub(crate) mod decision;
 pub(crate) mod entry;
@@ -18,6 +19,7 @@ use crate::error::PolicyError;
 use crate::policy::{Access, Action, AdminLevel, HostKey, Policy};
 
 pub use crate::ids::{FieldId, ModuleId, PrincipalId, RoleId, TeamId, ToolId, UserId};
+pub use calendar::{CalendarExplanation, CalendarReason};
 pub use decision::{Facts, OwnerFact, Step};
 pub use entry::areas;
 pub use explain::{Explanation, Named, SourceGrant};

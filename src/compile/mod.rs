@@ -109,6 +109,10 @@ pub(crate) struct Compiled {
     pub below_pool: Vec<(u32, u32)>,
     /// The host's keys of users, teams and modules.
     pub keys: HostKeys,
+    /// Calendar shares, resolved.
+    pub calendar_shares: Vec<CompiledCalendarShare>,
+    /// Role-bound picklist values, resolved.
+    pub picklists: Picklists,
 }
 
 /// Validates and compiles `policy` under its [`Limits`].
@@ -342,7 +346,10 @@ fn compile_rest(
     let generation = new_generation()?;
     let (modules, rules) = modules_and_rules(p, generation);
     let (team_classes, class_users) = memberships.by_team(p.teams.len());
+    let (calendar_shares, picklists) = calendars_and_picklists(p, generation);
     Ok(Compiled {
+        calendar_shares,
+        picklists,
         generation,
         active: active_bits(p),
         policy: Policy::default(),
@@ -499,7 +506,10 @@ pub(crate) fn recompile(old: &Compiled, policy: Policy) -> Result<Compiled, Poli
     let matrix = old.matrix.rebuild(&policy, size, &changed)?;
     let generation = new_generation()?;
     let (modules, rules) = modules_and_rules(&policy, generation);
+    let (calendar_shares, picklists) = calendars_and_picklists(&policy, generation);
     Ok(Compiled {
+        calendar_shares,
+        picklists,
         generation,
         // every table keeps its place, so the tables each user's facts name are the same
         users: old.users.clone(),
@@ -569,26 +579,99 @@ fn new_generation() -> Result<u32, PolicyError> {
 }
 
 /// The facts of every module and the sharing rules, with ids of `generation`.
-fn modules_and_rules(p: &Policy, generation: u32) -> (Vec<ModuleFacts>, Vec<CompiledRule>) {
-    let resolve = |principal: &Principal| -> PrincipalId {
-        // validated: every name resolves; u32::MAX would be an unknown position
-        let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
-        match principal {
-            Principal::User(u) => {
-                PrincipalId::User(UserId::new(index(p.users.get_index_of(u)), generation))
-            }
-            Principal::Team(t) => {
-                PrincipalId::Team(TeamId::new(index(p.teams.get_index_of(t)), generation))
-            }
-            Principal::Role(r) => {
-                PrincipalId::Role(RoleId::new(index(p.roles.get_index_of(r)), generation))
-            }
-            Principal::RoleAndSubordinates(r) => PrincipalId::RoleAndSubordinates(RoleId::new(
-                index(p.roles.get_index_of(r)),
-                generation,
-            )),
+/// A principal's ids in the compile `generation`. Validated: every name resolves;
+/// `u32::MAX` would be an unknown position, which no check accepts.
+fn resolve_principal(p: &Policy, principal: &Principal, generation: u32) -> PrincipalId {
+    let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
+    match principal {
+        Principal::User(u) => {
+            PrincipalId::User(UserId::new(index(p.users.get_index_of(u)), generation))
         }
-    };
+        Principal::Team(t) => {
+            PrincipalId::Team(TeamId::new(index(p.teams.get_index_of(t)), generation))
+        }
+        Principal::Role(r) => {
+            PrincipalId::Role(RoleId::new(index(p.roles.get_index_of(r)), generation))
+        }
+        Principal::RoleAndSubordinates(r) => PrincipalId::RoleAndSubordinates(RoleId::new(
+            index(p.roles.get_index_of(r)),
+            generation,
+        )),
+    }
+}
+
+/// A calendar share with resolved ids.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CompiledCalendarShare {
+    /// Position in `policy.calendar_shares`, for explanations.
+    pub index: u32,
+    /// The calendar's owner: a user's or a team's position.
+    pub owner: CalendarOf,
+    pub to: PrincipalId,
+    pub level: crate::policy::CalendarLevel,
+}
+
+/// Whose calendar, by position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CalendarOf {
+    User(u32),
+    Team(u32),
+}
+
+/// Per (module, field) with a picklist, per value, the roles it is bound to (positions).
+pub(crate) type Picklists = foldhash::HashMap<(u32, u32), Vec<Vec<u32>>>;
+
+/// The calendar shares and picklists of `p`, resolved for the compile `generation`.
+///
+/// # Cost
+/// O(calendar shares + picklist values × their roles) look-ups.
+pub(crate) fn calendars_and_picklists(
+    p: &Policy,
+    generation: u32,
+) -> (Vec<CompiledCalendarShare>, Picklists) {
+    let index = |map_index: Option<usize>| map_index.unwrap_or(usize::MAX) as u32;
+    let shares = p
+        .calendar_shares
+        .iter()
+        .enumerate()
+        .map(|(i, share)| CompiledCalendarShare {
+            index: i as u32,
+            owner: match &share.owner {
+                crate::policy::CalendarOwner::User(u) => {
+                    CalendarOf::User(index(p.users.get_index_of(u)))
+                }
+                crate::policy::CalendarOwner::Team(t) => {
+                    CalendarOf::Team(index(p.teams.get_index_of(t)))
+                }
+            },
+            to: resolve_principal(p, &share.to, generation),
+            level: share.level,
+        })
+        .collect();
+    let mut picklists = Picklists::default();
+    for (m, module) in p.modules.values().enumerate() {
+        for (f, field) in module.fields.values().enumerate() {
+            let Some(list) = &field.picklist else {
+                continue;
+            };
+            let values = list
+                .values
+                .iter()
+                .map(|v| {
+                    v.roles
+                        .iter()
+                        .filter_map(|r| p.roles.get_index_of(r).map(|r| r as u32))
+                        .collect()
+                })
+                .collect();
+            picklists.insert((m as u32, f as u32), values);
+        }
+    }
+    (shares, picklists)
+}
+
+fn modules_and_rules(p: &Policy, generation: u32) -> (Vec<ModuleFacts>, Vec<CompiledRule>) {
+    let resolve = |principal: &Principal| resolve_principal(p, principal, generation);
     let mut rules = Vec::with_capacity(p.sharing_rules.len());
     let mut modules = Vec::with_capacity(p.modules.len());
     for (id, module) in &p.modules {
@@ -652,5 +735,11 @@ impl Compiled {
             + self.class_users.memory_usage()
             + self.active.capacity() * size_of::<u64>()
             + self.keys.memory_usage()
+            + self.calendar_shares.capacity() * size_of::<CompiledCalendarShare>()
+            + self
+                .picklists
+                .values()
+                .map(|v| v.iter().map(|r| r.capacity() * 4 + 24).sum::<usize>())
+                .sum::<usize>()
     }
 }

@@ -633,6 +633,21 @@ impl Matrix {
         (keys.iter().map(|k| (k.role, k.ceiling)).collect(), admin)
     }
 
+    /// The roles of the sources of `row` (the default role, direct roles and roles
+    /// conferred by teams), without allocating; a role may repeat.
+    pub fn source_roles(&self, row: u32) -> impl Iterator<Item = u32> + '_ {
+        let row = row as usize;
+        let range = match (self.rows.get(row), self.rows.get(row + 1)) {
+            (Some(at), Some(next)) => at.sources as usize..next.sources as usize,
+            _ => 0..0,
+        };
+        self.row_sources
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&t| self.source_keys.get(t as usize).map(|k| k.role))
+    }
+
     /// Number of distinct rows.
     pub fn rows(&self) -> usize {
         self.rows.len().saturating_sub(1)

@@ -195,14 +195,28 @@
 //!
 //! ## Calendars, picklists and seats
 //!
-//! The document already records team calendars (`calendar`, `calendar_rights`), calendar
-//! shares (levels, lowest first: `busy`, `titles`, `details`, `edit`,
-//! `deputy_read_write`, `deputy_full`), role-bound picklist values and
-//! `max_admin_sessions`, and validation checks every name they use. The questions that
-//! read them — who sees which calendar at which level, which picklist values a user
-//! may pick, how many administrators may be signed in — are not answered by this version;
-//! administration guards already treat a calendar share to the actor like any other
-//! grant. `can` on calendar records never reads calendar shares.
+//! - **Calendars.** [`calendar_access`](crate::Authorizer::calendar_access) gives the
+//!   level at which a user sees a user's or a team's calendar. Levels, lowest first:
+//!   `busy` (date and time), `titles` (and title and place), `details` (everything, read
+//!   only), `edit`, `deputy_read_write`, `deputy_full`
+//!   ([`CalendarLevel`](crate::CalendarLevel) says what each allows). A user has
+//!   `deputy_full` on their own calendar. A team keeps a calendar when it has
+//!   `calendar: true` and is active; each member sees it at `details`, at `edit` with the
+//!   `create_edit` right and at `deputy_full` with both rights. Calendar shares raise the
+//!   level to the highest share whose recipient includes the viewer. Bypassing admins have
+//!   `deputy_full` everywhere, users who are not active nothing.
+//!   [`explain_calendar`](crate::Authorizer::explain_calendar) names the share or right
+//!   that decided. Calendar access is its own question: `can` on calendar records never
+//!   reads calendar shares.
+//! - **Picklists.** [`picklist_values`](crate::Authorizer::picklist_values) gives the
+//!   values a user may pick, in declared order: the unbound ones and those bound to a role
+//!   they hold (direct, default or conferred by an active team). A list that is not
+//!   `role_bound` shows every value, as do bypassing admins; inactive users see none.
+//!   [`can_add_picklist_value`](crate::Authorizer::can_add_picklist_value): an active
+//!   user, a list that is not `role_bound`, and the `create_picklist_values` tool or an
+//!   effective level of `admin` or `customer_admin`.
+//! - **Administrator seats.** `max_admin_sessions` is recorded; this version does not yet
+//!   count seats.
 //!
 //! ## Rules that surprise
 //!

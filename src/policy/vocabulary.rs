@@ -519,3 +519,64 @@ word_enum! {
         DeputyFull = "deputy_full",
     }
 }
+
+impl CalendarLevel {
+    /// Sees when the owner is busy (every level).
+    ///
+    /// ```
+    /// assert!(permatrix::CalendarLevel::Busy.sees_times());
+    /// ```
+    pub fn sees_times(self) -> bool {
+        true
+    }
+
+    /// Sees titles and places too (`titles` and up).
+    ///
+    /// ```
+    /// use permatrix::CalendarLevel;
+    /// assert!(CalendarLevel::Titles.sees_titles() && !CalendarLevel::Busy.sees_titles());
+    /// ```
+    pub fn sees_titles(self) -> bool {
+        self >= CalendarLevel::Titles
+    }
+
+    /// Sees every detail of an appointment (`details` and up).
+    ///
+    /// ```
+    /// use permatrix::CalendarLevel;
+    /// assert!(CalendarLevel::Details.sees_details() && !CalendarLevel::Titles.sees_details());
+    /// ```
+    pub fn sees_details(self) -> bool {
+        self >= CalendarLevel::Details
+    }
+
+    /// Creates and edits appointments (`edit` and up).
+    ///
+    /// ```
+    /// use permatrix::CalendarLevel;
+    /// assert!(CalendarLevel::Edit.may_edit() && !CalendarLevel::Details.may_edit());
+    /// ```
+    pub fn may_edit(self) -> bool {
+        self >= CalendarLevel::Edit
+    }
+
+    /// Acts as the owner's deputy (`deputy_read_write` and up).
+    ///
+    /// ```
+    /// use permatrix::CalendarLevel;
+    /// assert!(CalendarLevel::DeputyReadWrite.is_deputy() && !CalendarLevel::Edit.is_deputy());
+    /// ```
+    pub fn is_deputy(self) -> bool {
+        self >= CalendarLevel::DeputyReadWrite
+    }
+
+    /// Deletes appointments (`deputy_full` only).
+    ///
+    /// ```
+    /// use permatrix::CalendarLevel;
+    /// assert!(CalendarLevel::DeputyFull.may_delete() && !CalendarLevel::DeputyReadWrite.may_delete());
+    /// ```
+    pub fn may_delete(self) -> bool {
+        self == CalendarLevel::DeputyFull
+    }
+}

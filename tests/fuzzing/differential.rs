@@ -190,6 +190,43 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
             }
         }
     }
+    // every calendar and picklist of the policy, for every user and one unknown name
+    let viewers: Vec<String> = (0..=n_users).map(|u| format!("u{u}")).collect();
+    let owners: Vec<RefOwner> = (0..=n_users)
+        .map(|u| RefOwner::User(format!("u{u}")))
+        .chain((0..=n_teams).map(|t| RefOwner::Team(format!("t{t}"))))
+        .collect();
+    for viewer in &viewers {
+        for owner in &owners {
+            let owner_id = match owner {
+                RefOwner::User(u) => Owner::User(uid(u)),
+                RefOwner::Team(t) => Owner::Team(tid(t)),
+            };
+            ensure_eq!(
+                auth.calendar_access(uid(viewer), owner_id),
+                reference.calendar_access(viewer, owner),
+                "calendar_access({}, {:?})\n{}",
+                viewer,
+                owner,
+                policy.to_json().unwrap_or_default()
+            );
+        }
+        for module in MODULES {
+            let mid = auth.module(module).unwrap_or(foreign.module);
+            for field in FIELDS {
+                let got: Vec<&str> = auth.picklist_values(uid(viewer), mid, field).collect();
+                ensure_eq!(
+                    got,
+                    reference.picklist_values(viewer, module, field),
+                    "picklist_values({}, {}, {})\n{}",
+                    viewer,
+                    module,
+                    field,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+        }
+    }
     Ok(())
 }
 

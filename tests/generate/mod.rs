@@ -4,9 +4,10 @@
 #![allow(dead_code)]
 
 use permatrix::{
-    Access, Action, AdminLevel, ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant,
-    Override, Policy, Principal, Profile, Role, Scope, ShareAccess, Sharing, SharingRule, Status,
-    Team, User, UserKind,
+    Access, Action, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights, CalendarShare,
+    ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant, Override, Picklist,
+    PicklistValue, Policy, Principal, Profile, Role, Scope, ShareAccess, Sharing, SharingRule,
+    Status, Team, User, UserKind,
 };
 
 pub const MODULES: [&str; 3] = ["m0", "m1", "m2"];
@@ -223,6 +224,48 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
     } else {
         ExternalAccess::ReadOnly
     };
+    // calendars and picklists last, so the tape of everything above keeps its meaning
+    for module in p.modules.values_mut() {
+        for field in module.fields.values_mut() {
+            if !t.chance(40) {
+                continue;
+            }
+            let values = (0..1 + t.below(4))
+                .map(|v| PicklistValue {
+                    value: format!("v{v}"),
+                    roles: (0..t.below(3)).map(|_| role(t.below(n_roles))).collect(),
+                })
+                .collect();
+            field.picklist = Some(Picklist {
+                role_bound: t.chance(70),
+                values,
+            });
+        }
+    }
+    for tm in p.teams.values_mut() {
+        tm.calendar = t.chance(50);
+        for u in 0..n_users {
+            if t.chance(20) {
+                let rights = CalendarRights {
+                    create_edit: t.chance(50),
+                    delete: t.chance(50),
+                };
+                tm.calendar_rights.insert(user(u), rights);
+            }
+        }
+    }
+    for _ in 0..t.below(6) {
+        let owner = if n_teams > 0 && t.chance(40) {
+            CalendarOwner::Team(team(t.below(n_teams)))
+        } else {
+            CalendarOwner::User(user(t.below(n_users)))
+        };
+        p.calendar_shares.push(CalendarShare {
+            owner,
+            to: random_principal(t, n_users, n_teams, n_roles),
+            level: t.pick(CalendarLevel::ALL),
+        });
+    }
     p
 }
 

@@ -9,8 +9,8 @@
 #![allow(dead_code)]
 
 use permatrix::{
-    Access, Action, AdminLevel, ExternalAccess, FieldAccess, Merge, Policy, Principal, Scope,
-    ShareAccess, Status, UserKind,
+    Access, Action, AdminLevel, CalendarLevel, CalendarOwner, ExternalAccess, FieldAccess, Merge,
+    Policy, Principal, Scope, ShareAccess, Status, UserKind,
 };
 
 /// Who owns a record, by name.
@@ -569,5 +569,100 @@ impl<'a> Reference<'a> {
             Merge::Additive => limits.iter().copied().max(),
             Merge::Subtractive => limits.iter().copied().min(),
         }
+    }
+
+    // ---- calendars and picklists (SPEC §12) --------------------------------------------
+
+    /// The roles `user` holds: the default role, their listed roles, and the roles their
+    /// active teams confer.
+    fn held_roles(&self, user: &str) -> Vec<String> {
+        let mut held: Vec<String> = self.p.users[user].roles.clone();
+        held.extend(self.p.settings.default_role.clone());
+        for t in self.user_teams(user) {
+            held.extend(self.p.teams[&t].role.clone());
+        }
+        held
+    }
+
+    fn is_active(&self, user: &str) -> bool {
+        self.p
+            .users
+            .get(user)
+            .is_some_and(|u| u.status == Status::Active)
+    }
+
+    /// SPEC §12 calendar sharing; the crate's choices where it is silent: a team calendar
+    /// needs `calendar: true` and an active team, and `calendar_rights` count for members
+    /// only.
+    pub fn calendar_access(&self, viewer: &str, owner: &RefOwner) -> Option<CalendarLevel> {
+        let owner_known = match owner {
+            RefOwner::User(u) => self.p.users.contains_key(u),
+            RefOwner::Team(t) => self.p.teams.contains_key(t),
+        };
+        if !self.p.users.contains_key(viewer) || !owner_known || !self.is_active(viewer) {
+            return None;
+        }
+        if self.bypasses(viewer) {
+            return Some(CalendarLevel::DeputyFull);
+        }
+        let mut level: Option<CalendarLevel> = None;
+        match owner {
+            RefOwner::User(u) if u == viewer => return Some(CalendarLevel::DeputyFull),
+            RefOwner::User(_) => {}
+            RefOwner::Team(t) => {
+                let team = &self.p.teams[t];
+                if !team.calendar || !team.active {
+                    return None;
+                }
+                if self.is_member(viewer, t) {
+                    let rights = team.calendar_rights.get(viewer);
+                    let create_edit = rights.is_some_and(|r| r.create_edit);
+                    let delete = rights.is_some_and(|r| r.delete);
+                    level = Some(if create_edit && delete {
+                        CalendarLevel::DeputyFull
+                    } else if create_edit {
+                        CalendarLevel::Edit
+                    } else {
+                        CalendarLevel::Details
+                    });
+                }
+            }
+        }
+        for share in &self.p.calendar_shares {
+            let same_owner = match (&share.owner, owner) {
+                (CalendarOwner::User(a), RefOwner::User(b)) => a == b,
+                (CalendarOwner::Team(a), RefOwner::Team(b)) => a == b,
+                _ => false,
+            };
+            if same_owner && self.principal_has(&share.to, viewer) {
+                level = level.max(Some(share.level));
+            }
+        }
+        level
+    }
+
+    /// SPEC §12 role-bound picklist values, in declared order.
+    pub fn picklist_values(&self, user: &str, module: &str, field: &str) -> Vec<String> {
+        if !self.p.users.contains_key(user) || !self.is_active(user) {
+            return Vec::new();
+        }
+        let Some(list) = self
+            .p
+            .modules
+            .get(module)
+            .and_then(|m| m.fields.get(field))
+            .and_then(|f| f.picklist.as_ref())
+        else {
+            return Vec::new();
+        };
+        let everything = self.bypasses(user) || !list.role_bound;
+        let held = self.held_roles(user);
+        list.values
+            .iter()
+            .filter(|v| {
+                everything || v.roles.is_empty() || v.roles.iter().any(|r| held.contains(r))
+            })
+            .map(|v| v.value.clone())
+            .collect()
     }
 }
