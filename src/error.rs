@@ -62,6 +62,8 @@ pub enum ErrorCode {
     /// Sign-in refused: `login_requires_active_team` is set and the user is in no active
     /// team.
     NoActiveTeam,
+    /// Every administrator seat (`max_admin_sessions`) is taken.
+    SeatsTaken,
 }
 
 impl ErrorCode {
@@ -96,6 +98,7 @@ impl ErrorCode {
             ErrorCode::NotActive => "not_active",
             ErrorCode::SystemAccount => "system_account",
             ErrorCode::NoActiveTeam => "no_active_team",
+            ErrorCode::SeatsTaken => "seats_taken",
         }
     }
 
@@ -105,7 +108,7 @@ impl ErrorCode {
     /// use permatrix::ErrorCode;
     /// assert!(ErrorCode::ALL.contains(&ErrorCode::StaleId));
     /// ```
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::UnknownReference,
@@ -129,6 +132,7 @@ impl ErrorCode {
         ErrorCode::NotActive,
         ErrorCode::SystemAccount,
         ErrorCode::NoActiveTeam,
+        ErrorCode::SeatsTaken,
     ];
 }
 

@@ -176,6 +176,7 @@ mod ids;
 mod lists;
 pub mod live;
 pub mod policy;
+pub mod seats;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::filter;
@@ -198,6 +199,7 @@ pub use policy::{
     ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWord, User,
     UserDeletion, UserKind,
 };
+pub use seats::{AdminSeats, SeatRefused, SeatTaken};
 
 /// The README's examples run as doctests, so the quickstart stays true.
 #[cfg(doctest)]

@@ -4,7 +4,7 @@
 
 use permatrix::{
     Access, Action, AdminLevel, ErrorCode, ExternalAccess, Policy, PolicyError, Principal, Scope,
-    ShareAccess, SharingRule, Status, UserDeletion,
+    ShareAccess, SharingRule, Status, TransferTarget, UserDeletion,
 };
 
 const BASE: &str = r#"{
@@ -141,7 +141,10 @@ fn nothing_touches_what_an_administrator_is_belongs_to_or_presents() {
     // a customer admin out of a team: drops their sign-in factor
     refused(&mut p, |p| p.admin("su").remove_team_member("board", "ca2"));
     // a team with administrators among its members: active state, factors, nesting
-    let err = refused(&mut p, |p| p.admin("su").deactivate_team("board"));
+    let err = refused(&mut p, |p| {
+        p.admin("su")
+            .deactivate_team("board", TransferTarget::User("root".into()))
+    });
     assert_eq!(err.path(), "users.ca2", "{err}"); // ca2 could no longer sign in
     refused(&mut p, |p| {
         p.admin("su").update_team("board", |t| t.factors.clear())
@@ -172,7 +175,9 @@ fn nothing_touches_what_an_administrator_is_belongs_to_or_presents() {
     p.admin("ca").remove_team_member("board", "bob").unwrap();
     // and an admin does all of it
     p.admin("root").add_team_member("field", "root").unwrap();
-    p.admin("root").deactivate_team("board").unwrap();
+    p.admin("root")
+        .deactivate_team("board", TransferTarget::User("root".into()))
+        .unwrap();
 }
 
 /// Finding 4: a superuser "subject to data checks" gave themselves other users' data.

@@ -131,7 +131,8 @@ fn areas_are_checked_per_level() {
 fn the_last_admin_stays() {
     let mut p = base();
     refused(&mut p, ErrorCode::LastAdminTeam, |p| {
-        p.admin("root").deactivate_team("admins")
+        p.admin("root")
+            .deactivate_team("admins", TransferTarget::User("rita".into()))
     });
     refused(&mut p, ErrorCode::LastAdminTeam, |p| {
         p.admin("root")

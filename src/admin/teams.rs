@@ -146,28 +146,40 @@ impl Admin<'_> {
         )
     }
 
-    /// Deactivates a team: it has no members for any purpose from then on. The event lists
-    /// the users left without an active team.
+    /// Deactivates a team: it has no members for any purpose from then on, and the team or
+    /// active user `transfer_to` takes over its records (the host moves them), as for a
+    /// deletion. The event names the heir and lists the users left without an active team.
     ///
     /// # Cost
     /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
-    /// `last_admin_team`; `last_admin`; `unknown_reference`; `not_permitted`.
+    /// `last_admin_team`; `invalid_transfer` as for [`Admin::delete_team`]; `last_admin`;
+    /// `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Policy};
-    /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"admins":{"users":["root"],"admin":"admin"}},
+    /// use permatrix::{ErrorCode, Policy, TransferTarget};
+    /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"admins":{"users":["root"],"admin":"admin"},"old":{}},
     ///   "users":{"root":{}}}"#)?;
-    /// assert_eq!(p.admin("root").deactivate_team("admins").unwrap_err().code(), ErrorCode::LastAdminTeam);
+    /// let heir = || TransferTarget::User("root".into());
+    /// assert_eq!(p.admin("root").deactivate_team("admins", heir()).unwrap_err().code(), ErrorCode::LastAdminTeam);
+    /// let event = p.admin("root").deactivate_team("old", heir())?;
+    /// assert_eq!(event.transfer, Some(heir()));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn deactivate_team(&mut self, id: &str) -> Result<AuditEvent, PolicyError> {
+    pub fn deactivate_team(
+        &mut self,
+        id: &str,
+        transfer_to: TransferTarget,
+    ) -> Result<AuditEvent, PolicyError> {
         self.apply(TEAMS, "team.deactivate", Item::Team(id.to_string()), |p| {
             team_mut(p, id)?;
             not_last_admin_team(p, id)?;
+            valid_team_heir(p, id, &transfer_to)?;
             team_mut(p, id)?.active = false;
-            Ok(Outcome::default())
+            Ok(Outcome {
+                transfer: Some(transfer_to),
+            })
         })
     }
 
@@ -220,20 +232,7 @@ impl Admin<'_> {
         self.apply(TEAMS, "team.delete", Item::Team(id.to_string()), |p| {
             team_mut(p, id)?;
             not_last_admin_team(p, id)?;
-            let valid = match &transfer_to {
-                TransferTarget::Team(t) => t != id && p.teams.get(t).is_some_and(|x| x.active),
-                TransferTarget::User(u) => {
-                    p.users.get(u).is_some_and(|x| x.status == Status::Active)
-                }
-                TransferTarget::Role(_) | TransferTarget::Profile(_) => false,
-            };
-            if !valid {
-                return Err(refuse(
-                    ErrorCode::InvalidTransfer,
-                    format!("teams.{id}"),
-                    "a team's records go to another active team or an active user",
-                ));
-            }
+            valid_team_heir(p, id, &transfer_to)?;
             p.teams.shift_remove(id);
             for team in p.teams.values_mut() {
                 team.teams.retain(|t| t != id);
@@ -325,5 +324,25 @@ impl Admin<'_> {
             }
             Ok(Outcome::default())
         })
+    }
+}
+
+/// A team's records go to another active team or an active user (a deactivated team
+/// owns nothing anyone can reach through it, so its records need an heir as much as a
+/// deleted team's).
+fn valid_team_heir(p: &Policy, id: &str, heir: &TransferTarget) -> Result<(), PolicyError> {
+    let valid = match heir {
+        TransferTarget::Team(t) => t != id && p.teams.get(t).is_some_and(|x| x.active),
+        TransferTarget::User(u) => p.users.get(u).is_some_and(|x| x.status == Status::Active),
+        TransferTarget::Role(_) | TransferTarget::Profile(_) => false,
+    };
+    if valid {
+        Ok(())
+    } else {
+        Err(refuse(
+            ErrorCode::InvalidTransfer,
+            format!("teams.{id}"),
+            "a team's records go to another active team or an active user",
+        ))
     }
 }

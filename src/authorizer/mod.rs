@@ -487,7 +487,8 @@ impl Authorizer {
         Some(self.inner.matrix.cell(facts.row, m, action))
     }
 
-    /// The effective module access of `user` (after overrides). `None` for an unknown id.
+    /// The effective module access of `user` (after overrides); `off` for a user who is
+    /// not active. `None` for an unknown id.
     ///
     /// # Cost
     /// O(1).
@@ -501,6 +502,10 @@ impl Authorizer {
     pub fn module_access(&self, user: UserId, module: ModuleId) -> Option<Access> {
         let facts = self.user_facts(user).ok()?;
         let m = self.module_slot(module)?;
+        // a user who is not active has no access, whatever their compiled row says
+        if !self.is_active(user) {
+            return Some(Access::Off);
+        }
         Some(self.inner.matrix.access(facts.row, m))
     }
 

@@ -53,12 +53,15 @@ impl Authorizer {
             .enumerate()
             .map(|(m, name)| {
                 let mut cells = [Cell::NONE; Action::COUNT];
+                let mut access = Access::Off;
+                // a user who is not active has no access: the row is not theirs to use
                 if self.is_active(user) {
                     for (cell, a) in cells.iter_mut().zip(Action::ALL) {
                         *cell = c.matrix.cell(facts.row, m, *a);
                     }
+                    access = c.matrix.access(facts.row, m);
                 }
-                (name.clone(), c.matrix.access(facts.row, m), cells)
+                (name.clone(), access, cells)
             })
             .collect();
         Some(MatrixView {

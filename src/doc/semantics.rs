@@ -215,8 +215,11 @@
 //!   [`can_add_picklist_value`](crate::Authorizer::can_add_picklist_value): an active
 //!   user, a list that is not `role_bound`, and the `create_picklist_values` tool or an
 //!   effective level of `admin` or `customer_admin`.
-//! - **Administrator seats.** `max_admin_sessions` is recorded; this version does not yet
-//!   count seats.
+//! - **Administrator seats.** [`AdminSeats`](crate::AdminSeats), a thread-safe register
+//!   sized by `max_admin_sessions`: administrators (effective level `admin` or
+//!   `customer_admin`) take a seat when they sign in; with every seat taken a sign-in is
+//!   refused (`seats_taken`) naming the holders, unless forced, which signs out whoever
+//!   has held a seat longest and names them.
 //!
 //! ## Rules that surprise
 //!

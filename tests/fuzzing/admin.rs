@@ -93,7 +93,7 @@ pub fn random_change(
         12 => admin.copy_team(t, pick(6, &teams)),
         13 => admin.add_team_member(t, u),
         14 => admin.remove_team_member(t, u),
-        15 => admin.deactivate_team(t),
+        15 => admin.deactivate_team(t, TransferTarget::Team(pick(7, &teams).to_string())),
         16 => admin.delete_team(t, TransferTarget::User(v.to_string())),
         17 => admin.set_team_admin(t, AdminLevel::None),
         18 => admin.add_module(pick(6, &["leads", "quotes", ""]), Module::default()),
