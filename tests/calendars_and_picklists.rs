@@ -97,3 +97,90 @@ fn an_inactive_team_keeps_no_calendar_and_explanations_name_the_decider() {
     let json = serde_json::to_value(auth.explain_calendar(bob, Owner::User(ann))).unwrap();
     assert_eq!(json["level"], "edit");
 }
+
+#[test]
+fn administration_of_calendars_and_picklists_is_guarded_and_audited() {
+    use permatrix::{
+        CalendarOwner, CalendarRights, CalendarShare, ErrorCode, Picklist, PicklistValue, Principal,
+    };
+    let mut p = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{"fields":{"stage":{"picklist":{"role_bound":true,
+              "values":[{"value":"open"},{"value":"won","roles":["boss"]}]}}}}},
+        "profiles":{"p":{}},"roles":{"boss":{"profiles":["p"]},"rep":{"profiles":["p"]}},
+        "teams":{"support":{"calendar":true,"users":["su","ann"]},"sales":{"calendar":true,"users":["bob"]}},
+        "users":{"root":{"admin":"admin"},"su":{"admin":"superuser","roles":["rep"]},"ann":{},"bob":{}}}"#,
+    )
+    .unwrap();
+    let share = |to: &str| CalendarShare {
+        owner: CalendarOwner::User("bob".into()),
+        to: Principal::User(to.into()),
+        level: CalendarLevel::Details,
+    };
+    // below admin: no calendar share to oneself, no rights on one's own team's calendar,
+    // no picklist binding that shows oneself more values
+    let before = p.to_json().unwrap();
+    let err = p.admin("su").add_calendar_share(share("su")).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted, "{err}");
+    let rights = CalendarRights {
+        create_edit: true,
+        delete: true,
+    };
+    let err = p
+        .admin("su")
+        .set_calendar_rights("support", "ann", Some(rights))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted, "{err}");
+    let widened = Picklist {
+        role_bound: true,
+        values: vec![
+            PicklistValue {
+                value: "open".into(),
+                roles: vec![],
+            },
+            PicklistValue {
+                value: "won".into(),
+                roles: vec!["boss".into(), "rep".into()],
+            },
+        ],
+    };
+    let err = p
+        .admin("su")
+        .set_picklist("deals", "stage", Some(widened.clone()))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::NotPermitted, "{err}");
+    assert_eq!(p.to_json().unwrap(), before, "a refusal changes nothing");
+    // what does not reach the actor is allowed, and audited
+    let event = p.admin("su").add_calendar_share(share("ann")).unwrap();
+    assert_eq!(event.operation, "calendar_share.add");
+    assert_eq!(event.target, "calendar_shares[0]");
+    p.admin("su")
+        .set_calendar_rights("sales", "bob", Some(rights))
+        .unwrap();
+    // an admin may do all of it
+    p.admin("root")
+        .set_picklist("deals", "stage", Some(widened))
+        .unwrap();
+    p.admin("root").set_team_calendar("support", false).unwrap();
+    p.admin("root").remove_calendar_share(0).unwrap();
+    let auth = p.compile().unwrap();
+    let (su, bob) = (auth.user("su").unwrap(), auth.user("bob").unwrap());
+    let deals = auth.module("deals").unwrap();
+    assert_eq!(
+        auth.picklist_values(su, deals, "stage").collect::<Vec<_>>(),
+        ["open", "won"]
+    );
+    let sales = auth.team("sales").unwrap();
+    assert_eq!(
+        auth.calendar_access(bob, Owner::Team(sales)),
+        Some(CalendarLevel::DeputyFull)
+    );
+    let support = auth.team("support").unwrap();
+    assert_eq!(auth.calendar_access(su, Owner::Team(support)), None);
+    assert_eq!(
+        p.admin("root")
+            .set_picklist("deals", "nope", None)
+            .unwrap_err()
+            .code(),
+        ErrorCode::UnknownReference
+    );
+}

@@ -80,6 +80,7 @@ pub(crate) enum Item {
     Team(String),
     Module(String),
     SharingRule(usize),
+    CalendarShare(usize),
     Settings,
 }
 
@@ -92,6 +93,7 @@ impl Item {
             Item::Team(id) => format!("teams.{id}"),
             Item::Module(id) => format!("modules.{id}"),
             Item::SharingRule(i) => format!("sharing_rules[{i}]"),
+            Item::CalendarShare(i) => format!("calendar_shares[{i}]"),
             Item::Settings => "settings".to_string(),
         }
     }
@@ -119,6 +121,7 @@ impl Item {
             Item::Team(id) => value(p.teams.get(id).map(serde_json::to_value)),
             Item::Module(id) => value(p.modules.get(id).map(serde_json::to_value)),
             Item::SharingRule(i) => value(p.sharing_rules.get(*i).map(serde_json::to_value)),
+            Item::CalendarShare(i) => value(p.calendar_shares.get(*i).map(serde_json::to_value)),
             Item::Settings => serde_json::to_value(&p.settings).ok(),
         }
     }

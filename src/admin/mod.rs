@@ -3,6 +3,7 @@
 //! ([administration](crate::doc::semantics#administration) gives the rules).
 
 mod audit;
+mod calendars;
 mod change;
 mod guard;
 mod modules;
