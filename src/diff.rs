@@ -1,14 +1,15 @@
-//! Change preview ([administration](crate::doc::semantics#administration)): every (user, module, action) cell, module access, field and
-//! tool that differs between two authorizers, so an administrator sees who gains and who
-//! loses what before swapping.
+//! Change preview: every (user, module, action) cell, module access, field, tool,
+//! calendar level and picklist value that differs between two authorizers, so an
+//! administrator sees who gains and who loses what before swapping.
 
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::authorizer::Owner;
 use crate::authorizer::{Authorizer, ModuleId, UserId};
 use crate::cell::Cell;
-use crate::policy::{Access, Action, FieldAccess};
+use crate::policy::{Access, Action, CalendarLevel, CalendarOwner, FieldAccess};
 
 /// One difference for one user.
 ///
@@ -76,6 +77,28 @@ pub enum Change {
         /// After.
         after: bool,
     },
+    /// The level at which the user sees a calendar changed (`None`: no access).
+    Calendar {
+        /// Whose calendar: `user <name>` or `team <id>`.
+        owner: String,
+        /// Before.
+        before: Option<CalendarLevel>,
+        /// After.
+        after: Option<CalendarLevel>,
+    },
+    /// A picklist value appeared or disappeared for the user.
+    PicklistValue {
+        /// Module.
+        module: String,
+        /// Field.
+        field: String,
+        /// The value.
+        value: String,
+        /// Visible before.
+        before: bool,
+        /// Visible after.
+        after: bool,
+    },
 }
 
 /// Whether `after` reaches at least what `before` did (cells are ordered by what they
@@ -98,8 +121,10 @@ impl Change {
             Change::Access { before, after, .. } => after > before,
             Change::Field { before, after, .. } => after > before,
             Change::Tool { before, after, .. }
+            | Change::PicklistValue { before, after, .. }
             | Change::Bypass { before, after }
             | Change::Active { before, after } => *after && !*before,
+            Change::Calendar { before, after, .. } => after > before,
         }
     }
 
@@ -115,8 +140,10 @@ impl Change {
             Change::Access { before, after, .. } => after < before,
             Change::Field { before, after, .. } => after < before,
             Change::Tool { before, after, .. }
+            | Change::PicklistValue { before, after, .. }
             | Change::Bypass { before, after }
             | Change::Active { before, after } => !*after && *before,
+            Change::Calendar { before, after, .. } => after < before,
         }
     }
 }
@@ -170,6 +197,34 @@ impl fmt::Display for Change {
                 on_off(*after)
             ),
             Change::Active { before, after } => write!(f, "{sign} active: {before} -> {after}"),
+            Change::Calendar {
+                owner,
+                before,
+                after,
+            } => {
+                let level = |l: &Option<CalendarLevel>| l.map_or("none", |l| l.as_str());
+                write!(
+                    f,
+                    "{sign} calendar of {owner}: {} -> {}",
+                    level(before),
+                    level(after)
+                )
+            }
+            Change::PicklistValue {
+                module,
+                field,
+                value,
+                before,
+                after,
+            } => {
+                let shown = |b: bool| if b { "shown" } else { "hidden" };
+                write!(
+                    f,
+                    "{sign} {module} {field} value {value}: {} -> {}",
+                    shown(*before),
+                    shown(*after)
+                )
+            }
         }
     }
 }
@@ -292,10 +347,12 @@ pub fn diff(old: &Authorizer, new: &Authorizer) -> PolicyDiff {
         .keys()
         .chain(po.modules.keys().filter(|m| !pn.modules.contains_key(*m)))
         .collect();
+    let calendars = shared_calendars(old, new);
     let names = pn.users.keys().chain(out.removed_users.iter());
     for name in names {
         let (uo, un) = (old.user(name), new.user(name));
-        let changes = user_changes(old, new, uo, un, &modules);
+        let mut changes = user_changes(old, new, uo, un, &modules);
+        changes.extend(calendar_and_picklist_changes(old, new, uo, un, &calendars));
         if !changes.is_empty() {
             out.users.push((name.clone(), changes));
         }
@@ -426,6 +483,104 @@ fn user_changes(
                     before: to,
                     after: tn,
                 });
+            }
+        }
+    }
+    changes
+}
+
+/// The calendars whose access can differ from "own calendar only": those a calendar share
+/// names and the team calendars, in either authorizer, each once.
+///
+/// # Cost
+/// O(calendar shares + teams).
+fn shared_calendars(old: &Authorizer, new: &Authorizer) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for p in [old.policy(), new.policy()] {
+        let named = p.calendar_shares.iter().map(|s| match &s.owner {
+            CalendarOwner::User(u) => format!("user {u}"),
+            CalendarOwner::Team(t) => format!("team {t}"),
+        });
+        let teams = p
+            .teams
+            .iter()
+            .filter(|(_, t)| t.calendar)
+            .map(|(id, _)| format!("team {id}"));
+        for label in named.chain(teams) {
+            if seen.insert(label.clone()) {
+                out.push(label);
+            }
+        }
+    }
+    out
+}
+
+/// Calendar levels and picklist values that differ for one user.
+///
+/// # Cost
+/// O(calendars × calendar shares + picklist values × roles).
+fn calendar_and_picklist_changes(
+    old: &Authorizer,
+    new: &Authorizer,
+    uo: Option<UserId>,
+    un: Option<UserId>,
+    calendars: &[String],
+) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let level = |auth: &Authorizer, user: Option<UserId>, label: &str| {
+        let owner = match label.split_once(' ') {
+            Some(("user", name)) => auth.user(name).map(Owner::User),
+            Some(("team", id)) => auth.team(id).map(Owner::Team),
+            _ => None,
+        };
+        auth.calendar_access(user?, owner?)
+    };
+    for label in calendars {
+        let (before, after) = (level(old, uo, label), level(new, un, label));
+        if before != after {
+            changes.push(Change::Calendar {
+                owner: label.clone(),
+                before,
+                after,
+            });
+        }
+    }
+    let visible = |auth: &Authorizer, user: Option<UserId>, module: &str, field: &str| match (
+        user,
+        auth.module(module),
+    ) {
+        (Some(u), Some(m)) => auth
+            .picklist_values(u, m, field)
+            .map(str::to_string)
+            .collect::<Vec<_>>(),
+        _ => Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    for p in [new.policy(), old.policy()] {
+        for (module, def) in &p.modules {
+            for (field, f) in &def.fields {
+                if f.picklist.is_none() || !seen.insert((module.clone(), field.clone())) {
+                    continue;
+                }
+                let (before, after) = (
+                    visible(old, uo, module, field),
+                    visible(new, un, module, field),
+                );
+                let values = after.iter().chain(&before);
+                let mut listed = std::collections::HashSet::new();
+                for value in values.filter(|v| listed.insert(v.as_str())) {
+                    let (b, a) = (before.contains(value), after.contains(value));
+                    if b != a {
+                        changes.push(Change::PicklistValue {
+                            module: module.clone(),
+                            field: field.clone(),
+                            value: value.clone(),
+                            before: b,
+                            after: a,
+                        });
+                    }
+                }
             }
         }
     }

@@ -184,3 +184,85 @@ fn administration_of_calendars_and_picklists_is_guarded_and_audited() {
         ErrorCode::UnknownReference
     );
 }
+
+#[test]
+fn diff_shows_calendar_and_picklist_changes() {
+    let old = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{"fields":{"stage":{"picklist":{"role_bound":true,
+              "values":[{"value":"open"},{"value":"won","roles":["boss"]}]}}}}},
+        "profiles":{"p":{}},"roles":{"boss":{"profiles":["p"]},"rep":{"profiles":["p"]}},
+        "teams":{"support":{"users":["ann"]}},
+        "users":{"ann":{"roles":["rep"]},"bob":{}}}"#,
+    )
+    .unwrap();
+    let mut new = old.clone();
+    new.teams["support"].calendar = true;
+    new.calendar_shares.push(permatrix::CalendarShare {
+        owner: permatrix::CalendarOwner::User("bob".into()),
+        to: permatrix::Principal::User("ann".into()),
+        level: CalendarLevel::Titles,
+    });
+    new.modules["deals"].fields["stage"]
+        .picklist
+        .as_mut()
+        .unwrap()
+        .values[1]
+        .roles
+        .push("rep".into());
+    let d = permatrix::diff(&old.compile().unwrap(), &new.compile().unwrap());
+    let text = d.to_string();
+    assert!(
+        text.contains("+ calendar of user bob: none -> titles"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ calendar of team support: none -> details"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ deals stage value won: hidden -> shown"),
+        "{text}"
+    );
+    assert!(!text.contains("bob:\n"), "bob gains nothing: {text}");
+}
+
+#[test]
+fn the_matrix_shows_calendars_and_picklist_restrictions() {
+    let auth = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{"fields":{"stage":{"picklist":{"role_bound":true,
+              "values":[{"value":"open"},{"value":"won","roles":["boss"]}]}}}}},
+        "profiles":{"p":{}},"roles":{"boss":{"profiles":["p"]},"rep":{"profiles":["p"]}},
+        "teams":{"support":{"calendar":true,"users":["ann"]}},
+        "users":{"ann":{"roles":["rep"]},"bob":{}},
+        "calendar_shares":[{"owner":{"user":"bob"},"to":{"user":"ann"},"level":"titles"}]}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let view = auth.matrix(auth.user("ann").unwrap()).unwrap();
+    assert_eq!(
+        view.calendars,
+        [
+            ("user bob".to_string(), CalendarLevel::Titles),
+            ("team support".to_string(), CalendarLevel::Details)
+        ]
+    );
+    assert_eq!(
+        view.picklist_restrictions,
+        [(
+            "deals".to_string(),
+            "stage".to_string(),
+            vec!["won".to_string()]
+        )]
+    );
+    let text = view.to_text();
+    assert!(text.contains("calendar of user bob: titles"), "{text}");
+    assert!(text.contains("deals.stage: may not pick won"), "{text}");
+    assert!(
+        view.to_markdown()
+            .contains("- calendar of team support: details")
+    );
+    let json: serde_json::Value = serde_json::from_str(&view.to_json()).unwrap();
+    assert_eq!(json["calendars"]["user bob"], "titles");
+    assert_eq!(json["picklist_restrictions"][0]["hidden"][0], "won");
+}

@@ -3,9 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::authorizer::{Authorizer, UserId};
+use crate::authorizer::{Authorizer, Owner, UserId};
 use crate::cell::Cell;
-use crate::policy::{Access, Action};
+use crate::policy::{Access, Action, CalendarLevel, CalendarOwner};
 
 /// One user's matrix, ready to render.
 ///
@@ -29,13 +29,21 @@ pub struct MatrixView {
     pub active: bool,
     /// One row per module: name, access, and the cell of each action in [`Action::ALL`] order.
     pub rows: Vec<(String, Access, [Cell; Action::COUNT])>,
+    /// The calendars a share names or a team keeps, with the level the user sees each at
+    /// (`user <name>` or `team <id>`); calendars they cannot see are left out.
+    pub calendars: Vec<(String, CalendarLevel)>,
+    /// Per picklist (module, field), the values the user may not pick; picklists they may
+    /// pick every value of are left out.
+    pub picklist_restrictions: Vec<(String, String, Vec<String>)>,
 }
 
 impl Authorizer {
-    /// The matrix of `user`; `None` for an unknown id.
+    /// The matrix of `user`, with the calendars they see and the picklist values they may
+    /// not pick; `None` for an unknown id.
     ///
     /// # Cost
-    /// O(modules × actions) for the rows it renders.
+    /// O(modules × actions) for the rows, plus O(calendars × calendar shares) and
+    /// O(picklist values × roles) for the rest.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -64,7 +72,51 @@ impl Authorizer {
                 (name.clone(), access, cells)
             })
             .collect();
+        let mut calendars: Vec<(String, CalendarLevel)> = Vec::new();
+        let named = c.policy.calendar_shares.iter().map(|s| match &s.owner {
+            CalendarOwner::User(u) => ("user", u.as_str()),
+            CalendarOwner::Team(t) => ("team", t.as_str()),
+        });
+        let team_calendars = c
+            .policy
+            .teams
+            .iter()
+            .filter(|(_, t)| t.calendar)
+            .map(|(id, _)| ("team", id.as_str()));
+        for (kind, name) in named.chain(team_calendars) {
+            let label = format!("{kind} {name}");
+            if calendars.iter().any(|(l, _)| *l == label) {
+                continue;
+            }
+            let owner = match kind {
+                "user" => self.user(name).map(Owner::User),
+                _ => self.team(name).map(Owner::Team),
+            };
+            if let Some(level) = owner.and_then(|o| self.calendar_access(user, o)) {
+                calendars.push((label, level));
+            }
+        }
+        let mut picklist_restrictions = Vec::new();
+        for (m, (module, def)) in c.policy.modules.iter().enumerate() {
+            for (field, f) in &def.fields {
+                let Some(list) = &f.picklist else { continue };
+                let visible: Vec<&str> = self
+                    .picklist_values(user, self.module_id(m as u32), field)
+                    .collect();
+                let hidden: Vec<String> = list
+                    .values
+                    .iter()
+                    .filter(|v| !visible.contains(&v.value.as_str()))
+                    .map(|v| v.value.clone())
+                    .collect();
+                if !hidden.is_empty() {
+                    picklist_restrictions.push((module.clone(), field.clone(), hidden));
+                }
+            }
+        }
         Some(MatrixView {
+            calendars,
+            picklist_restrictions,
             user: self.user_name(user).unwrap_or_default().to_string(),
             bypass: self.decided_before_grants(user, facts) == Some(true),
             active: self.is_active(user),
@@ -152,7 +204,25 @@ impl MatrixView {
         if let Some(note) = self.note() {
             let _ = writeln!(out, "note: {note}");
         }
+        for line in self.extra_lines() {
+            let _ = writeln!(out, "{line}");
+        }
         out
+    }
+
+    /// Calendar access and picklist restrictions, one line each, for the text forms.
+    fn extra_lines(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (calendar, level) in &self.calendars {
+            lines.push(format!("calendar of {calendar}: {level}"));
+        }
+        for (module, field, hidden) in &self.picklist_restrictions {
+            lines.push(format!(
+                "{module}.{field}: may not pick {}",
+                hidden.join(", ")
+            ));
+        }
+        lines
     }
 
     /// A Markdown table.
@@ -174,6 +244,13 @@ impl MatrixView {
         }
         if let Some(note) = self.note() {
             let _ = writeln!(out, "\n_{note}_");
+        }
+        let extra = self.extra_lines();
+        if !extra.is_empty() {
+            out.push('\n');
+            for line in extra {
+                let _ = writeln!(out, "- {}", line.replace('|', "\\|"));
+            }
         }
         out
     }
@@ -262,11 +339,23 @@ impl serde::Serialize for MatrixView {
                 map.end()
             }
         }
-        let mut map = s.serialize_map(Some(4))?;
+        let mut map = s.serialize_map(Some(6))?;
         map.serialize_entry("user", &self.user)?;
         map.serialize_entry("active", &self.active)?;
         map.serialize_entry("bypass", &self.bypass)?;
         map.serialize_entry("modules", &Modules(&self.rows))?;
+        let calendars: serde_json::Map<String, serde_json::Value> = self
+            .calendars
+            .iter()
+            .map(|(c, l)| (c.clone(), l.as_str().into()))
+            .collect();
+        map.serialize_entry("calendars", &calendars)?;
+        let restrictions: Vec<serde_json::Value> = self
+            .picklist_restrictions
+            .iter()
+            .map(|(m, f, hidden)| serde_json::json!({ "module": m, "field": f, "hidden": hidden }))
+            .collect();
+        map.serialize_entry("picklist_restrictions", &restrictions)?;
         map.end()
     }
 }
