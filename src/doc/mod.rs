@@ -7,8 +7,11 @@
 //!   picklists, and the rules that surprise people.
 //! - [`document`]: every key and word of the JSON policy document, its settings and
 //!   their defaults, and the error codes a document can be refused with.
+//! - [`concepts`]: the words of the CRM products permatrix was drawn from (MiniCRM, 1CRM,
+//!   CRM+, Salesware), and what each is called here.
 //!
 //! These modules hold no code.
 
+pub mod concepts;
 pub mod document;
 pub mod semantics;
