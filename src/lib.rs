@@ -44,7 +44,8 @@
 //!
 //! - **Reference**: [`doc::semantics`] (every decision, step by step, and the rules that
 //!   surprise), [`doc::document`] (every key and word of the policy document) and
-//!   [`doc::concepts`] (the CRM products' words for each concept).
+//!   [`doc::concepts`] (the CRM products' words for each concept); [`doc::migrating`]
+//!   shows the same rules in casbin-rs, Cedar and permatrix.
 //! - **The policy**: [`Policy`] and its parts ([`Module`], [`Profile`], [`Role`],
 //!   [`Team`], [`User`], [`SharingRule`], [`Settings`]), read from JSON or built in code;
 //!   [`HostKey`] ties users, teams and modules to the host's own keys; [`Limits`] bounds

@@ -9,9 +9,11 @@
 //!   their defaults, and the error codes a document can be refused with.
 //! - [`concepts`]: the words of the CRM products permatrix was drawn from (MiniCRM, 1CRM,
 //!   CRM+, Salesware), and what each is called here.
+//! - [`migrating`]: the same rules in casbin-rs, Cedar and permatrix.
 //!
 //! These modules hold no code.
 
 pub mod concepts;
 pub mod document;
+pub mod migrating;
 pub mod semantics;
