@@ -844,30 +844,7 @@ fn uuid_keys_in_both_databases() {
             }
         }
     }
-    let mut compared = 0;
-    for u in 0..policy.users.len() {
-        let user = auth.user_at(u).unwrap();
-        for action in [Action::List, Action::Edit] {
-            for module in MODULES {
-                let filter = auth.filter(user, action, auth.module(module).unwrap());
-                let want = expected(&auth, &rows, user, action, module);
-                for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
-                    let sql = filter.to_sql(dialect, &schema(module)).unwrap();
-                    let text = format!(
-                        "SELECT id FROM {module}_records WHERE {} ORDER BY id",
-                        sql.sql
-                    );
-                    let got = match dialect {
-                        SqlDialect::Sqlite => sqlite_query(&db, &text, &sql.params),
-                        SqlDialect::Postgres => pg_query(&mut pg, &pg_schema, &text, &sql.params),
-                    }
-                    .unwrap_or_else(|e| panic!("{e}\n{text}"));
-                    assert_eq!(got, want, "{dialect:?} {action} {module}: {text}");
-                    compared += 1;
-                }
-            }
-        }
-    }
+    let (compared, _) = compare_everyone(&auth, &rows, &schema, &db, &mut pg, &pg_schema);
     pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE"))
         .unwrap();
     assert!(compared > 300);
@@ -949,34 +926,50 @@ fn shared_link_and_share_tables_keep_to_their_module() {
         inserts.join(";")
     ))
     .unwrap();
-    let mut nonempty = 0;
-    for u in 0..policy.users.len() {
-        let user = auth.user_at(u).unwrap();
-        for action in [Action::List, Action::Edit] {
-            for module in MODULES {
-                let filter = auth.filter(user, action, auth.module(module).unwrap());
-                let want = expected(&auth, &rows, user, action, module);
-                nonempty += usize::from(!want.is_empty());
-                for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
-                    let q = filter.to_sql(dialect, &schema(module)).unwrap();
-                    let text = format!(
-                        "SELECT id FROM {module}_records WHERE {} ORDER BY id",
-                        q.sql
-                    );
-                    let got = match dialect {
-                        SqlDialect::Sqlite => sqlite_query(&db, &text, &q.params),
-                        SqlDialect::Postgres => pg_query(&mut pg, &pg_schema, &text, &q.params),
-                    }
-                    .unwrap_or_else(|e| panic!("{e}\n{text}"));
-                    assert_eq!(got, want, "{dialect:?} {action} {module}: {text}");
-                }
-            }
-        }
-    }
+    let (_, nonempty) = compare_everyone(&auth, &rows, &schema, &db, &mut pg, &pg_schema);
     pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE"))
         .unwrap();
     assert!(
         nonempty > 20,
         "too few listings to prove anything: {nonempty}"
     );
+}
+
+/// Every user's `list` and `edit` filter of every module, run in SQLite and PostgreSQL
+/// over `schema`, against `can`. Returns how many queries were compared and how many
+/// listings were not empty.
+fn compare_everyone(
+    auth: &Authorizer,
+    rows: &[Row],
+    schema: &dyn Fn(&str) -> SqlSchema,
+    db: &rusqlite::Connection,
+    pg: &mut postgres::Client,
+    pg_schema: &str,
+) -> (usize, usize) {
+    let (mut compared, mut nonempty) = (0, 0);
+    for u in 0..auth.policy().users.len() {
+        let user = auth.user_at(u).unwrap();
+        for action in [Action::List, Action::Edit] {
+            for module in MODULES {
+                let filter = auth.filter(user, action, auth.module(module).unwrap());
+                let want = expected(auth, rows, user, action, module);
+                nonempty += usize::from(!want.is_empty());
+                for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
+                    let sql = filter.to_sql(dialect, &schema(module)).unwrap();
+                    let text = format!(
+                        "SELECT id FROM {module}_records WHERE {} ORDER BY id",
+                        sql.sql
+                    );
+                    let got = match dialect {
+                        SqlDialect::Sqlite => sqlite_query(db, &text, &sql.params),
+                        SqlDialect::Postgres => pg_query(pg, pg_schema, &text, &sql.params),
+                    }
+                    .unwrap_or_else(|e| panic!("{e}\n{text}"));
+                    assert_eq!(got, want, "{dialect:?} {action} {module}: {text}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    (compared, nonempty)
 }

@@ -317,14 +317,7 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn can_add_picklist_value(&self, user: UserId, module: ModuleId, field: &str) -> bool {
-        let c = &*self.inner;
-        let Ok(facts) = self.user_facts(user) else {
-            return false;
-        };
-        let Some((_, def)) = self
-            .module_slot(module)
-            .and_then(|m| c.policy.modules.get_index(m))
-        else {
+        let (Ok(facts), Ok(def)) = (self.user_facts(user), self.module_def(module)) else {
             return false;
         };
         let open = def

@@ -500,13 +500,7 @@ impl Authorizer {
     /// ```
     pub fn offers_merge(&self, user: UserId, module: ModuleId) -> bool {
         let c = &*self.inner;
-        let Ok(facts) = self.user_facts(user) else {
-            return false;
-        };
-        let Some((_, def)) = self
-            .module_slot(module)
-            .and_then(|m| c.policy.modules.get_index(m))
-        else {
+        let (Ok(facts), Ok(def)) = (self.user_facts(user), self.module_def(module)) else {
             return false;
         };
         if let Some(decided) = self.decided_before_grants(user, facts) {
@@ -521,7 +515,10 @@ impl Authorizer {
     }
 
     /// The policy's definition of `module`, or the step-1 error.
-    fn module_def(&self, module: ModuleId) -> Result<&crate::policy::Module, CheckError> {
+    pub(crate) fn module_def(
+        &self,
+        module: ModuleId,
+    ) -> Result<&crate::policy::Module, CheckError> {
         self.module_slot(module)
             .and_then(|m| self.inner.policy.modules.get_index(m))
             .map(|(_, def)| def)

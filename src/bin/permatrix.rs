@@ -183,27 +183,22 @@ fn yes_no(yes: bool) -> ExitCode {
 fn read(file: &Path) -> Result<Policy, Fail> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| Fail(format!("{}: cannot read: {e}", file.display())))?;
-    Policy::from_json(&text).map_err(|e| {
-        Fail(format!(
-            "{}: {}: {}: {}",
-            file.display(),
-            e.path(),
-            e.code(),
-            e.message()
-        ))
-    })
+    Policy::from_json(&text).map_err(|e| located(file, &e))
 }
 
 fn compile(file: &Path) -> Result<Authorizer, Fail> {
-    read(file)?.into_authorizer().map_err(|e| {
-        Fail(format!(
-            "{}: {}: {}: {}",
-            file.display(),
-            e.path(),
-            e.code(),
-            e.message()
-        ))
-    })
+    read(file)?.into_authorizer().map_err(|e| located(file, &e))
+}
+
+/// `FILE: path: code: message`, the one shape every command reports a policy error in.
+fn located(file: &Path, e: &permatrix::PolicyError) -> Fail {
+    Fail(format!(
+        "{}: {}: {}: {}",
+        file.display(),
+        e.path(),
+        e.code(),
+        e.message()
+    ))
 }
 
 fn run(command: Command) -> Result<ExitCode, Fail> {
