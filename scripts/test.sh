@@ -54,7 +54,8 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
     cat "$pg_dir/server.log" >&2 || true
     exit 1
   fi
-  export PERMATRIX_PG_URL="host=127.0.0.1 port=$port user=postgres dbname=postgres"
+  # a URL: sqlx (the policy store) reads only that form; the `postgres` crate reads both
+  export PERMATRIX_PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
   echo "scripts/test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 fi
 

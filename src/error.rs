@@ -64,6 +64,17 @@ pub enum ErrorCode {
     NoActiveTeam,
     /// Every administrator seat (`max_admin_sessions`) is taken.
     SeatsTaken,
+    /// A policy store's commit expected a revision that is no longer the newest: another
+    /// writer got there first, and nothing was written.
+    RevisionConflict,
+    /// A policy store's row does not read as its entity, or the policy it belongs to does
+    /// not validate; the store keeps serving nothing half-read.
+    CorruptRow,
+    /// The host's database refused or lost a policy store's statement.
+    Database,
+    /// A policy store was asked for something it does not do: a table prefix that is not a
+    /// plain SQL name, or a commit that made no change or more than one.
+    InvalidRequest,
 }
 
 impl ErrorCode {
@@ -99,6 +110,10 @@ impl ErrorCode {
             ErrorCode::SystemAccount => "system_account",
             ErrorCode::NoActiveTeam => "no_active_team",
             ErrorCode::SeatsTaken => "seats_taken",
+            ErrorCode::RevisionConflict => "revision_conflict",
+            ErrorCode::CorruptRow => "corrupt_row",
+            ErrorCode::Database => "database",
+            ErrorCode::InvalidRequest => "invalid_request",
         }
     }
 
@@ -108,7 +123,7 @@ impl ErrorCode {
     /// use permatrix::ErrorCode;
     /// assert!(ErrorCode::ALL.contains(&ErrorCode::StaleId));
     /// ```
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 28] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::UnknownReference,
@@ -133,6 +148,10 @@ impl ErrorCode {
         ErrorCode::SystemAccount,
         ErrorCode::NoActiveTeam,
         ErrorCode::SeatsTaken,
+        ErrorCode::RevisionConflict,
+        ErrorCode::CorruptRow,
+        ErrorCode::Database,
+        ErrorCode::InvalidRequest,
     ];
 }
 

@@ -179,6 +179,8 @@ mod lists;
 pub mod live;
 pub mod policy;
 pub mod seats;
+#[cfg(feature = "store")]
+pub mod store;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::filter;

@@ -1,0 +1,774 @@
+//! The policy store: one policy in the host's own database, shared by every app instance.
+//!
+//! A [`PolicyStore`] keeps the policy as rows (one per user, role, profile, team and
+//! module, one for the settings and one per list), each stamped with the revision that
+//! last wrote it, beside a head row with the current revision and an audit table. A
+//! [`commit`](PolicyStore::commit) runs one [`Admin`] change, with its level rules, and in
+//! one database transaction writes the rows it changed, appends its audit record and bumps
+//! the revision — or, when another writer got there first, writes nothing and says
+//! `revision_conflict`. A [`Watcher`] on every instance hears of new revisions (LISTEN/NOTIFY
+//! on PostgreSQL, a cheap poll on SQLite), reads only the rows changed since its own
+//! revision, recompiles and publishes to a [`LiveAuthorizer`].
+//!
+//! Enable `store-sqlite` (the embedded default) or `store-postgres`, or both. They need
+//! Rust 1.94 (sqlx 0.9) and a tokio runtime.
+//!
+//! ```
+//! # #[cfg(feature = "store-sqlite")]
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! use permatrix::store::{Actor, PolicyStore, StoreOptions};
+//! use permatrix::{Policy, Team};
+//! # let dir = std::env::temp_dir().join(format!("permatrix-doc-{}", std::process::id()));
+//! # std::fs::create_dir_all(&dir).unwrap();
+//! # let url = format!("sqlite://{}/store.db", dir.display());
+//! # let _ = std::fs::remove_file(dir.join("store.db"));
+//! let store = PolicyStore::connect(&url, StoreOptions::default()).await?;
+//! let policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
+//! store.import(policy, 0).await?;
+//! let done = store
+//!     .commit(Actor::User("root"), 1, |admin| admin.add_team("sales", Team::default()))
+//!     .await?;
+//! assert_eq!(done.revision, 2);
+//! assert!(store.load().await?.teams.contains_key("sales"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # }).unwrap();
+//! ```
+//!
+//! # Propagation and outages
+//! Each instance's [`Watcher`] applies every revision in order: it reads all rows written
+//! after its own revision in one statement, so no change is missed and none is applied out
+//! of order; when several revisions arrive together it publishes their end state once.
+//! When the database is unreachable the instance keeps serving its last good authorizer,
+//! reconnects with backoff and catches up from its own revision; [`Watcher::staleness`]
+//! tells the host how far behind it may be, so it can fail closed past a bound it chooses.
+
+mod audit;
+mod error;
+mod rows;
+mod sql;
+mod watch;
+
+#[cfg(not(any(feature = "store-postgres", feature = "store-sqlite")))]
+compile_error!("the policy store needs a database: enable `store-postgres` or `store-sqlite`");
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+
+use sqlx::AssertSqlSafe;
+
+pub use audit::{AuditQuery, AuditRecord};
+pub use error::StoreError;
+pub use watch::{Staleness, WatchOptions, Watcher};
+
+use crate::admin::{Admin, AuditEvent};
+use crate::error::PolicyError;
+use crate::live::LiveAuthorizer;
+use crate::policy::{Limits, Policy};
+use rows::Row;
+use sql::{Dialect, Sql};
+
+/// The connection pool of one of the two databases.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    #[cfg(feature = "store-postgres")]
+    Postgres(sqlx::PgPool),
+    #[cfg(feature = "store-sqlite")]
+    Sqlite(sqlx::SqlitePool),
+}
+
+/// Runs the same code on whichever pool the store has: the statements are the same text,
+/// only the driver types differ.
+macro_rules! on_pool {
+    ($pool:expr, $p:ident => $body:expr) => {
+        match $pool {
+            #[cfg(feature = "store-postgres")]
+            Pool::Postgres($p) => $body,
+            #[cfg(feature = "store-sqlite")]
+            Pool::Sqlite($p) => $body,
+        }
+    };
+}
+
+/// The head and the rows written after `$since`, read in one statement.
+macro_rules! changes_since {
+    ($ex:expr, $sql:expr, $since:expr) => {
+        sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(AssertSqlSafe(
+            $sql.changes_since.clone(),
+        ))
+        .bind($since)
+        .fetch_all($ex)
+        .await
+    };
+}
+
+/// Who makes a change: a user, held to their admin level, or the host itself.
+///
+/// ```
+/// use permatrix::store::Actor;
+/// assert_ne!(Actor::User("root"), Actor::Host);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor<'a> {
+    /// The user with this username; the change is checked against their admin level.
+    User(&'a str),
+    /// The host (set-up, migrations): no actor check, every other rule applies.
+    Host,
+}
+
+/// How a store names its tables and reads its policy.
+///
+/// ```
+/// use permatrix::store::StoreOptions;
+/// let options = StoreOptions { table_prefix: "crm_acl_".into(), ..StoreOptions::default() };
+/// assert_eq!(StoreOptions::default().table_prefix, "permatrix_");
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Put before every table, index and the NOTIFY channel: 1 to 40 of `a-z`, `0-9`, `_`,
+    /// not starting with a digit. Default `permatrix_`.
+    pub table_prefix: String,
+    /// The bounds the stored policy is read under.
+    pub limits: Limits,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            table_prefix: "permatrix_".to_string(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a successful commit did.
+///
+/// ```
+/// # use permatrix::store::Committed;
+/// fn report(c: &Committed) -> String {
+///     format!("revision {}: {} ({} rows)", c.revision, c.event.summary(), c.rows_written)
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Committed {
+    /// The store's revision now.
+    pub revision: u64,
+    /// The change's audit event, as stored.
+    pub event: AuditEvent,
+    /// How many entity rows the change wrote.
+    pub rows_written: usize,
+}
+
+/// A policy kept in the host's database. Cheap to clone: clones share one pool and one
+/// cached copy of the policy. `Send + Sync`.
+///
+/// # Costs
+/// A commit writes O(rows changed) and reads O(rows changed since this store's cached
+/// revision); in memory it costs what the [`Admin`] change costs (O(P) for a policy of size
+/// P), plus a copy and a validation of the policy.
+#[derive(Debug, Clone)]
+pub struct PolicyStore {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    pool: Pool,
+    sql: Sql,
+    limits: Limits,
+    /// The newest policy this store has read or written, with its revision.
+    cache: Mutex<Arc<Policy>>,
+}
+
+impl PolicyStore {
+    /// Connects to `url` (`postgres://…`, or `sqlite://path` — the file is created if
+    /// missing, in WAL mode) and applies the store's migrations.
+    ///
+    /// # Errors
+    /// `database` when the database cannot be reached, `invalid_request` for an unknown
+    /// scheme or a bad prefix, `unsupported_version` when the stored schema is newer than
+    /// this crate.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use permatrix::store::{PolicyStore, StoreOptions};
+    /// let err = PolicyStore::connect("mysql://db", StoreOptions::default()).await.unwrap_err();
+    /// assert_eq!(err.code(), "invalid_request");
+    /// # });
+    /// ```
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<PolicyStore, StoreError> {
+        #[cfg(feature = "store-postgres")]
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            return PolicyStore::postgres(pool, options).await;
+        }
+        #[cfg(feature = "store-sqlite")]
+        if url.starts_with("sqlite:") {
+            use std::str::FromStr;
+            let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(4)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(connect)
+                .await?;
+            return PolicyStore::sqlite(pool, options).await;
+        }
+        let scheme = url.split(':').next().unwrap_or_default();
+        Err(StoreError::InvalidRequest(format!(
+            "no store for `{scheme}:` URLs; this build has{}{}",
+            if cfg!(feature = "store-postgres") {
+                " postgres://"
+            } else {
+                ""
+            },
+            if cfg!(feature = "store-sqlite") {
+                " sqlite://"
+            } else {
+                ""
+            },
+        )))
+    }
+
+    /// A store on the host's own PostgreSQL pool; applies the migrations.
+    ///
+    /// # Errors
+    /// As [`PolicyStore::connect`].
+    ///
+    /// ```no_run
+    /// # async fn f(pool: sqlx::PgPool) -> Result<(), permatrix::store::StoreError> {
+    /// use permatrix::store::{PolicyStore, StoreOptions};
+    /// let store = PolicyStore::postgres(pool, StoreOptions::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "store-postgres")]
+    pub async fn postgres(
+        pool: sqlx::PgPool,
+        options: StoreOptions,
+    ) -> Result<PolicyStore, StoreError> {
+        PolicyStore::open(Pool::Postgres(pool), Dialect::Postgres, options).await
+    }
+
+    /// A store on the host's own SQLite pool; applies the migrations. The pool should
+    /// set a busy timeout (sqlx's default is 5 s), so that writers queue.
+    ///
+    /// # Errors
+    /// As [`PolicyStore::connect`].
+    ///
+    /// ```no_run
+    /// # async fn f(pool: sqlx::SqlitePool) -> Result<(), permatrix::store::StoreError> {
+    /// use permatrix::store::{PolicyStore, StoreOptions};
+    /// let store = PolicyStore::sqlite(pool, StoreOptions::default()).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(feature = "store-sqlite")]
+    pub async fn sqlite(
+        pool: sqlx::SqlitePool,
+        options: StoreOptions,
+    ) -> Result<PolicyStore, StoreError> {
+        PolicyStore::open(Pool::Sqlite(pool), Dialect::Sqlite, options).await
+    }
+
+    async fn open(
+        pool: Pool,
+        dialect: Dialect,
+        options: StoreOptions,
+    ) -> Result<PolicyStore, StoreError> {
+        let sql = Sql::new(&options.table_prefix, dialect)?;
+        let mut empty = Policy::new();
+        empty.set_limits(options.limits.clone());
+        let store = PolicyStore {
+            inner: Arc::new(Inner {
+                pool,
+                sql,
+                limits: options.limits,
+                cache: Mutex::new(Arc::new(empty)),
+            }),
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Brings the schema to this crate's version in one transaction, so that instances
+    /// starting together neither race nor see half a schema.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let sql = &self.inner.sql;
+        let known = MIGRATIONS_KNOWN;
+        on_pool!(&self.inner.pool, pool => {
+            let mut tx = pool.begin_with(sql.begin_write).await?;
+            if sql.dialect == Dialect::Postgres {
+                // CREATE TABLE IF NOT EXISTS races on PostgreSQL; a lock per prefix does not
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(&sql.prefix)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(AssertSqlSafe(sql.create_migrations.clone())).execute(&mut *tx).await?;
+            let version: i64 = sqlx::query_scalar(AssertSqlSafe(sql.migration_version.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            if version > known {
+                return Err(StoreError::Unsupported(format!(
+                    "the store's schema is at version {version}; this crate knows up to {known}"
+                )));
+            }
+            for (i, statements) in sql::MIGRATIONS.iter().enumerate() {
+                let number = i64::try_from(i).unwrap_or(i64::MAX).saturating_add(1);
+                if number <= version {
+                    continue;
+                }
+                for statement in sql.migration(statements) {
+                    sqlx::query(AssertSqlSafe(statement)).execute(&mut *tx).await?;
+                }
+                sqlx::query(AssertSqlSafe(sql.record_migration.clone()))
+                    .bind(number)
+                    .bind(audit::millis(SystemTime::now()))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// The store's current revision (0 for a new store).
+    ///
+    /// # Errors
+    /// `database`; `unsupported_version` when the stored document is newer than this crate.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// let revision = store.revision().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn revision(&self) -> Result<u64, StoreError> {
+        let sql = &self.inner.sql;
+        let (revision, version): (i64, i64) = on_pool!(&self.inner.pool, pool => {
+            sqlx::query_as(AssertSqlSafe(sql.head.clone())).fetch_one(pool).await?
+        });
+        check_document_version(version)?;
+        Ok(to_u64(revision))
+    }
+
+    /// The stored policy, whole, at the store's current revision
+    /// ([`Policy::revision`]). It is read through the document reader and validated, so a
+    /// row that does not read is an error naming it, and nothing half-read is returned.
+    ///
+    /// # Errors
+    /// `corrupt_row`, `unsupported_version`, `database`.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// let policy = store.load().await?;
+    /// println!("revision {}: {} users", policy.revision(), policy.users.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn load(&self) -> Result<Policy, StoreError> {
+        let sql = &self.inner.sql;
+        let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
+        let (head, rows) = split_head(fetched)?;
+        let mut policy = rows::policy_from(&rows, &self.inner.limits)?;
+        policy.set_revision(head);
+        self.remember(Arc::new(policy.clone()));
+        Ok(policy)
+    }
+
+    /// The policy at the store's newest revision, read incrementally: only the rows
+    /// written since this store's cached revision are read and applied. The watcher's
+    /// step.
+    pub(crate) async fn catch_up(&self) -> Result<Arc<Policy>, StoreError> {
+        let base = self.cached();
+        let since = i64::try_from(base.revision()).unwrap_or(i64::MAX);
+        let sql = &self.inner.sql;
+        let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, since)?);
+        let (head, rows) = split_head(fetched)?;
+        let next = self.advance(&base, head, rows, since)?;
+        self.remember(next.clone());
+        Ok(next)
+    }
+
+    /// `base` moved to `head` by `rows` (all rows written after `since`); a store that went
+    /// backwards (restored from a backup) is read whole.
+    fn advance(
+        &self,
+        base: &Arc<Policy>,
+        head: u64,
+        rows: Vec<Row>,
+        since: i64,
+    ) -> Result<Arc<Policy>, StoreError> {
+        if head == base.revision() && rows.is_empty() {
+            return Ok(base.clone());
+        }
+        if head < base.revision() || since == 0 {
+            let all: Vec<Row> = rows.into_iter().filter(|r| r.body.is_some()).collect();
+            let mut policy = rows::policy_from(&all, &self.inner.limits)?;
+            policy.set_revision(head);
+            return Ok(Arc::new(policy));
+        }
+        let mut next = rows::apply(base, &rows)?;
+        next.set_revision(head);
+        Ok(Arc::new(next))
+    }
+
+    fn cached(&self) -> Arc<Policy> {
+        self.inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Keeps `policy` as the cache unless a newer one is there already.
+    fn remember(&self, policy: Arc<Policy>) {
+        let mut cache = self
+            .inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if policy.revision() >= cache.revision() {
+            *cache = policy;
+        }
+    }
+
+    /// Applies one administration change made by `actor`, based on revision `expected`:
+    /// `change` gets an [`Admin`] on the policy at that revision and makes exactly one
+    /// change, with all of its level rules. In one database transaction the store then
+    /// writes the rows the change altered, appends the audit record and bumps the
+    /// revision. On PostgreSQL it notifies every [`Watcher`] as it commits.
+    ///
+    /// # Errors
+    /// - `revision_conflict` when the store is no longer at `expected`; nothing is written.
+    ///   [`PolicyStore::commit_retrying`] reloads and tries again.
+    /// - The change's own refusal (`not_permitted`, `last_admin`, …); nothing is written.
+    /// - `invalid_request` when `change` made no change or more than one.
+    /// - `database`, `corrupt_row`.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// use permatrix::store::Actor;
+    /// let revision = store.revision().await?;
+    /// store.commit(Actor::User("root"), revision, |admin| admin.add_team_member("sales", "bob")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn commit<F>(
+        &self,
+        actor: Actor<'_>,
+        expected: u64,
+        change: F,
+    ) -> Result<Committed, StoreError>
+    where
+        F: FnOnce(&mut Admin<'_>) -> Result<AuditEvent, PolicyError> + Send,
+    {
+        self.write(expected, |policy| {
+            let mut admin = match actor {
+                Actor::User(name) => policy.admin(name),
+                Actor::Host => policy.admin_as_host(),
+            };
+            change(&mut admin)
+        })
+        .await
+    }
+
+    /// [`commit`](PolicyStore::commit) at the store's newest revision, reading it again
+    /// and retrying on `revision_conflict`, at most `attempts` times in all. `change` is
+    /// run once per attempt, on the policy of that attempt.
+    ///
+    /// # Errors
+    /// As `commit`; `revision_conflict` when every attempt met one.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// use permatrix::store::Actor;
+    /// store.commit_retrying(Actor::Host, 5, |admin| admin.deactivate_user("bob")).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn commit_retrying<F>(
+        &self,
+        actor: Actor<'_>,
+        attempts: u32,
+        mut change: F,
+    ) -> Result<Committed, StoreError>
+    where
+        F: FnMut(&mut Admin<'_>) -> Result<AuditEvent, PolicyError> + Send,
+    {
+        let mut last = None;
+        for attempt in 0..attempts.max(1) {
+            if attempt > 0 {
+                // spread the writers that met each other apart
+                let jitter = u64::from(std::process::id() % 7) + u64::from(attempt) * 3;
+                tokio::time::sleep(Duration::from_millis(jitter)).await;
+            }
+            let expected = self.revision().await?;
+            match self.commit(actor, expected, &mut change).await {
+                Err(e @ StoreError::Conflict { .. }) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or(StoreError::Conflict {
+            expected: 0,
+            current: 0,
+        }))
+    }
+
+    /// Replaces the whole stored policy with `policy`, as the host, based on revision
+    /// `expected` (0 for a new store): the first import, or a restore. Only rows that
+    /// differ are written; the audit record's operation is `import_policy`.
+    ///
+    /// # Errors
+    /// `revision_conflict`; the policy's validation errors; `database`.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), Box<dyn std::error::Error>> {
+    /// let policy = permatrix::Policy::from_json(&std::fs::read_to_string("policy.json")?)?;
+    /// store.import(policy, 0).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn import(&self, policy: Policy, expected: u64) -> Result<Committed, StoreError> {
+        policy.validate()?;
+        self.write(expected, move |current| {
+            let revision = current.revision() + 1;
+            let mut replacement = policy;
+            replacement.set_limits(current.limits().clone());
+            replacement.set_revision(revision);
+            *current = replacement;
+            Ok(AuditEvent {
+                revision,
+                actor: None,
+                actor_labels: Default::default(),
+                operation: "import_policy",
+                target: String::new(),
+                target_labels: Default::default(),
+                before: None,
+                after: None,
+                transfer: None,
+                left_without_team: Vec::new(),
+            })
+        })
+        .await
+    }
+
+    /// The transaction behind every write: lock the head, check the revision, bring the
+    /// cached policy to it, run `change` on a copy, write what differs.
+    async fn write<F>(&self, expected: u64, change: F) -> Result<Committed, StoreError>
+    where
+        F: FnOnce(&mut Policy) -> Result<AuditEvent, PolicyError> + Send,
+    {
+        let sql = &self.inner.sql;
+        let (committed, next) = on_pool!(&self.inner.pool, pool => {
+            let mut tx = pool.begin_with(sql.begin_write).await?;
+            let current: i64 = sqlx::query_scalar(AssertSqlSafe(sql.lock_head.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            let current = to_u64(current);
+            if current != expected {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict { expected, current });
+            }
+            let mut base = self.cached();
+            if base.revision() != current {
+                let since = if base.revision() < current {
+                    i64::try_from(base.revision()).unwrap_or(i64::MAX)
+                } else {
+                    0
+                };
+                let (head, rows) = split_head(changes_since!(&mut *tx, sql, since)?)?;
+                base = self.advance(&base, head, rows, since)?;
+            }
+            let mut next = (*base).clone();
+            let event = change(&mut next)?;
+            let revision = current + 1;
+            if next.revision() != revision || event.revision != revision {
+                return Err(StoreError::InvalidRequest(format!(
+                    "a commit makes exactly one administration change; this one moved the revision from {current} to {}",
+                    next.revision()
+                )));
+            }
+            let written = rows::changed(&base, &next, to_i64(revision))?;
+            for chunk in written.chunks(sql::ROWS_PER_INSERT) {
+                let statement = sql.upsert(chunk.len());
+                let mut query = sqlx::query(AssertSqlSafe(statement));
+                for row in chunk {
+                    query = query
+                        .bind(row.kind.clone())
+                        .bind(row.name.clone())
+                        .bind(row.body.clone())
+                        .bind(row.seq)
+                        .bind(row.revision);
+                }
+                query.execute(&mut *tx).await?;
+            }
+            let event_json = serde_json::to_string(&event)
+                .map_err(|e| StoreError::InvalidRequest(format!("the audit event does not serialize: {e}")))?;
+            sqlx::query(AssertSqlSafe(sql.insert_audit.clone()))
+                .bind(to_i64(revision))
+                .bind(audit::millis(SystemTime::now()))
+                .bind(event.actor.clone())
+                .bind(event.operation)
+                .bind(event.target.clone())
+                .bind(event_json)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(sql.set_head.clone()))
+                .bind(to_i64(revision))
+                .execute(&mut *tx)
+                .await?;
+            if sql.dialect == Dialect::Postgres {
+                // delivered when, and only if, the transaction commits
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(&sql.channel)
+                    .bind(revision.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            // the cache takes the rows as any instance reads them, so every copy of the
+            // policy lists its entities in the same order
+            let mut next = rows::apply(&base, &written)?;
+            next.set_revision(revision);
+            (
+                Committed { revision, event, rows_written: written.len() },
+                next,
+            )
+        });
+        self.remember(Arc::new(next));
+        Ok(committed)
+    }
+
+    /// The audit records `query` selects, in revision order.
+    ///
+    /// # Errors
+    /// `database`; `corrupt_row` for a record whose event is not JSON.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// use permatrix::store::AuditQuery;
+    /// for record in store.audit(&AuditQuery::default().target("users.bob")).await? {
+    ///     println!("r{} {:?} {}", record.revision, record.actor, record.operation);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn audit(&self, query: &AuditQuery) -> Result<Vec<AuditRecord>, StoreError> {
+        let sql = &self.inner.sql;
+        type Fetched = (i64, i64, Option<String>, String, String, String);
+        let fetched: Vec<Fetched> = on_pool!(&self.inner.pool, pool => {
+            sqlx::query_as(AssertSqlSafe(sql.query_audit.clone()))
+                .bind(to_i64(query.after_revision))
+                .bind(query.since.map_or(i64::MIN, audit::millis))
+                .bind(query.until.map_or(i64::MAX, audit::millis))
+                .bind(i64::from(query.actor.is_some()))
+                .bind(query.actor.clone().unwrap_or_default())
+                .bind(i64::from(query.target.is_some()))
+                .bind(query.target.clone().unwrap_or_default())
+                .bind(i64::from(query.limit))
+                .fetch_all(pool)
+                .await?
+        });
+        fetched
+            .into_iter()
+            .map(|(revision, at, actor, operation, target, event)| {
+                let event = serde_json::from_str(&event).map_err(|e| {
+                    StoreError::corrupt("audit", &revision.to_string(), revision, e.to_string())
+                })?;
+                Ok(AuditRecord {
+                    revision: to_u64(revision),
+                    at: audit::from_millis(at),
+                    actor,
+                    operation,
+                    target,
+                    event,
+                })
+            })
+            .collect()
+    }
+
+    /// A [`LiveAuthorizer`] serving the store's current policy, for a [`Watcher`] to keep
+    /// up to date.
+    ///
+    /// # Errors
+    /// As [`PolicyStore::load`], and the compile's own.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// let live = store.live().await?;
+    /// assert_eq!(live.current().policy().revision(), store.revision().await?);
+    /// # Ok(()) }
+    /// ```
+    pub async fn live(&self) -> Result<Arc<LiveAuthorizer>, StoreError> {
+        let policy = self.load().await?;
+        let authorizer = policy.into_authorizer()?;
+        Ok(Arc::new(LiveAuthorizer::new(authorizer)))
+    }
+
+    pub(crate) fn pool(&self) -> &Pool {
+        &self.inner.pool
+    }
+
+    pub(crate) fn sql(&self) -> &Sql {
+        &self.inner.sql
+    }
+}
+
+const MIGRATIONS_KNOWN: i64 = sql::MIGRATIONS.len() as i64;
+
+fn check_document_version(version: i64) -> Result<(), StoreError> {
+    if version == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Unsupported(format!(
+            "the stored policy is document version {version}; this crate reads version 1"
+        )))
+    }
+}
+
+/// The head row (its revision, after checking its document version) and the entity rows.
+fn split_head(
+    fetched: Vec<(String, String, Option<String>, i64, i64)>,
+) -> Result<(u64, Vec<Row>), StoreError> {
+    let mut head = None;
+    let mut rows = Vec::with_capacity(fetched.len());
+    for (kind, name, body, seq, revision) in fetched {
+        if kind == "head" && name.is_empty() && body.is_none() && head.is_none() {
+            check_document_version(seq)?;
+            head = Some(to_u64(revision));
+        } else {
+            rows.push(Row {
+                kind,
+                name,
+                body,
+                seq,
+                revision,
+            });
+        }
+    }
+    let head = head.ok_or_else(|| {
+        StoreError::corrupt(
+            "head",
+            "",
+            0,
+            "the store has no head row; were its tables emptied?",
+        )
+    })?;
+    if let Some(row) = rows.iter().find(|r| to_u64(r.revision) > head) {
+        return Err(StoreError::corrupt(
+            &row.kind,
+            &row.name,
+            row.revision,
+            format!("written at a revision after the store's head ({head})"),
+        ));
+    }
+    Ok((head, rows))
+}
+
+fn to_u64(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,436 @@
+//! Keeping every instance's [`LiveAuthorizer`] at the store's newest revision.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::{PolicyStore, StoreError};
+use crate::authorizer::Authorizer;
+use crate::live::LiveAuthorizer;
+use crate::policy::{Policy, Status};
+
+/// How a [`Watcher`] waits for new revisions.
+///
+/// ```
+/// use permatrix::store::WatchOptions;
+/// use std::time::Duration;
+/// let options = WatchOptions { poll_interval: Duration::from_millis(20), ..WatchOptions::default() };
+/// assert_eq!(WatchOptions::default().backoff_max, Duration::from_secs(5));
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchOptions {
+    /// How often to read the head revision: on SQLite this is how changes are heard of
+    /// (default 25 ms); on PostgreSQL, where NOTIFY brings them, it is the safety net and
+    /// the heartbeat behind [`Staleness::since_heard`] (there 1 s).
+    pub poll_interval: Duration,
+    /// The first wait after a failed read or a lost connection; it doubles on each failure
+    /// in a row, up to `backoff_max`.
+    pub backoff_min: Duration,
+    /// The longest wait between two tries.
+    pub backoff_max: Duration,
+    /// PostgreSQL's `application_name` for the listening connection, so an operator can
+    /// find it in `pg_stat_activity`.
+    pub application_name: String,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            poll_interval: Duration::from_millis(25),
+            backoff_min: Duration::from_millis(50),
+            backoff_max: Duration::from_secs(5),
+            application_name: "permatrix_watcher".to_string(),
+        }
+    }
+}
+
+/// How far behind a [`Watcher`]'s instance may be, so the host can fail closed past a
+/// bound it chooses.
+///
+/// ```
+/// # use permatrix::store::Staleness;
+/// use std::time::Duration;
+/// fn fresh_enough(s: &Staleness) -> bool {
+///     s.lag() == 0 && s.since_heard < Duration::from_secs(10)
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staleness {
+    /// The revision the instance serves.
+    pub revision: u64,
+    /// The newest revision the instance has heard of.
+    pub newest_known: u64,
+    /// Time since the database last answered.
+    pub since_heard: Duration,
+    /// Whether the last read succeeded (and, on PostgreSQL, the listener is connected).
+    pub connected: bool,
+    /// Why the last try failed, while it keeps failing.
+    pub last_error: Option<String>,
+}
+
+impl Staleness {
+    /// Revisions known to exist but not yet served.
+    ///
+    /// ```
+    /// # use permatrix::store::Staleness;
+    /// # use std::time::Duration;
+    /// let s = Staleness { revision: 5, newest_known: 7, since_heard: Duration::ZERO, connected: true, last_error: None };
+    /// assert_eq!(s.lag(), 2);
+    /// ```
+    pub fn lag(&self) -> u64 {
+        self.newest_known.saturating_sub(self.revision)
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    newest_known: u64,
+    heard: Instant,
+    connected: bool,
+    last_error: Option<String>,
+}
+
+/// Feeds one instance's [`LiveAuthorizer`] with every new revision of a [`PolicyStore`]:
+/// it hears of them (LISTEN/NOTIFY on PostgreSQL, a poll of the head on SQLite), reads
+/// only the rows changed since its own revision, applies them, recompiles and publishes.
+/// A user deactivated by a change is switched off with
+/// [`LiveAuthorizer::set_active`] before the recompile.
+///
+/// It never skips or reorders a change: each step reads every row written after the
+/// served revision in one statement and publishes the state at the head it read. While the
+/// database cannot be reached it keeps the last good authorizer, retries with backoff and
+/// then catches up from its own revision, so a notification lost in the outage loses
+/// nothing. Stopped by [`Watcher::stop`], or when dropped.
+///
+/// ```no_run
+/// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+/// use permatrix::store::{WatchOptions, Watcher};
+/// let live = store.live().await?;
+/// let watcher = Watcher::start(store.clone(), live.clone(), WatchOptions::default()).await?;
+/// // request handlers read `live.current()`; administrators commit through `store`
+/// if watcher.staleness().since_heard > std::time::Duration::from_secs(30) {
+///     // the host's choice: refuse, or serve the last good policy
+/// }
+/// watcher.stop().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Watcher {
+    state: Arc<Mutex<State>>,
+    served: watch::Receiver<u64>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Watcher {
+    /// Starts watching `store` for `live`, from the revision `live` serves. Needs a tokio
+    /// runtime.
+    ///
+    /// # Errors
+    /// None today beyond the runtime's; the first catch-up runs in the background.
+    pub async fn start(
+        store: PolicyStore,
+        live: Arc<LiveAuthorizer>,
+        options: WatchOptions,
+    ) -> Result<Watcher, StoreError> {
+        let revision = live.current().policy().revision();
+        let state = Arc::new(Mutex::new(State {
+            newest_known: revision,
+            heard: Instant::now(),
+            connected: true,
+            last_error: None,
+        }));
+        let (served_tx, served) = watch::channel(revision);
+        let (stop, stop_rx) = watch::channel(false);
+        let worker = Worker {
+            store,
+            live,
+            options,
+            state: state.clone(),
+            served: served_tx,
+            stop: stop_rx,
+            failures: 0,
+        };
+        let task = tokio::spawn(worker.run());
+        Ok(Watcher {
+            state,
+            served,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// How far behind this instance may be.
+    ///
+    /// ```no_run
+    /// # fn f(w: &permatrix::store::Watcher) {
+    /// let s = w.staleness();
+    /// println!("serving r{} of r{}, heard {:?} ago", s.revision, s.newest_known, s.since_heard);
+    /// # }
+    /// ```
+    pub fn staleness(&self) -> Staleness {
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let revision = *self.served.borrow();
+        Staleness {
+            revision,
+            newest_known: state.newest_known.max(revision),
+            since_heard: state.heard.elapsed(),
+            connected: state.connected,
+            last_error: state.last_error.clone(),
+        }
+    }
+
+    /// Waits until the instance serves `revision` or newer; `false` if `timeout` passed
+    /// first.
+    ///
+    /// ```no_run
+    /// # async fn f(w: &permatrix::store::Watcher) {
+    /// assert!(w.wait_for(7, std::time::Duration::from_secs(5)).await);
+    /// # }
+    /// ```
+    pub async fn wait_for(&self, revision: u64, timeout: Duration) -> bool {
+        let mut served = self.served.clone();
+        tokio::time::timeout(timeout, served.wait_for(|r| *r >= revision))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// Stops watching and waits for the background task to end.
+    ///
+    /// ```no_run
+    /// # async fn f(w: permatrix::store::Watcher) {
+    /// w.stop().await;
+    /// # }
+    /// ```
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+struct Worker {
+    store: PolicyStore,
+    live: Arc<LiveAuthorizer>,
+    options: WatchOptions,
+    state: Arc<Mutex<State>>,
+    served: watch::Sender<u64>,
+    stop: watch::Receiver<bool>,
+    failures: u32,
+}
+
+impl Worker {
+    async fn run(mut self) {
+        #[cfg(feature = "store-postgres")]
+        if let super::Pool::Postgres(pool) = self.store.pool() {
+            let pool = pool.clone();
+            self.listen(pool).await;
+            return;
+        }
+        self.poll().await;
+    }
+
+    /// SQLite (and any store without notifications): read the head every
+    /// `poll_interval`, catch up when it moved.
+    async fn poll(&mut self) {
+        loop {
+            let wait = match self.step().await {
+                Ok(()) => self.options.poll_interval,
+                Err(()) => self.backoff(),
+            };
+            if self.stopped(wait).await {
+                return;
+            }
+        }
+    }
+
+    /// PostgreSQL: a dedicated connection LISTENs on the store's channel. After every
+    /// (re)connect the worker catches up, since notifications sent while it was away are
+    /// gone; a quiet `poll_interval` (at least 1 s) reads the head anyway.
+    #[cfg(feature = "store-postgres")]
+    async fn listen(&mut self, pool: sqlx::PgPool) {
+        use sqlx::postgres::{PgListener, PgPoolOptions};
+        let heartbeat = self.options.poll_interval.max(Duration::from_secs(1));
+        loop {
+            let options = (*pool.connect_options())
+                .clone()
+                .application_name(&self.options.application_name);
+            let listener_pool = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy_with(options);
+            let mut listener = match PgListener::connect_with(&listener_pool).await {
+                Ok(mut l) => match l.listen(&self.store.sql().channel).await {
+                    Ok(()) => l,
+                    Err(e) => {
+                        self.failed(&e.to_string());
+                        if self.stopped(self.backoff()).await {
+                            return;
+                        }
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    self.failed(&e.to_string());
+                    if self.stopped(self.backoff()).await {
+                        return;
+                    }
+                    continue;
+                }
+            };
+            // hear what was missed while not listening
+            if self.step().await.is_err() {
+                if self.stopped(self.backoff()).await {
+                    return;
+                }
+                continue;
+            }
+            loop {
+                let stop = self.stop.clone();
+                tokio::select! {
+                    received = listener.try_recv() => match received {
+                        Ok(Some(_)) => {
+                            // drain what else has arrived: one catch-up covers it all
+                            while listener.next_buffered().is_some() {}
+                            if self.step().await.is_err() {
+                                break;
+                            }
+                        }
+                        Ok(None) => {
+                            self.failed("the listening connection was lost");
+                            break;
+                        }
+                        Err(e) => {
+                            self.failed(&e.to_string());
+                            break;
+                        }
+                    },
+                    () = tokio::time::sleep(heartbeat) => {
+                        if self.step().await.is_err() {
+                            break;
+                        }
+                    }
+                    () = until_stopped(stop) => return,
+                }
+            }
+            drop(listener);
+            listener_pool.close().await;
+            if self.stopped(self.backoff()).await {
+                return;
+            }
+        }
+    }
+
+    /// One catch-up: read the rows changed since the served revision, switch off any
+    /// user they deactivate or delete, recompile and publish. On failure the served
+    /// authorizer stays as it was.
+    async fn step(&mut self) -> Result<(), ()> {
+        let policy = match self.store.catch_up().await {
+            Ok(policy) => policy,
+            Err(e) => {
+                self.failed(&e.to_string());
+                return Err(());
+            }
+        };
+        self.heard(policy.revision());
+        let current = self.live.current();
+        if policy.revision() <= current.policy().revision() {
+            return Ok(());
+        }
+        for name in switched_off(current.policy(), &policy) {
+            self.live.set_active(name, false);
+        }
+        match recompile(&current, &policy) {
+            Ok(next) => {
+                let revision = next.policy().revision();
+                self.live.publish(next);
+                self.served.send_replace(revision);
+                Ok(())
+            }
+            Err(e) => {
+                self.failed(&e.to_string());
+                Err(())
+            }
+        }
+    }
+
+    fn heard(&mut self, newest: u64) {
+        self.failures = 0;
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.heard = Instant::now();
+        state.connected = true;
+        state.last_error = None;
+        state.newest_known = state.newest_known.max(newest);
+    }
+
+    fn failed(&mut self, why: &str) {
+        self.failures = self.failures.saturating_add(1);
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.connected = false;
+        state.last_error = Some(why.to_string());
+    }
+
+    /// `backoff_min` doubled for each failure in a row, at most `backoff_max`.
+    fn backoff(&self) -> Duration {
+        let doublings = self.failures.saturating_sub(1).min(16);
+        self.options
+            .backoff_min
+            .saturating_mul(1u32 << doublings)
+            .min(self.options.backoff_max)
+    }
+
+    /// Sleeps for `wait`, or less if asked to stop; whether it was.
+    async fn stopped(&mut self, wait: Duration) -> bool {
+        if *self.stop.borrow() {
+            return true;
+        }
+        let stop = self.stop.clone();
+        tokio::select! {
+            () = tokio::time::sleep(wait) => *self.stop.borrow(),
+            () = until_stopped(stop) => true,
+        }
+    }
+}
+
+/// Returns once a stop is asked for (or the watcher is gone).
+async fn until_stopped(mut stop: watch::Receiver<bool>) {
+    let asked = stop.wait_for(|s| *s).await.is_ok();
+    if !asked {
+        // the `Watcher` is gone without asking; its drop aborts the task
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Users active in `before` and inactive or gone in `after`.
+fn switched_off<'a>(before: &'a Policy, after: &Policy) -> Vec<&'a str> {
+    before
+        .users
+        .iter()
+        .filter(|(_, u)| u.status == Status::Active)
+        .filter(|(name, _)| {
+            after
+                .users
+                .get(name.as_str())
+                .is_none_or(|u| u.status != Status::Active)
+        })
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+fn recompile(current: &Authorizer, policy: &Policy) -> Result<Authorizer, StoreError> {
+    current
+        .recompile(policy.clone())
+        .map_err(StoreError::Policy)
+}
