@@ -68,6 +68,10 @@
 //!   [`Authorizer::can_admin`], [`Authorizer::login`], [`Authorizer::new_record_teams`].
 //! - **Serving**: [`LiveAuthorizer`] publishes new authorizers to concurrent readers and
 //!   deactivates users at once.
+//! - **Many instances** (features `store-sqlite`, `store-postgres`): `store::PolicyStore`
+//!   keeps the policy in the host's database with optimistic commits and a persisted audit
+//!   trail, and `store::Watcher` brings every instance's [`LiveAuthorizer`] each new
+//!   revision.
 //! - **Errors**: every error type has `code() -> `[`ErrorCode`], a stable string.
 //!
 //! The root re-exports every public name; the modules group them by theme:

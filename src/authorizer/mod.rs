@@ -184,6 +184,14 @@ impl Authorizer {
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn recompile(&self, policy: Policy) -> Result<Authorizer, PolicyError> {
+        self.recompile_shared(std::sync::Arc::new(policy))
+    }
+
+    /// [`Authorizer::recompile`] keeping a shared policy rather than a copy of it.
+    pub(crate) fn recompile_shared(
+        &self,
+        policy: std::sync::Arc<Policy>,
+    ) -> Result<Authorizer, PolicyError> {
         compile::recompile(&self.inner, policy).map(Authorizer::from_compiled)
     }
 

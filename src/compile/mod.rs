@@ -11,6 +11,7 @@ pub(crate) mod rows;
 pub(crate) mod sorted;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -86,7 +87,8 @@ pub(crate) struct CompiledRule {
 pub(crate) struct Compiled {
     /// Which compile this is: every id the authorizer hands out carries it.
     pub generation: u32,
-    pub policy: Policy,
+    /// Shared, so a policy store's watcher hands over the policy it read without a copy.
+    pub policy: Arc<Policy>,
     pub users: Vec<UserFacts>,
     /// The active teams of every user, shared between users with equal inputs.
     pub memberships: Memberships,
@@ -121,7 +123,7 @@ pub(crate) struct Compiled {
 /// O(policy size + memberships + matrix), each within the policy's limits.
 pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
     let mut compiled = compile_without_copy(policy)?;
-    compiled.policy = policy.clone();
+    compiled.policy = Arc::new(policy.clone());
     Ok(compiled)
 }
 
@@ -130,6 +132,14 @@ pub(crate) fn compile(policy: &Policy) -> Result<Compiled, PolicyError> {
 /// # Errors
 /// As [`compile`].
 pub(crate) fn compile_owned(policy: Policy) -> Result<Compiled, PolicyError> {
+    compile_shared(Arc::new(policy))
+}
+
+/// [`compile`], sharing `policy`.
+///
+/// # Errors
+/// As [`compile`].
+pub(crate) fn compile_shared(policy: Arc<Policy>) -> Result<Compiled, PolicyError> {
     let mut compiled = compile_without_copy(&policy)?;
     compiled.policy = policy;
     Ok(compiled)
@@ -352,7 +362,7 @@ fn compile_rest(
         picklists,
         generation,
         active: active_bits(p),
-        policy: Policy::default(),
+        policy: Arc::default(),
         role_users,
         team_classes,
         class_users,
@@ -470,11 +480,11 @@ fn active_bits(p: &Policy) -> Vec<u64> {
 /// When only grants changed: O(policy size) comparisons (no look-ups) + O(profiles and
 /// roles) validation + the matrix + O(users) copies of per-user facts. Otherwise as
 /// [`compile`].
-pub(crate) fn recompile(old: &Compiled, policy: Policy) -> Result<Compiled, PolicyError> {
+pub(crate) fn recompile(old: &Compiled, policy: Arc<Policy>) -> Result<Compiled, PolicyError> {
     let size = Limits::size_of(&policy);
     let budget = policy.limits().membership_budget(size);
     if !only_grants_differ(&old.policy, &policy) || old.memberships.spent() > budget {
-        return compile_owned(policy);
+        return compile_shared(policy);
     }
     validate::grants(&policy)?;
     // which sources' grants changed: a role whose profile list changed, or one of whose

@@ -381,16 +381,28 @@ impl PolicyStore {
 
     /// The policy at the store's newest revision, read incrementally: only the rows
     /// written since this store's cached revision are read and applied. The watcher's
-    /// step.
+    /// step, which compiles (and so validates) the result; when that fails it calls
+    /// [`PolicyStore::forget`], so a mended row is read again.
     pub(crate) async fn catch_up(&self) -> Result<Arc<Policy>, StoreError> {
         let base = self.cached();
         let since = i64::try_from(base.revision()).unwrap_or(i64::MAX);
         let sql = &self.inner.sql;
         let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, since)?);
         let (head, rows) = split_head(fetched)?;
-        let next = self.advance(&base, head, rows, since)?;
+        let next = self.advance(&base, head, rows, since, false)?;
         self.remember(next.clone());
         Ok(next)
+    }
+
+    /// Drops the cached policy, so the next read is a whole one.
+    pub(crate) fn forget(&self) {
+        let mut empty = Policy::new();
+        empty.set_limits(self.inner.limits.clone());
+        *self
+            .inner
+            .cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(empty);
     }
 
     /// `base` moved to `head` by `rows` (all rows written after `since`); a store that went
@@ -401,6 +413,7 @@ impl PolicyStore {
         head: u64,
         rows: Vec<Row>,
         since: i64,
+        validate: bool,
     ) -> Result<Arc<Policy>, StoreError> {
         if head == base.revision() && rows.is_empty() {
             return Ok(base.clone());
@@ -411,7 +424,7 @@ impl PolicyStore {
             policy.set_revision(head);
             return Ok(Arc::new(policy));
         }
-        let mut next = rows::apply(base, &rows)?;
+        let mut next = rows::apply(base, &rows, validate)?;
         next.set_revision(head);
         Ok(Arc::new(next))
     }
@@ -578,7 +591,7 @@ impl PolicyStore {
                     0
                 };
                 let (head, rows) = split_head(changes_since!(&mut *tx, sql, since)?)?;
-                base = self.advance(&base, head, rows, since)?;
+                base = self.advance(&base, head, rows, since, true)?;
             }
             let mut next = (*base).clone();
             let event = change(&mut next)?;
@@ -627,10 +640,8 @@ impl PolicyStore {
                     .await?;
             }
             tx.commit().await?;
-            // the cache takes the rows as any instance reads them, so every copy of the
-            // policy lists its entities in the same order
-            let mut next = rows::apply(&base, &written)?;
-            next.set_revision(revision);
+            // `next` lists its entities as a read of the rows does: administration appends
+            // what it creates and shift-removes what it deletes, as the rows' `seq` orders
             (
                 Committed { revision, event, rows_written: written.len() },
                 next,
@@ -705,10 +716,12 @@ impl PolicyStore {
         Ok(Arc::new(LiveAuthorizer::new(authorizer)))
     }
 
+    #[cfg_attr(not(feature = "store-postgres"), allow(dead_code))]
     pub(crate) fn pool(&self) -> &Pool {
         &self.inner.pool
     }
 
+    #[cfg_attr(not(feature = "store-postgres"), allow(dead_code))]
     pub(crate) fn sql(&self) -> &Sql {
         &self.inner.sql
     }

@@ -39,6 +39,10 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
 
 /// The database behind a store, where its SQL must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    not(all(feature = "store-postgres", feature = "store-sqlite")),
+    allow(dead_code)
+)]
 pub(crate) enum Dialect {
     Postgres,
     Sqlite,

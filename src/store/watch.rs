@@ -234,6 +234,7 @@ struct Worker {
 impl Worker {
     async fn run(mut self) {
         #[cfg(feature = "store-postgres")]
+        #[allow(irrefutable_let_patterns)] // when SQLite is not built in
         if let super::Pool::Postgres(pool) = self.store.pool() {
             let pool = pool.clone();
             self.listen(pool).await;
@@ -360,6 +361,8 @@ impl Worker {
                 Ok(())
             }
             Err(e) => {
+                // read it whole next time: a row may be mended without a new revision
+                self.store.forget();
                 self.failed(&e.to_string());
                 Err(())
             }
