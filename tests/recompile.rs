@@ -1,6 +1,6 @@
 //! `Authorizer::recompile` equals a full compile: on random policies, change the grants
-//! (a profile's entry, its `view_all`, a role's profiles — the changes it takes a shortcut
-//! for) or something else (which it compiles in full), then compare every user's matrix,
+//! (a profile's entry, its `view_all`, a role's profiles) or a user's status — the changes
+//! it takes a shortcut for — or something else (which it compiles in full), then compare every user's matrix,
 //! fields, tools and checks on records of every owner against `Policy::compile`, and the
 //! error when the change makes the policy invalid.
 
@@ -58,6 +58,15 @@ fn change(p: &mut Policy, t: &mut Tape<'_>) {
             let user = t.below(p.users.len());
             let role = roles[t.below(roles.len())].clone();
             p.users[user].roles.push(role);
+        }
+        5 if !p.users.is_empty() => {
+            // a user's status, which the shortcut takes too
+            let user = t.below(p.users.len());
+            p.users[user].status = t.pick(&[
+                permatrix::Status::Active,
+                permatrix::Status::Inactive,
+                permatrix::Status::Invited,
+            ]);
         }
         _ => {
             // not a grant either: a module's sharing

@@ -155,9 +155,9 @@ impl TryFrom<Policy> for Authorizer {
 impl Authorizer {
     /// Compiles `policy`, reusing this authorizer's work where that is sound: when
     /// `policy` differs from [`Authorizer::policy`] only in its grants — what profiles
-    /// grant, and which profiles each role holds, with the same ids in the same order
-    /// everywhere and the same limits — the users, teams and memberships are taken over
-    /// and only the matrix is built again. Any other change compiles in full. The result
+    /// grant, and which profiles each role holds — and in users' statuses, with the same
+    /// ids in the same order everywhere and the same limits, the users, teams and
+    /// memberships are taken over and only the matrix and the active users are built again. Any other change compiles in full. The result
     /// is the same as [`Policy::into_authorizer`] either way, and its ids are its own:
     /// this authorizer's ids are stale in it.
     ///
@@ -165,7 +165,7 @@ impl Authorizer {
     /// As [`Policy::compile`].
     ///
     /// # Cost
-    /// After a change to grants alone: O(policy size) comparisons, validation of the
+    /// After a change to grants and statuses alone: O(policy size) comparisons, validation of the
     /// profiles and roles, the matrix (as in [`Policy::compile`]) and a copy of the
     /// per-user facts — several times faster than a full compile of a large policy.
     /// Otherwise as [`Policy::compile`].

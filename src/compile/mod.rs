@@ -469,8 +469,9 @@ fn active_bits(p: &Policy) -> Vec<u64> {
 }
 
 /// [`compile_owned`], reusing `old`'s work when `policy` differs from `old`'s policy only
-/// in its grants (profiles' contents, roles' profile lists): then the users, teams and
-/// memberships are the same, and only the matrix's tables change. Anything else compiles
+/// in its grants (profiles' contents, roles' profile lists) and users' statuses: then the
+/// users, teams and memberships are the same, only the matrix's tables and the active bits
+/// change. Anything else compiles
 /// in full. Either way the result equals a full compile of `policy`.
 ///
 /// # Errors
@@ -532,7 +533,8 @@ pub(crate) fn recompile(old: &Compiled, policy: Arc<Policy>) -> Result<Compiled,
         role_users: old.role_users.clone(),
         team_classes: old.team_classes.clone(),
         class_users: old.class_users.clone(),
-        active: old.active.clone(),
+        // statuses may differ: they are all the active bits depend on
+        active: active_bits(&policy),
         role_pool: old.role_pool.clone(),
         below_pool: old.below_pool.clone(),
         // keys are part of users, teams and modules, which the shortcut requires unchanged
@@ -559,9 +561,36 @@ fn only_grants_differ(old: &Policy, new: &Policy) -> bool {
         && old.profiles.keys().eq(new.profiles.keys())
         && same(&old.modules, &new.modules)
         && same(&old.teams, &new.teams)
-        && same(&old.users, &new.users)
+        && old.users.len() == new.users.len()
+        && old
+            .users
+            .iter()
+            .zip(&new.users)
+            .all(|((a, ua), (b, ub))| a == b && same_but_status(ua, ub))
         && old.sharing_rules == new.sharing_rules
         && old.calendar_shares == new.calendar_shares
+}
+
+/// Whether two users differ in nothing but their status, which only the active bits
+/// read. Spelled field by field, so a field added to `User` must be judged here.
+fn same_but_status(a: &User, b: &User) -> bool {
+    let User {
+        display_name,
+        key,
+        status: _,
+        kind,
+        roles,
+        admin,
+        factors,
+        overrides,
+    } = a;
+    *display_name == b.display_name
+        && *key == b.key
+        && *kind == b.kind
+        && *roles == b.roles
+        && *admin == b.admin
+        && *factors == b.factors
+        && *overrides == b.overrides
 }
 
 /// The user's overrides in canonical JSON, empty for none: rows with equal overrides

@@ -101,6 +101,16 @@ macro_rules! changes_since {
     };
 }
 
+/// What [`PolicyStore::catch_up`] read.
+pub(crate) struct Caught {
+    /// The policy at the newest revision.
+    pub policy: Arc<Policy>,
+    /// The revision the rows were applied to; `None` when the policy was read whole.
+    pub from: Option<u64>,
+    /// The users the rows wrote.
+    pub users: Vec<String>,
+}
+
 /// Who makes a change: a user, held to their admin level, or the host itself.
 ///
 /// ```
@@ -383,15 +393,25 @@ impl PolicyStore {
     /// written since this store's cached revision are read and applied. The watcher's
     /// step, which compiles (and so validates) the result; when that fails it calls
     /// [`PolicyStore::forget`], so a mended row is read again.
-    pub(crate) async fn catch_up(&self) -> Result<Arc<Policy>, StoreError> {
+    pub(crate) async fn catch_up(&self) -> Result<Caught, StoreError> {
         let base = self.cached();
         let since = i64::try_from(base.revision()).unwrap_or(i64::MAX);
         let sql = &self.inner.sql;
         let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, since)?);
         let (head, rows) = split_head(fetched)?;
-        let next = self.advance(&base, head, rows, since, false)?;
-        self.remember(next.clone());
-        Ok(next)
+        let users = rows
+            .iter()
+            .filter(|r| r.kind == "users")
+            .map(|r| r.name.clone())
+            .collect();
+        let whole = since == 0 || head < base.revision();
+        let policy = self.advance(&base, head, rows, since, false)?;
+        self.remember(policy.clone());
+        Ok(Caught {
+            policy,
+            from: (!whole).then(|| base.revision()),
+            users,
+        })
     }
 
     /// Drops the cached policy, so the next read is a whole one.

@@ -338,19 +338,29 @@ impl Worker {
     /// user they deactivate or delete, recompile and publish. On failure the served
     /// authorizer stays as it was.
     async fn step(&mut self) -> Result<(), ()> {
-        let policy = match self.store.catch_up().await {
-            Ok(policy) => policy,
+        let caught = match self.store.catch_up().await {
+            Ok(caught) => caught,
             Err(e) => {
                 self.failed(&e.to_string());
                 return Err(());
             }
         };
+        let policy = caught.policy;
         self.heard(policy.revision());
         let current = self.live.current();
-        if policy.revision() <= current.policy().revision() {
+        let served = current.policy();
+        if policy.revision() <= served.revision() {
             return Ok(());
         }
-        for name in switched_off(current.policy(), &policy) {
+        // the rows name the users that changed, when they were read on top of what this
+        // instance serves; otherwise every user is compared
+        let candidates: Vec<&str> = match caught.from {
+            Some(from) if from == served.revision() => {
+                caught.users.iter().map(String::as_str).collect()
+            }
+            _ => served.users.keys().map(String::as_str).collect(),
+        };
+        for name in switched_off(served, &policy, &candidates) {
             self.live.set_active(name, false);
         }
         match recompile(&current, &policy) {
@@ -416,19 +426,23 @@ async fn until_stopped(mut stop: watch::Receiver<bool>) {
     }
 }
 
-/// Users active in `before` and inactive or gone in `after`.
-fn switched_off<'a>(before: &'a Policy, after: &Policy) -> Vec<&'a str> {
-    before
-        .users
+/// Those of `candidates` active in `before` and inactive or gone in `after`.
+fn switched_off<'a>(before: &Policy, after: &Policy, candidates: &[&'a str]) -> Vec<&'a str> {
+    candidates
         .iter()
-        .filter(|(_, u)| u.status == Status::Active)
-        .filter(|(name, _)| {
+        .copied()
+        .filter(|name| {
+            before
+                .users
+                .get(*name)
+                .is_some_and(|u| u.status == Status::Active)
+        })
+        .filter(|name| {
             after
                 .users
-                .get(name.as_str())
+                .get(*name)
                 .is_none_or(|u| u.status != Status::Active)
         })
-        .map(|(name, _)| name.as_str())
         .collect()
 }
 
