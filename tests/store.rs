@@ -102,13 +102,19 @@ struct Instance {
 }
 
 async fn instance(place: &Place, name: &str) -> Instance {
+    instance_polling(place, name, Duration::from_millis(10)).await
+}
+
+/// An instance whose watcher reads the head every `poll` (on PostgreSQL, at least every
+/// second as a heartbeat besides NOTIFY).
+async fn instance_polling(place: &Place, name: &str, poll: Duration) -> Instance {
     let store = open(place).await;
     let live = store.live().await.unwrap();
     let watcher = Watcher::start(
         store.clone(),
         live.clone(),
         WatchOptions {
-            poll_interval: Duration::from_millis(10),
+            poll_interval: poll,
             backoff_min: Duration::from_millis(20),
             backoff_max: Duration::from_millis(500),
             application_name: name.to_string(),
@@ -172,8 +178,16 @@ async fn four_writers_three_instances(place: Place, fault: bool) {
     let first = open(&place).await;
     first.import(start_policy(), 0).await.unwrap();
     let mut instances = Vec::new();
+    // in the fault test no heartbeat comes within the test's time: only NOTIFY and the
+    // catch-up after each reconnect can bring the instances along
+    let poll = if fault {
+        Duration::from_secs(600)
+    } else {
+        Duration::from_millis(10)
+    };
     for i in 0..3 {
-        instances.push(instance(&place, &format!("{}inst{i}", place.prefix)).await);
+        let name = format!("{}inst{i}", place.prefix);
+        instances.push(instance_polling(&place, &name, poll).await);
     }
     let stores: Vec<PolicyStore> = instances.iter().map(|i| i.store.clone()).collect();
     let mut writers = Vec::new();
@@ -444,22 +458,34 @@ async fn postgres_a_restart_loses_nothing() {
     a_restart_loses_nothing(pg_place()).await;
 }
 
-/// Runs `statement` (with the store's prefix for `{p}`) straight on the database.
-async fn tamper(place: &Place, statement: &str) {
-    let statement = statement.replace("{p}", &place.prefix);
+/// Runs `statements` (with the store's prefix for `{p}`) straight on the database, in
+/// one transaction, so a watcher sees all of them or none.
+async fn tamper(place: &Place, statements: &[&str]) {
+    let statements: Vec<String> = statements
+        .iter()
+        .map(|s| s.replace("{p}", &place.prefix))
+        .collect();
     if place.url.starts_with("sqlite:") {
         let pool = sqlx::SqlitePool::connect(&place.url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(statement))
-            .execute(&pool)
-            .await
-            .unwrap();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
+        for statement in statements {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
         pool.close().await;
     } else {
         let pool = sqlx::PgPool::connect(&place.url).await.unwrap();
-        sqlx::query(sqlx::AssertSqlSafe(statement))
-            .execute(&pool)
-            .await
-            .unwrap();
+        let mut tx = pool.begin().await.unwrap();
+        for statement in statements {
+            sqlx::query(sqlx::AssertSqlSafe(statement))
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
         pool.close().await;
     }
 }
@@ -471,52 +497,64 @@ async fn bad_rows_are_refused_whole(place: Place) {
     inst.store.import(start_policy(), 0).await.unwrap();
     assert!(inst.watcher.wait_for(1, SETTLE).await);
 
-    tamper(&place, "UPDATE {p}entities SET body = 'not json', revision = 2 WHERE kind = 'users' AND name = 'u1_1'").await;
-    tamper(&place, "UPDATE {p}head SET revision = 2").await;
+    tamper(&place, &["UPDATE {p}entities SET body = 'not json', revision = 2 WHERE kind = 'users' AND name = 'u1_1'", "UPDATE {p}head SET revision = 2"]).await;
     let err = inst.store.load().await.unwrap_err();
     assert_eq!(err.code(), "corrupt_row", "{err}");
     assert!(err.to_string().contains("users `u1_1`"), "{err}");
 
-    tamper(&place, r#"UPDATE {p}entities SET body = '{"roles": ["nobody"]}' WHERE kind = 'users' AND name = 'u1_1'"#).await;
+    tamper(&place, &[r#"UPDATE {p}entities SET body = '{"roles": ["nobody"]}' WHERE kind = 'users' AND name = 'u1_1'"#]).await;
     let err = inst.store.load().await.unwrap_err();
     assert_eq!(err.code(), "corrupt_row", "{err}");
     assert!(err.to_string().contains("unknown_reference"), "{err}");
 
-    tamper(&place, r#"UPDATE {p}entities SET body = '{"roles": ["rep"], "colour": 1}' WHERE kind = 'users' AND name = 'u1_1'"#).await;
+    tamper(&place, &[r#"UPDATE {p}entities SET body = '{"roles": ["rep"], "colour": 1}' WHERE kind = 'users' AND name = 'u1_1'"#]).await;
     let err = inst.store.load().await.unwrap_err();
     assert_eq!(err.code(), "corrupt_row", "{err}");
 
     // the instance heard of revision 2, could not read it, and serves revision 1 still
     let deadline = tokio::time::Instant::now() + SETTLE;
-    while inst.watcher.staleness().last_error.is_none() && tokio::time::Instant::now() < deadline {
+    let mut staleness = inst.watcher.staleness();
+    while !staleness
+        .last_error
+        .as_deref()
+        .unwrap_or_default()
+        .contains("corrupt_row")
+        && tokio::time::Instant::now() < deadline
+    {
         tokio::time::sleep(Duration::from_millis(20)).await;
+        staleness = inst.watcher.staleness();
     }
-    let staleness = inst.watcher.staleness();
-    assert_eq!(staleness.revision, 1, "{staleness:?}");
     assert!(
         staleness
             .last_error
+            .as_deref()
             .unwrap_or_default()
-            .contains("corrupt_row")
+            .contains("corrupt_row"),
+        "{staleness:?}"
+    );
+    assert_eq!(staleness.revision, 1, "{staleness:?}");
+    assert!(
+        !staleness.connected && staleness.lag() >= 1,
+        "{staleness:?}"
     );
     assert_eq!(inst.live.current().policy().revision(), 1);
 
     // mended, it catches up
-    tamper(&place, r#"UPDATE {p}entities SET body = '{"roles": ["boss"]}' WHERE kind = 'users' AND name = 'u1_1'"#).await;
+    tamper(&place, &[r#"UPDATE {p}entities SET body = '{"roles": ["boss"]}' WHERE kind = 'users' AND name = 'u1_1'"#]).await;
     assert!(inst.watcher.wait_for(2, SETTLE).await);
     assert_eq!(
         inst.live.current().policy().users["u1_1"].roles,
         vec!["boss".to_string()]
     );
 
-    tamper(&place, "UPDATE {p}head SET document_version = 2").await;
+    tamper(&place, &["UPDATE {p}head SET document_version = 2"]).await;
     let err = inst.store.load().await.unwrap_err();
     assert_eq!(err.code(), "unsupported_version", "{err}");
-    tamper(&place, "UPDATE {p}head SET document_version = 1").await;
+    tamper(&place, &["UPDATE {p}head SET document_version = 1"]).await;
 
     tamper(
         &place,
-        "INSERT INTO {p}migrations (version, applied_at_ms) VALUES (99, 0)",
+        &["INSERT INTO {p}migrations (version, applied_at_ms) VALUES (99, 0)"],
     )
     .await;
     let err = PolicyStore::connect(
@@ -542,7 +580,7 @@ async fn postgres_bad_rows_are_refused_whole() {
     bad_rows_are_refused_whole(pg_place()).await;
 }
 
-/// A deactivation reaches every instance; a change writes only what it changed.
+/// A change writes only what it changed.
 #[tokio::test]
 async fn a_change_writes_only_its_rows() {
     let place = sqlite_place();
@@ -594,4 +632,194 @@ async fn bad_prefixes_and_urls_are_refused() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "invalid_request");
+}
+
+/// Waits until `inst` serves exactly what the store holds, as read by `checker` (a store
+/// of its own, so that reading does not touch the instance's cache).
+async fn serves_the_store(inst: &Instance, checker: &PolicyStore) -> bool {
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    loop {
+        let stored = checker.load().await.unwrap();
+        let served = inst.live.current();
+        if served.policy().revision() == stored.revision() && served.policy() == &stored {
+            return true;
+        }
+        if tokio::time::Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A store restored from a backup: an instance whose cache is from the lost history
+/// serves the restored one — at a lower revision, and at the same revision with other
+/// commits — and a writer is judged on what is stored, not on its stale cache.
+async fn a_restored_history_replaces_the_cached_one(place: Place) {
+    let inst = instance(&place, &format!("{}restore", place.prefix)).await;
+    inst.store.import(start_policy(), 0).await.unwrap();
+    for (i, team) in ["a", "b"].iter().enumerate() {
+        inst.store
+            .commit(Actor::User("root"), 1 + i as u64, |a| {
+                a.add_team(team, Team::default())
+            })
+            .await
+            .unwrap();
+    }
+    for table in ["head", "entities", "audit"] {
+        tamper(
+            &place,
+            &[&format!(
+                "CREATE TABLE {{p}}backup_{table} AS SELECT * FROM {{p}}{table}"
+            )],
+        )
+        .await;
+    }
+    // the lost history: sue becomes an administrator at r4, a team x at r5
+    inst.store
+        .commit(Actor::User("root"), 3, |a| {
+            a.set_user_admin("sue", AdminLevel::Admin)
+        })
+        .await
+        .unwrap();
+    inst.store
+        .commit(Actor::User("root"), 4, |a| a.add_team("x", Team::default()))
+        .await
+        .unwrap();
+    assert!(inst.watcher.wait_for(5, SETTLE).await);
+    // a writer whose cache holds the lost history
+    let stale = open(&place).await;
+    assert_eq!(
+        stale.load().await.unwrap().users["sue"].admin,
+        AdminLevel::Admin
+    );
+    let checker = open(&place).await;
+
+    // the restore: back to r3
+    let mut restore = Vec::new();
+    for table in ["head", "entities", "audit"] {
+        restore.push(format!("DELETE FROM {{p}}{table}"));
+        restore.push(format!(
+            "INSERT INTO {{p}}{table} SELECT * FROM {{p}}backup_{table}"
+        ));
+    }
+    let restore: Vec<&str> = restore.iter().map(String::as_str).collect();
+    tamper(&place, &restore).await;
+    assert!(
+        serves_the_store(&inst, &checker).await,
+        "the instance went back to r3"
+    );
+    assert_eq!(inst.live.current().policy().revision(), 3);
+    assert_eq!(inst.watcher.staleness().lag(), 0);
+
+    // another history reaches r5 again, through a store that never saw the lost one
+    let other = open(&place).await;
+    other
+        .commit(Actor::User("root"), 3, |a| a.add_team("y", Team::default()))
+        .await
+        .unwrap();
+    other
+        .commit(Actor::User("root"), 4, |a| a.add_team("z", Team::default()))
+        .await
+        .unwrap();
+    assert!(
+        serves_the_store(&inst, &checker).await,
+        "the instance serves the new r5"
+    );
+    let served = inst.live.current();
+    assert!(served.policy().teams.contains_key("z") && !served.policy().teams.contains_key("x"));
+    assert_eq!(served.policy().users["sue"].admin, AdminLevel::Superuser);
+
+    // sue is no administrator in what is stored, whatever a stale cache remembers
+    let refused = stale
+        .commit(Actor::User("sue"), 5, |a| {
+            a.set_user_admin("u0_0", AdminLevel::Admin)
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "not_permitted", "{refused}");
+    inst.watcher.stop().await;
+}
+
+#[tokio::test]
+async fn sqlite_a_restored_history_replaces_the_cached_one() {
+    a_restored_history_replaces_the_cached_one(sqlite_place()).await;
+}
+
+#[tokio::test]
+async fn postgres_a_restored_history_replaces_the_cached_one() {
+    a_restored_history_replaces_the_cached_one(pg_place()).await;
+}
+
+/// A user switched off ahead of a compile that fails, then active again in the policy
+/// that compiles, is served active; the deactivation itself reaches the instance first.
+#[tokio::test]
+async fn a_deactivation_ahead_of_a_failed_compile_is_undone_when_mended() {
+    let place = sqlite_place();
+    let inst = instance(&place, "switch").await;
+    inst.store.import(start_policy(), 0).await.unwrap();
+    assert!(inst.watcher.wait_for(1, SETTLE).await);
+    let owns = |auth: &permatrix::Authorizer, name: &str| {
+        let user = auth.user(name).unwrap();
+        let accounts = auth.module("accounts").unwrap();
+        auth.can(
+            user,
+            permatrix::Action::View,
+            &permatrix::Record::owned_by_user(accounts, user),
+        )
+    };
+    assert!(owns(&inst.live.current(), "u1_1"));
+
+    // r2, written behind the store's back: u1_1 off, and u2_2 with a role that is not there
+    tamper(&place, &[
+        r#"UPDATE {p}entities SET body = '{"roles": ["rep"], "status": "inactive"}', revision = 2 WHERE kind = 'users' AND name = 'u1_1'"#,
+        r#"UPDATE {p}entities SET body = '{"roles": ["nobody"]}', revision = 2 WHERE kind = 'users' AND name = 'u2_2'"#,
+        "UPDATE {p}head SET revision = 2",
+    ]).await;
+    let deadline = tokio::time::Instant::now() + SETTLE;
+    while owns(&inst.live.current(), "u1_1") && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        !owns(&inst.live.current(), "u1_1"),
+        "switched off ahead of the compile"
+    );
+    assert_eq!(
+        inst.live.current().policy().revision(),
+        1,
+        "r2 does not compile"
+    );
+
+    // r3 mends both, and u1_1 is active again
+    tamper(&place, &[
+        r#"UPDATE {p}entities SET body = '{"roles": ["rep"]}', revision = 3 WHERE kind = 'users' AND name IN ('u1_1', 'u2_2')"#,
+        "UPDATE {p}head SET revision = 3",
+    ]).await;
+    assert!(
+        inst.watcher.wait_for(3, SETTLE).await,
+        "{:?}",
+        inst.watcher.staleness()
+    );
+    let served = inst.live.current();
+    assert!(owns(&served, "u1_1"), "active again");
+    let fresh = inst.store.load().await.unwrap().into_authorizer().unwrap();
+    assert!(diff(&fresh, &served).is_empty());
+    inst.watcher.stop().await;
+}
+
+/// An import is judged under the store's limits, which every later read holds it to.
+#[tokio::test]
+async fn an_import_is_held_to_the_stores_limits() {
+    let place = sqlite_place();
+    let store = PolicyStore::connect(
+        &place.url,
+        StoreOptions {
+            limits: permatrix::Limits::default().users(10),
+            ..StoreOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = store.import(start_policy(), 0).await.unwrap_err();
+    assert_eq!(err.code(), "limit_exceeded", "{err}");
+    assert_eq!(store.revision().await.unwrap(), 0);
 }

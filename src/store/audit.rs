@@ -122,10 +122,14 @@ pub(crate) fn millis(t: SystemTime) -> i64 {
     }
 }
 
+/// The time `ms` milliseconds from the Unix epoch; the epoch itself for a stored value
+/// this platform's clock cannot hold.
 pub(crate) fn from_millis(ms: i64) -> SystemTime {
-    if ms >= 0 {
-        UNIX_EPOCH + Duration::from_millis(ms.unsigned_abs())
+    let span = Duration::from_millis(ms.unsigned_abs());
+    let at = if ms >= 0 {
+        UNIX_EPOCH.checked_add(span)
     } else {
-        UNIX_EPOCH - Duration::from_millis(ms.unsigned_abs())
-    }
+        UNIX_EPOCH.checked_sub(span)
+    };
+    at.unwrap_or(UNIX_EPOCH)
 }

@@ -41,6 +41,24 @@
 //! When the database is unreachable the instance keeps serving its last good authorizer,
 //! reconnects with backoff and catches up from its own revision; [`Watcher::staleness`]
 //! tells the host how far behind it may be, so it can fail closed past a bound it chooses.
+//!
+//! # Choices where the contract is silent
+//! - **One change per commit.** A commit runs exactly one administration change; a
+//!   closure that makes none or several is refused (`invalid_request`), as is an audit
+//!   event naming another actor than the commit's. Every revision has one audit record.
+//! - **Restores.** Every commit has a random id, kept in the head and the audit record.
+//!   A store or watcher whose cached policy's revision is missing from the audit trail
+//!   with that id, or is ahead of the head, reads the policy whole: a database restored
+//!   from a backup is served as it is, even at a lower revision, and changes are judged on
+//!   it, never on the cache.
+//! - **Coalescing.** A watcher that finds several new revisions at once publishes their
+//!   end state; every change is in it, none is applied out of order.
+//! - **Deletions** stay as empty rows (tombstones), so an instance catching up from any
+//!   revision learns of them; they are a few bytes each and are never compacted.
+//! - **Audit times** are the writing instance's clock, in milliseconds.
+//! - **Deactivation first.** A user the new rows deactivate or delete is switched off on
+//!   the instance before the recompile; if that compile fails, the user stays off until a
+//!   policy that compiles says otherwise.
 
 mod audit;
 mod error;
@@ -92,12 +110,14 @@ macro_rules! on_pool {
 /// The head and the rows written after `$since`, read in one statement.
 macro_rules! changes_since {
     ($ex:expr, $sql:expr, $since:expr) => {
-        sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(AssertSqlSafe(
+        sqlx::query_as::<_, (String, String, Option<String>, i64, i64, i64)>(AssertSqlSafe(
             $sql.changes_since.clone(),
         ))
         .bind($since)
         .fetch_all($ex)
         .await
+        .map_err(StoreError::from)
+        .and_then(split)
     };
 }
 
@@ -105,10 +125,47 @@ macro_rules! changes_since {
 pub(crate) struct Caught {
     /// The policy at the newest revision.
     pub policy: Arc<Policy>,
-    /// The revision the rows were applied to; `None` when the policy was read whole.
+    /// The revision the rows were applied to; `None` when the policy was read whole
+    /// (the first read, after [`PolicyStore::forget`], or when the store's history is not
+    /// the one the cache came from: restored from a backup).
     pub from: Option<u64>,
     /// The users the rows wrote.
     pub users: Vec<String>,
+}
+
+/// The newest policy a store has read or written, and the commit id of its revision: a
+/// store restored from a backup has other ids for the same revisions, so the cache is
+/// known not to continue its history.
+#[derive(Debug, Clone)]
+struct Cached {
+    policy: Arc<Policy>,
+    commit: i64,
+}
+
+impl Cached {
+    fn revision(&self) -> u64 {
+        self.policy.revision()
+    }
+
+    fn since(&self) -> i64 {
+        to_i64(self.revision())
+    }
+
+    /// Whether `read` (of the rows after this revision) continues this policy's history.
+    fn continued_by(&self, read: &Read) -> bool {
+        self.revision() == 0
+            || (read.head >= self.revision() && read.base_commit == Some(self.commit))
+    }
+}
+
+/// What one `changes_since` statement read.
+#[derive(Debug)]
+struct Read {
+    head: u64,
+    head_commit: i64,
+    /// The commit id the audit trail records for the revision read from.
+    base_commit: Option<i64>,
+    rows: Vec<Row>,
 }
 
 /// Who makes a change: a user, held to their admin level, or the host itself.
@@ -186,8 +243,8 @@ struct Inner {
     pool: Pool,
     sql: Sql,
     limits: Limits,
-    /// The newest policy this store has read or written, with its revision.
-    cache: Mutex<Arc<Policy>>,
+    /// The newest policy this store has read or written.
+    cache: Mutex<Cached>,
 }
 
 impl PolicyStore {
@@ -298,7 +355,10 @@ impl PolicyStore {
                 pool,
                 sql,
                 limits: options.limits,
-                cache: Mutex::new(Arc::new(empty)),
+                cache: Mutex::new(Cached {
+                    policy: Arc::new(empty),
+                    commit: 0,
+                }),
             }),
         };
         store.migrate().await?;
@@ -381,34 +441,40 @@ impl PolicyStore {
     /// ```
     pub async fn load(&self) -> Result<Policy, StoreError> {
         let sql = &self.inner.sql;
-        let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
-        let (head, rows) = split_head(fetched)?;
-        let mut policy = rows::policy_from(&rows, &self.inner.limits)?;
-        policy.set_revision(head);
-        self.remember(Arc::new(policy.clone()));
+        let read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
+        let cached = self.whole(&read)?;
+        let policy = (*cached.policy).clone();
+        self.remember(cached, true);
         Ok(policy)
     }
 
     /// The policy at the store's newest revision, read incrementally: only the rows
-    /// written since this store's cached revision are read and applied. The watcher's
-    /// step, which compiles (and so validates) the result; when that fails it calls
-    /// [`PolicyStore::forget`], so a mended row is read again.
+    /// written since this store's cached revision are read and applied — or all of them
+    /// when the store's history is not the cache's. The watcher's step, which compiles
+    /// (and so validates) the result; when that fails it calls [`PolicyStore::forget`], so
+    /// a mended row is read again.
     pub(crate) async fn catch_up(&self) -> Result<Caught, StoreError> {
         let base = self.cached();
-        let since = i64::try_from(base.revision()).unwrap_or(i64::MAX);
         let sql = &self.inner.sql;
-        let fetched = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, since)?);
-        let (head, rows) = split_head(fetched)?;
-        let users = rows
+        let mut read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, base.since())?);
+        let whole = !base.continued_by(&read) || base.revision() == 0;
+        if whole && base.revision() != 0 {
+            read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
+        }
+        let users = read
+            .rows
             .iter()
             .filter(|r| r.kind == "users")
             .map(|r| r.name.clone())
             .collect();
-        let whole = since == 0 || head < base.revision();
-        let policy = self.advance(&base, head, rows, since, false)?;
-        self.remember(policy.clone());
+        let next = if whole {
+            self.whole(&read)?
+        } else {
+            self.advance(&base, &read, false)?
+        };
+        self.remember(next.clone(), whole);
         Ok(Caught {
-            policy,
+            policy: next.policy,
             from: (!whole).then(|| base.revision()),
             users,
         })
@@ -422,34 +488,43 @@ impl PolicyStore {
             .inner
             .cache
             .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(empty);
+            .unwrap_or_else(PoisonError::into_inner) = Cached {
+            policy: Arc::new(empty),
+            commit: 0,
+        };
     }
 
-    /// `base` moved to `head` by `rows` (all rows written after `since`); a store that went
-    /// backwards (restored from a backup) is read whole.
-    fn advance(
-        &self,
-        base: &Arc<Policy>,
-        head: u64,
-        rows: Vec<Row>,
-        since: i64,
-        validate: bool,
-    ) -> Result<Arc<Policy>, StoreError> {
-        if head == base.revision() && rows.is_empty() {
+    /// The policy of a whole read (all rows, from revision 0), validated.
+    fn whole(&self, read: &Read) -> Result<Cached, StoreError> {
+        let live: Vec<Row> = read
+            .rows
+            .iter()
+            .filter(|r| r.body.is_some())
+            .cloned()
+            .collect();
+        let mut policy = rows::policy_from(&live, &self.inner.limits)?;
+        policy.set_revision(read.head);
+        Ok(Cached {
+            policy: Arc::new(policy),
+            commit: read.head_commit,
+        })
+    }
+
+    /// `base` moved to the head by the rows `read` (written after `base`'s revision, in
+    /// its history).
+    fn advance(&self, base: &Cached, read: &Read, validate: bool) -> Result<Cached, StoreError> {
+        if read.head == base.revision() && read.rows.is_empty() {
             return Ok(base.clone());
         }
-        if head < base.revision() || since == 0 {
-            let all: Vec<Row> = rows.into_iter().filter(|r| r.body.is_some()).collect();
-            let mut policy = rows::policy_from(&all, &self.inner.limits)?;
-            policy.set_revision(head);
-            return Ok(Arc::new(policy));
-        }
-        let mut next = rows::apply(base, &rows, validate)?;
-        next.set_revision(head);
-        Ok(Arc::new(next))
+        let mut next = rows::apply(&base.policy, &read.rows, validate)?;
+        next.set_revision(read.head);
+        Ok(Cached {
+            policy: Arc::new(next),
+            commit: read.head_commit,
+        })
     }
 
-    fn cached(&self) -> Arc<Policy> {
+    fn cached(&self) -> Cached {
         self.inner
             .cache
             .lock()
@@ -457,15 +532,16 @@ impl PolicyStore {
             .clone()
     }
 
-    /// Keeps `policy` as the cache unless a newer one is there already.
-    fn remember(&self, policy: Arc<Policy>) {
+    /// Keeps `cached` unless a newer one is there already; a whole read (`replace`)
+    /// replaces whatever is there, since the history it came from may be another.
+    fn remember(&self, cached: Cached, replace: bool) {
         let mut cache = self
             .inner
             .cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if policy.revision() >= cache.revision() {
-            *cache = policy;
+        if replace || cached.revision() >= cache.revision() {
+            *cache = cached;
         }
     }
 
@@ -498,7 +574,11 @@ impl PolicyStore {
     where
         F: FnOnce(&mut Admin<'_>) -> Result<AuditEvent, PolicyError> + Send,
     {
-        self.write(expected, |policy| {
+        let name = match actor {
+            Actor::User(name) => Some(name),
+            Actor::Host => None,
+        };
+        self.write(name, true, expected, |policy| {
             let mut admin = match actor {
                 Actor::User(name) => policy.admin(name),
                 Actor::Host => policy.admin_as_host(),
@@ -534,7 +614,7 @@ impl PolicyStore {
         for attempt in 0..attempts.max(1) {
             if attempt > 0 {
                 // spread the writers that met each other apart
-                let jitter = u64::from(std::process::id() % 7) + u64::from(attempt) * 3;
+                let jitter = new_commit_id().unsigned_abs() % 10 + u64::from(attempt) * 3;
                 tokio::time::sleep(Duration::from_millis(jitter)).await;
             }
             let expected = self.revision().await?;
@@ -563,11 +643,12 @@ impl PolicyStore {
     /// # Ok(()) }
     /// ```
     pub async fn import(&self, policy: Policy, expected: u64) -> Result<Committed, StoreError> {
-        policy.validate()?;
-        self.write(expected, move |current| {
+        // judged under the store's limits, which every later read holds it to
+        let mut replacement = policy;
+        replacement.set_limits(self.inner.limits.clone());
+        replacement.validate()?;
+        self.write(None, false, expected, move |current| {
             let revision = current.revision() + 1;
-            let mut replacement = policy;
-            replacement.set_limits(current.limits().clone());
             replacement.set_revision(revision);
             *current = replacement;
             Ok(AuditEvent {
@@ -588,7 +669,13 @@ impl PolicyStore {
 
     /// The transaction behind every write: lock the head, check the revision, bring the
     /// cached policy to it, run `change` on a copy, write what differs.
-    async fn write<F>(&self, expected: u64, change: F) -> Result<Committed, StoreError>
+    async fn write<F>(
+        &self,
+        actor: Option<&str>,
+        canonical: bool,
+        expected: u64,
+        change: F,
+    ) -> Result<Committed, StoreError>
     where
         F: FnOnce(&mut Policy) -> Result<AuditEvent, PolicyError> + Send,
     {
@@ -603,17 +690,24 @@ impl PolicyStore {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict { expected, current });
             }
-            let mut base = self.cached();
+            // bring the cache to the locked head, reading it whole if the store's history
+            // is not the cache's (a restore), so the change is judged on what is stored
+            let cached = self.cached();
+            let read = changes_since!(&mut *tx, sql, cached.since())?;
+            let base = if cached.revision() != 0 && cached.continued_by(&read) {
+                self.advance(&cached, &read, true)?
+            } else {
+                self.whole(&changes_since!(&mut *tx, sql, 0i64)?)?
+            };
             if base.revision() != current {
-                let since = if base.revision() < current {
-                    i64::try_from(base.revision()).unwrap_or(i64::MAX)
-                } else {
-                    0
-                };
-                let (head, rows) = split_head(changes_since!(&mut *tx, sql, since)?)?;
-                base = self.advance(&base, head, rows, since, true)?;
+                return Err(StoreError::corrupt(
+                    "head",
+                    "",
+                    to_i64(current),
+                    "the head moved while it was locked",
+                ));
             }
-            let mut next = (*base).clone();
+            let mut next = (*base.policy).clone();
             let event = change(&mut next)?;
             let revision = current + 1;
             if next.revision() != revision || event.revision != revision {
@@ -622,7 +716,13 @@ impl PolicyStore {
                     next.revision()
                 )));
             }
-            let written = rows::changed(&base, &next, to_i64(revision))?;
+            if event.actor.as_deref() != actor {
+                return Err(StoreError::InvalidRequest(
+                    "the change's audit event names another actor than the commit's".to_string(),
+                ));
+            }
+            let written = rows::changed(&base.policy, &next, to_i64(revision))?;
+            let commit = new_commit_id();
             for chunk in written.chunks(sql::ROWS_PER_INSERT) {
                 let statement = sql.upsert(chunk.len());
                 let mut query = sqlx::query(AssertSqlSafe(statement));
@@ -645,10 +745,12 @@ impl PolicyStore {
                 .bind(event.operation)
                 .bind(event.target.clone())
                 .bind(event_json)
+                .bind(commit)
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(AssertSqlSafe(sql.set_head.clone()))
                 .bind(to_i64(revision))
+                .bind(commit)
                 .execute(&mut *tx)
                 .await?;
             if sql.dialect == Dialect::Postgres {
@@ -660,14 +762,22 @@ impl PolicyStore {
                     .await?;
             }
             tx.commit().await?;
-            // `next` lists its entities as a read of the rows does: administration appends
-            // what it creates and shift-removes what it deletes, as the rows' `seq` orders
+            // an administration change lists its entities as a read of its rows does (it
+            // appends what it creates and shift-removes what it deletes, as `seq` orders);
+            // an import may list them otherwise, so its cache is read from its rows
+            let next = if canonical {
+                next
+            } else {
+                let mut read = rows::apply(&base.policy, &written, false)?;
+                read.set_revision(revision);
+                read
+            };
             (
                 Committed { revision, event, rows_written: written.len() },
-                next,
+                Cached { policy: Arc::new(next), commit },
             )
         });
-        self.remember(Arc::new(next));
+        self.remember(next, false);
         Ok(committed)
     }
 
@@ -759,27 +869,31 @@ fn check_document_version(version: i64) -> Result<(), StoreError> {
     }
 }
 
-/// The head row (its revision, after checking its document version) and the entity rows.
-fn split_head(
-    fetched: Vec<(String, String, Option<String>, i64, i64)>,
-) -> Result<(u64, Vec<Row>), StoreError> {
+/// The head row (after checking its document version), the base's commit id and the
+/// entity rows of one `changes_since`.
+fn split(
+    fetched: Vec<(String, String, Option<String>, i64, i64, i64)>,
+) -> Result<Read, StoreError> {
     let mut head = None;
+    let mut base_commit = None;
     let mut rows = Vec::with_capacity(fetched.len());
-    for (kind, name, body, seq, revision) in fetched {
-        if kind == "head" && name.is_empty() && body.is_none() && head.is_none() {
-            check_document_version(seq)?;
-            head = Some(to_u64(revision));
-        } else {
-            rows.push(Row {
+    for (kind, name, body, seq, revision, commit) in fetched {
+        match kind.as_str() {
+            "head" if name.is_empty() && body.is_none() && head.is_none() => {
+                check_document_version(seq)?;
+                head = Some((to_u64(revision), commit));
+            }
+            "base" if name.is_empty() && body.is_none() => base_commit = Some(commit),
+            _ => rows.push(Row {
                 kind,
                 name,
                 body,
                 seq,
                 revision,
-            });
+            }),
         }
     }
-    let head = head.ok_or_else(|| {
+    let (head, head_commit) = head.ok_or_else(|| {
         StoreError::corrupt(
             "head",
             "",
@@ -795,7 +909,27 @@ fn split_head(
             format!("written at a revision after the store's head ({head})"),
         ));
     }
-    Ok((head, rows))
+    Ok(Read {
+        head,
+        head_commit,
+        base_commit,
+        rows,
+    })
+}
+
+/// A commit's id: random, so a restored store's revisions are told from the originals.
+fn new_commit_id() -> i64 {
+    use std::hash::{BuildHasher, Hasher};
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    h.write_u128(
+        SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    // positive and never the new store's 0
+    i64::try_from(h.finish() >> 1).unwrap_or(1) | 1
 }
 
 fn to_u64(n: i64) -> u64 {

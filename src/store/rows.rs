@@ -174,9 +174,15 @@ pub(crate) fn apply(policy: &Policy, rows: &[Row], validate: bool) -> Result<Pol
         doc.push('}');
         let mut one = Policy::from_json_with_limits(&doc, next.limits())
             .map_err(|e| StoreError::corrupt(&row.kind, &row.name, row.revision, describe(&e)))?;
+        // an entity created after `policy`'s revision goes last, as a whole read lists it,
+        // even when one of its name was there before (deleted and made again since)
+        let created_since = (row.seq >> 32) > i64::try_from(policy.revision()).unwrap_or(i64::MAX);
         macro_rules! take {
             ($field:ident) => {{
                 if let Some((name, value)) = one.$field.pop() {
+                    if created_since {
+                        next.$field.shift_remove(&name);
+                    }
                     if let Some(slot) = next.$field.get_mut(&name) {
                         *slot = value;
                     } else {
@@ -295,6 +301,17 @@ mod tests {
         assert_eq!(applied, b);
         assert_eq!(applied.teams.keys().collect::<Vec<_>>(), ["t", "new"]);
         assert!(changed(&b, &applied, 3).unwrap().is_empty());
+
+        // deleted and made again since the base: it goes last, as a whole read lists it
+        let again = Row {
+            kind: "teams".into(),
+            name: "t".into(),
+            body: Some("{}".into()),
+            seq: (5 << 32) | 1,
+            revision: 5,
+        };
+        let moved = apply(&applied, &[again], true).unwrap();
+        assert_eq!(moved.teams.keys().collect::<Vec<_>>(), ["new", "t"]);
     }
 
     #[test]

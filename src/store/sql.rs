@@ -12,9 +12,10 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
     "CREATE TABLE {p}head (
         id INTEGER PRIMARY KEY,
         revision BIGINT NOT NULL,
-        document_version BIGINT NOT NULL
+        document_version BIGINT NOT NULL,
+        commit_id BIGINT NOT NULL
     )",
-    "INSERT INTO {p}head (id, revision, document_version) VALUES (1, 0, 1)",
+    "INSERT INTO {p}head (id, revision, document_version, commit_id) VALUES (1, 0, 1, 0)",
     "CREATE TABLE {p}entities (
         kind TEXT NOT NULL,
         name TEXT NOT NULL,
@@ -30,7 +31,8 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
         actor TEXT,
         operation TEXT NOT NULL,
         target TEXT NOT NULL,
-        event TEXT NOT NULL
+        event TEXT NOT NULL,
+        commit_id BIGINT NOT NULL
     )",
     "CREATE INDEX {p}audit_at ON {p}audit (at_ms)",
     "CREATE INDEX {p}audit_actor ON {p}audit (actor, at_ms)",
@@ -67,8 +69,8 @@ pub(crate) struct Sql {
     /// The head row, locked until the transaction ends.
     pub lock_head: Arc<str>,
     pub head: Arc<str>,
-    /// The head and every row written after a revision, in one statement, so both come
-    /// from the same snapshot.
+    /// The head, the commit id recorded for a revision, and every row written after that
+    /// revision, in one statement, so all come from the same snapshot.
     pub changes_since: Arc<str>,
     pub set_head: Arc<str>,
     pub insert_audit: Arc<str>,
@@ -110,13 +112,15 @@ impl Sql {
             },
             head: s("SELECT revision, document_version FROM {p}head WHERE id = 1"),
             changes_since: s(
-                "SELECT 'head' AS kind, '' AS name, NULL AS body, document_version AS seq, revision FROM {p}head WHERE id = 1 \
+                "SELECT 'head' AS kind, '' AS name, NULL AS body, document_version AS seq, revision, commit_id FROM {p}head WHERE id = 1 \
                  UNION ALL \
-                 SELECT kind, name, body, seq, revision FROM {p}entities WHERE revision > $1",
+                 SELECT 'base', '', NULL, 0, revision, commit_id FROM {p}audit WHERE revision = $1 \
+                 UNION ALL \
+                 SELECT kind, name, body, seq, revision, 0 FROM {p}entities WHERE revision > $1",
             ),
-            set_head: s("UPDATE {p}head SET revision = $1 WHERE id = 1"),
+            set_head: s("UPDATE {p}head SET revision = $1, commit_id = $2 WHERE id = 1"),
             insert_audit: s(
-                "INSERT INTO {p}audit (revision, at_ms, actor, operation, target, event) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO {p}audit (revision, at_ms, actor, operation, target, event, commit_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             ),
             query_audit: s(
                 "SELECT revision, at_ms, actor, operation, target, event FROM {p}audit \

@@ -153,6 +153,7 @@ impl Watcher {
             served: served_tx,
             stop: stop_rx,
             failures: 0,
+            switched: Vec::new(),
         };
         let task = tokio::spawn(worker.run());
         Ok(Watcher {
@@ -229,6 +230,8 @@ struct Worker {
     served: watch::Sender<u64>,
     stop: watch::Receiver<bool>,
     failures: u32,
+    /// Users this watcher switched off ahead of a compile that has not been published.
+    switched: Vec<String>,
 }
 
 impl Worker {
@@ -341,15 +344,29 @@ impl Worker {
         let caught = match self.store.catch_up().await {
             Ok(caught) => caught,
             Err(e) => {
+                // a row that does not read still leaves the head to be read: the database
+                // answers, and the lag shows what is not served
+                if let Ok(head) = self.store.revision().await {
+                    self.heard(head, false);
+                }
                 self.failed(&e.to_string());
                 return Err(());
             }
         };
         let policy = caught.policy;
-        self.heard(policy.revision());
+        let whole = caught.from.is_none();
+        self.heard(policy.revision(), whole);
         let current = self.live.current();
         let served = current.policy();
-        if policy.revision() <= served.revision() {
+        // a whole read may be of another history (a restore): serve it if it differs at
+        // all, even at a lower revision; otherwise only a newer revision is news
+        let news = if whole {
+            policy.revision() != served.revision() || *policy != *served
+        } else {
+            policy.revision() > served.revision()
+        };
+        if !news {
+            self.succeeded();
             return Ok(());
         }
         // the rows name the users that changed, when they were read on top of what this
@@ -361,13 +378,28 @@ impl Worker {
             _ => served.users.keys().map(String::as_str).collect(),
         };
         for name in switched_off(served, &policy, &candidates) {
-            self.live.set_active(name, false);
+            if self.live.set_active(name, false) {
+                self.switched.push(name.to_string());
+            }
         }
         match recompile(&current, &policy) {
             Ok(next) => {
                 let revision = next.policy().revision();
                 self.live.publish(next);
+                // a user switched off ahead of a compile that failed, and active again in
+                // what is now served, is switched back on (`publish` keeps a switch until
+                // a policy shows it)
+                for name in std::mem::take(&mut self.switched) {
+                    let active = policy
+                        .users
+                        .get(&name)
+                        .is_some_and(|u| u.status == Status::Active);
+                    if active {
+                        self.live.set_active(&name, true);
+                    }
+                }
                 self.served.send_replace(revision);
+                self.succeeded();
                 Ok(())
             }
             Err(e) => {
@@ -379,13 +411,23 @@ impl Worker {
         }
     }
 
-    fn heard(&mut self, newest: u64) {
-        self.failures = 0;
+    /// The database answered.
+    fn heard(&mut self, newest: u64, whole: bool) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.heard = Instant::now();
+        state.newest_known = if whole {
+            newest
+        } else {
+            state.newest_known.max(newest)
+        };
+    }
+
+    /// The instance serves the newest revision it read.
+    fn succeeded(&mut self) {
+        self.failures = 0;
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.connected = true;
         state.last_error = None;
-        state.newest_known = state.newest_known.max(newest);
     }
 
     fn failed(&mut self, why: &str) {
