@@ -187,3 +187,19 @@ fn matrix_login_and_filter() {
         format!("permatrix {}\n", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn schema_prints_the_shipped_schema() {
+    let out = permatrix(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let printed: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let shipped: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/policy.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, shipped);
+    assert_eq!(printed["title"], "permatrix policy document");
+}

@@ -106,6 +106,9 @@ enum Command {
         #[arg(long, value_enum)]
         dialect: Dialect,
     },
+    /// Print the JSON Schema of the policy document, for editors to validate and
+    /// complete policy files (the same as the shipped `schema/policy.schema.json`).
+    Schema,
 }
 
 /// Who does what to which record.
@@ -332,6 +335,13 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
                     Ok(ExitCode::from(1))
                 }
             }
+        }
+        Command::Schema => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&permatrix::Policy::json_schema())?
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Filter {
             file,

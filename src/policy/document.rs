@@ -21,6 +21,18 @@ impl Serialize for DocumentVersion {
     }
 }
 
+/// Always 1.
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for DocumentVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DocumentVersion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "const": 1, "description": "The document format; this crate reads version 1." })
+    }
+}
+
 impl<'de> Deserialize<'de> for DocumentVersion {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         match serde_json::Value::deserialize(deserializer)?.as_u64() {

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum HostKey {
     /// An integer key (`BIGINT`, `INTEGER`).

@@ -68,6 +68,7 @@ use serde_util::is_default;
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     version: DocumentVersion,
@@ -313,6 +314,78 @@ impl Policy {
     pub fn validate(&self) -> Result<(), PolicyError> {
         validate::validate(self).map(drop)
     }
+
+    /// The JSON Schema (draft 2020-12) of [the policy document](crate::doc::document),
+    /// generated from the types the document is read into, with their docs as
+    /// descriptions: editors validate and complete policy files with it. The crate ships
+    /// it as `schema/policy.schema.json`, and `permatrix schema` prints it. A document the
+    /// schema accepts may still be refused by [`Policy::validate`] (a reference to a
+    /// missing role, a cycle); one it refuses never reads.
+    ///
+    /// ```
+    /// let schema = permatrix::Policy::json_schema();
+    /// assert_eq!(schema["title"], "permatrix policy document");
+    /// assert_eq!(schema["properties"]["version"]["const"], 1);
+    /// ```
+    #[cfg(feature = "schema")]
+    pub fn json_schema() -> serde_json::Value {
+        let mut schema = schemars::schema_for!(Policy).to_value();
+        tidy_descriptions(&mut schema);
+        if let Some(object) = schema.as_object_mut() {
+            object.insert("title".into(), "permatrix policy document".into());
+        }
+        schema
+    }
+}
+
+/// Editors show a description as plain text: keep the first paragraph of each doc
+/// comment, with rustdoc's links reduced to their text.
+#[cfg(feature = "schema")]
+fn tidy_descriptions(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                match v {
+                    serde_json::Value::String(text) if key == "description" => {
+                        *text = plain_paragraph(text);
+                    }
+                    _ => tidy_descriptions(v),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(tidy_descriptions),
+        _ => {}
+    }
+}
+
+/// `text`'s first paragraph, `[words](target)` written as `words`, joined onto one line.
+#[cfg(feature = "schema")]
+fn plain_paragraph(text: &str) -> String {
+    let first = text.split("\n\n").next().unwrap_or_default();
+    let mut out = String::with_capacity(first.len());
+    let mut rest = first;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match (after.find(']'), after.find("](")) {
+            (Some(close), Some(link)) if close == link => {
+                out.push_str(&after[..close]);
+                let target = &after[close + 2..];
+                rest = target.find(')').map_or("", |end| &target[end + 1..]);
+            }
+            (Some(close), _) => {
+                // an intra-doc link without a target: [`Name`]
+                out.push_str(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            (None, _) => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn not_written(err: serde_json::Error) -> PolicyError {

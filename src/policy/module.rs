@@ -16,6 +16,7 @@ use super::{HostKey, Sharing, unique};
 /// assert!(deals.owned && deals.hierarchy);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Module {
     /// Display name.
@@ -75,6 +76,7 @@ impl Default for Module {
 /// assert!(name.picklist.is_none());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// Mandatory fields are always writable where the module is `on` and can never be
@@ -101,6 +103,7 @@ pub struct Field {
 /// assert_eq!(stage.values.len(), 1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Picklist {
     /// When false, the values' `roles` are ignored.
@@ -123,6 +126,7 @@ pub struct Picklist {
 /// assert!(lost.roles.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PicklistValue {
     /// The value.

@@ -22,6 +22,7 @@ use super::{Access, Action, FieldAccess, Scope, unique};
 /// assert!(!sales.view_all);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Display name.
@@ -53,6 +54,7 @@ pub struct Profile {
 /// assert_eq!(grant.access, Access::Off);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ModuleGrant {
     /// `off`, `read_only` or `on`.
@@ -90,6 +92,7 @@ pub struct ModuleGrant {
 /// assert!(o.actions.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Override {
     /// Replaces the merged module access.

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(rep.profiles.len(), 1);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// Display name.

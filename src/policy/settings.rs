@@ -14,6 +14,7 @@ use super::{ExternalAccess, Merge, TeamInheritance, UserDeletion};
 /// assert!(s.admin_bypass);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// How several roles' grants combine.
@@ -93,6 +94,7 @@ fn is_default_team_inheritance(value: &[TeamInheritance]) -> bool {
 /// assert!(areas.superuser_denied.iter().any(|a| a == "module_manager"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AdminAreas {
     /// Areas a `customer_admin` may not administer.

@@ -15,6 +15,7 @@ use super::{CalendarLevel, ShareAccess};
 /// assert_eq!(p, Principal::Team("north".into()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Principal {
     /// One user.
@@ -52,6 +53,7 @@ impl fmt::Display for Principal {
 /// assert_eq!(rule.access, ShareAccess::Read);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SharingRule {
     /// The module whose records the rule shares.
@@ -72,6 +74,7 @@ pub struct SharingRule {
 /// assert_eq!(o, CalendarOwner::User("alice".into()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum CalendarOwner {
     /// A user's calendar.
@@ -92,6 +95,7 @@ pub enum CalendarOwner {
 /// assert_eq!(s.level, CalendarLevel::Titles);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarShare {
     /// Whose calendar.

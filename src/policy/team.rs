@@ -15,6 +15,7 @@ use super::{AdminLevel, HostKey, unique};
 /// assert!(north.active);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Team {
     /// Display name.
@@ -94,6 +95,7 @@ impl Default for Team {
 /// assert!(r.create_edit);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CalendarRights {
     /// May create and edit entries.

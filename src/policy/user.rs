@@ -14,6 +14,7 @@ use super::{AdminLevel, HostKey, Override, Status, UserKind, unique};
 /// assert_eq!(bob.status, Status::Active);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct User {
     /// Display name; may change, unlike the username.

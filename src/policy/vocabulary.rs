@@ -42,6 +42,18 @@ macro_rules! word_enum {
             }
         }
 
+        /// The document's words for this vocabulary.
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "string", "enum": [$($word),+] })
+            }
+        }
+
         impl $name {
             /// Every value, lowest first.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
