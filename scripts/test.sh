@@ -12,6 +12,20 @@ if ! cargo clippy --version >/dev/null 2>&1; then
 fi
 cargo clippy --all-targets --all-features -- -D warnings
 
+# the HTML report's test drives Debian's Chromium headless
+if [ -z "${PERMATRIX_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  echo "scripts/test.sh: installing Chromium with apt" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+  for attempt in 1 2 3; do
+    if "${sudo_cmd[@]}" apt-get update -qq &&
+       DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null; then
+      break
+    fi
+    [ "$attempt" -eq 3 ] && { echo "scripts/test.sh: could not install Chromium with apt" >&2; exit 1; }
+    sleep 5
+  done
+fi
+
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
 if [ -z "${PERMATRIX_PG_URL:-}" ]; then
@@ -66,3 +80,4 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
 # the comparison with casbin-rs and cedar-policy (benches/compare) is built, never run
 # here: it takes minutes and measures, it does not test
 cargo build --locked --manifest-path benches/compare/Cargo.toml
+echo "scripts/test.sh: the HTML report's screenshot from Chromium: target/report-screenshot.png" >&2

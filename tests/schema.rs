@@ -62,7 +62,11 @@ fn every_policy_of_the_tests_and_examples_validates() {
         match case["expect_error"].as_str() {
             // refused for their shape: the schema says so too
             Some("malformed" | "unsupported_version") => {
-                assert!(verdict.is_err(), "{}: the schema accepts it", file.display());
+                assert!(
+                    verdict.is_err(),
+                    "{}: the schema accepts it",
+                    file.display()
+                );
                 refused += 1;
             }
             // duplicate keys do not survive JSON parsing; the rest are refused by

@@ -9,6 +9,7 @@ mod explain;
 pub mod filter;
 pub(crate) mod record;
 mod render;
+mod report;
 pub(crate) mod signin;
 mod surface;
 

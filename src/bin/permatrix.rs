@@ -65,7 +65,9 @@ enum Command {
         /// A username; repeat for several.
         #[arg(long = "user", short)]
         users: Vec<String>,
-        /// Output format.
+        /// Output format; `html` is one self-contained page (every user, why each cell is
+        /// what it is, a filter box, the sharing rules and the team tree) to open in a
+        /// browser: `permatrix matrix crm.json -f html > report.html`.
         #[arg(long, short, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
     },
@@ -140,6 +142,7 @@ enum MatrixFormat {
     Md,
     Csv,
     Json,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -267,6 +270,17 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
             } else {
                 users
             };
+            if let MatrixFormat::Html = format {
+                let ids = names
+                    .iter()
+                    .map(|name| {
+                        auth.user(name)
+                            .ok_or_else(|| Fail(format!("no user `{name}`")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                print!("{}", auth.report_html(&ids));
+                return Ok(ExitCode::SUCCESS);
+            }
             let mut json = Vec::new();
             for name in &names {
                 let id = auth
@@ -292,6 +306,7 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
                         }
                     }
                     MatrixFormat::Json => json.push(serde_json::to_value(&view)?),
+                    MatrixFormat::Html => {}
                 }
             }
             if let MatrixFormat::Json = format {

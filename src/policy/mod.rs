@@ -325,7 +325,8 @@ impl Policy {
     /// ```
     /// let schema = permatrix::Policy::json_schema();
     /// assert_eq!(schema["title"], "permatrix policy document");
-    /// assert_eq!(schema["properties"]["version"]["const"], 1);
+    /// assert_eq!(schema["required"][0], "version");
+    /// assert_eq!(schema["$defs"]["DocumentVersion"]["const"], 1);
     /// ```
     #[cfg(feature = "schema")]
     pub fn json_schema() -> serde_json::Value {

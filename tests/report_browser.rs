@@ -1,0 +1,230 @@
+//! The HTML permission report in a real browser: headless Chromium from Debian's package
+//! (`/usr/bin/chromium`, or `PERMATRIX_CHROMIUM`), which the README's test command
+//! installs. The page is loaded from a file; Chromium runs its script, and the test reads
+//! the DOM it leaves (`--dump-dom`): the expected cells with their classes, the filter box
+//! narrowing users and modules, a cell's reason after a real click, paging at 1,000 users.
+//! The screenshot, saved as `target/report-screenshot.png`, must show the cells' colours.
+
+#[path = "../benches/workload/mod.rs"]
+mod workload;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use permatrix::{Authorizer, Policy};
+
+fn chromium() -> String {
+    if let Ok(path) = std::env::var("PERMATRIX_CHROMIUM") {
+        return path;
+    }
+    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(path).exists() {
+            return path.to_string();
+        }
+    }
+    panic!(
+        "no Chromium: the report's browser test needs Debian's `chromium` package. Run the \
+         README's test command (bash scripts/test.sh), which installs it, or set \
+         PERMATRIX_CHROMIUM to a Chromium binary"
+    )
+}
+
+/// Chromium with the flags a closed network and a root user need, and a profile of its own.
+fn browser(dir: &Path) -> Command {
+    let mut cmd = Command::new(chromium());
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        "--window-size=1400,1000",
+        "--virtual-time-budget=5000",
+    ])
+    .arg(format!("--user-data-dir={}", dir.join("profile").display()));
+    cmd
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("report-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The DOM after the page's script ran, for the page at `file` with `fragment`.
+fn dom(dir: &Path, file: &Path, fragment: &str) -> String {
+    let out = browser(dir)
+        .arg("--dump-dom")
+        .arg(format!("file://{}#{fragment}", file.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dom = String::from_utf8(out.stdout).unwrap();
+    // the page's own script spells out the markup it writes: read only what it wrote
+    dom.split("<script").next().unwrap().to_string()
+}
+
+fn minicrm() -> Authorizer {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/minicrm.json"),
+    )
+    .unwrap();
+    Policy::from_json(&text).unwrap().compile().unwrap()
+}
+
+/// The sections of users the page shows.
+fn shown_users(dom: &str) -> Vec<String> {
+    dom.split(r#"<section class="user" data-user=""#)
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+/// The part of the DOM for `user`'s `module` row.
+fn row<'a>(dom: &'a str, user: &str, module: &str) -> &'a str {
+    let section = dom
+        .split(&format!(r#"data-user="{user}""#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no section for {user}"));
+    let section = section.split("</section>").next().unwrap();
+    let row = section
+        .split(&format!(r#"data-module="{module}""#))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no row {module} for {user}"));
+    row.split("</tr>").next().unwrap()
+}
+
+#[test]
+fn cells_filter_and_reasons_render_in_chromium() {
+    let dir = scratch("minicrm");
+    let file = dir.join("report.html");
+    std::fs::write(&file, minicrm().report_html(&[])).unwrap();
+
+    let all = dom(&dir, &file, "");
+    assert_eq!(
+        shown_users(&all),
+        ["owner", "mia", "ben", "lea", "ext", "tom"]
+    );
+    assert!(all.contains("6 of 6 users, 6 of 6 modules"));
+    // ben sees his team's contacts and his own deals; the margin is hidden from him
+    let contacts = row(&all, "ben", "contacts");
+    assert!(
+        contacts.contains(r#"class="c c-team" data-action="view""#),
+        "{contacts}"
+    );
+    let sales = row(&all, "ben", "sales");
+    assert!(
+        sales.contains(r#"class="c c-owner" data-action="view""#),
+        "{sales}"
+    );
+    assert!(
+        sales.contains(r#"class="c c-none" data-action="delete""#),
+        "{sales}"
+    );
+    assert!(sales.contains("margin hidden"), "{sales}");
+    // mia deletes what her subordinates own
+    assert!(row(&all, "mia", "sales").contains(r#"class="c c-role" data-action="delete""#));
+    assert!(all.contains(r#"<h2 class="part">Sharing rules</h2>"#));
+    assert!(all.contains(r#"<ul class="tree">"#), "the team tree");
+
+    // the filter box: a user, then a module
+    let ben = dom(&dir, &file, "filter=ben");
+    assert_eq!(shown_users(&ben), ["ben"]);
+    assert!(ben.contains("1 of 6 users, 6 of 6 modules"));
+    let invoices = dom(&dir, &file, "filter=invoices");
+    assert_eq!(shown_users(&invoices).len(), 6);
+    assert_eq!(
+        invoices.matches("data-module=").count(),
+        6,
+        "one row per user"
+    );
+    assert!(invoices.contains("6 of 6 users, 1 of 6 modules"));
+    let nobody = dom(&dir, &file, "filter=zzz");
+    assert!(shown_users(&nobody).is_empty() && nobody.contains("No user or module matches"));
+
+    // a click on a cell shows why it is what it is
+    let clicked = dom(&dir, &file, "filter=mia&click=sales/delete");
+    let why = clicked
+        .split(r#"<div id="why""#)
+        .nth(1)
+        .unwrap()
+        .split("</div>")
+        .next()
+        .unwrap();
+    assert!(why.contains("<b>mia · sales · delete</b>"), "{why}");
+    assert!(why.contains("role manager (direct) gives role"), "{why}");
+
+    // the colours render: many pixels of `all`, `owner` and `none`
+    let shot = dir.join("report.png");
+    let out = browser(&dir)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", file.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let artefact = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .unwrap()
+        .join("report-screenshot.png");
+    std::fs::copy(&shot, &artefact).unwrap();
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    let channels = info.color_type.samples();
+    let count = |rgb: [u8; 3]| {
+        pixels
+            .chunks(channels)
+            .filter(|p| p.len() >= 3 && p[..3] == rgb)
+            .count()
+    };
+    for (cell, rgb) in [
+        ("all", [0x2e, 0x7d, 0x32]),
+        ("owner", [0xc8, 0xe6, 0xc9]),
+        ("none", [0xee, 0xee, 0xee]),
+    ] {
+        let n = count(rgb);
+        assert!(
+            n > 2_000,
+            "{n} pixels of `{cell}` in {}",
+            artefact.display()
+        );
+    }
+}
+
+#[test]
+fn a_thousand_users_page_by_twenty_five() {
+    let dir = scratch("thousand");
+    // the CRM workload's 1,000 users, over 12 modules to keep a debug build quick
+    let policy = workload::policy(workload::Shape {
+        modules: 12,
+        ..workload::Shape::crm(1_000)
+    });
+    let auth = policy.compile().unwrap();
+    let html = auth.report_html(&[]);
+    assert!(
+        html.len() < 40 << 20,
+        "{} bytes for 1,000 users",
+        html.len()
+    );
+    let file = dir.join("report.html");
+    std::fs::write(&file, &html).unwrap();
+    let first = dom(&dir, &file, "");
+    assert_eq!(shown_users(&first).len(), 25);
+    assert!(first.contains("page 1 of 40"));
+    let one = dom(&dir, &file, "filter=u999");
+    assert_eq!(shown_users(&one), ["u999"]);
+}
