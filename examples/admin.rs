@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use permatrix::{Access, Action, AuditEvent, LiveAuthorizer, Policy, Scope, diff};
 
-const POLICY: &str = include_str!("minicrm.json");
+const POLICY: &str = include_str!("policies/minicrm.json");
 
 fn main() -> ExitCode {
     match run() {

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use permatrix::{Action, Authorizer, Policy, PrincipalId, Record, Share, ShareAccess};
 
 /// The built-in default policy, modelled on MiniCRM's roles (seeds/000).
-const DEFAULT_POLICY: &str = include_str!("minicrm.json");
+const DEFAULT_POLICY: &str = include_str!("policies/minicrm.json");
 
 fn main() -> ExitCode {
     let text = match std::env::args().nth(1) {

@@ -17,11 +17,15 @@ fn stdout(o: &Output) -> String {
 
 #[test]
 fn validate_names_file_path_code_and_message() {
-    let ok = permatrix(&["validate", "examples/minicrm.json", "examples/crm.json"]);
+    let ok = permatrix(&[
+        "validate",
+        "examples/policies/minicrm.json",
+        "examples/crm.json",
+    ]);
     assert_eq!(ok.status.code(), Some(0));
     assert_eq!(
         stdout(&ok),
-        "examples/minicrm.json: ok\nexamples/crm.json: ok\n"
+        "examples/policies/minicrm.json: ok\nexamples/crm.json: ok\n"
     );
     let dir = std::env::temp_dir().join(format!("permatrix-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -155,7 +159,7 @@ fn matrix_login_and_filter() {
     assert!(text.starts_with("user,module,access,view"), "{text}");
     assert!(text.contains("\nnils,deals,on,owner"), "{text}");
     assert!(text.contains("\npaul,"), "{text}");
-    let json = permatrix(&["matrix", "examples/minicrm.json", "-f", "json"]);
+    let json = permatrix(&["matrix", "examples/policies/minicrm.json", "-f", "json"]);
     let parsed: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert!(parsed.as_array().is_some_and(|a| a.len() > 2));
     let login = permatrix(&["login", "examples/crm.json", "-u", "paul"]);
@@ -202,4 +206,17 @@ fn schema_prints_the_shipped_schema() {
     .unwrap();
     assert_eq!(printed, shipped);
     assert_eq!(printed["title"], "permatrix policy document");
+}
+
+#[test]
+fn every_guide_policy_validates() {
+    let out = permatrix(&[
+        "validate",
+        "examples/policies/minicrm.json",
+        "examples/policies/1crm.json",
+        "examples/policies/crmplus.json",
+        "examples/policies/salesware.json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(stdout(&out).matches(": ok\n").count(), 4);
 }

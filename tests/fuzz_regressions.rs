@@ -36,6 +36,6 @@ fn every_target_accepts_empty_and_small_inputs() {
         body(&[]);
         body(&[0; 64]);
         body(&[0xff; 64]);
-        body(include_bytes!("../examples/minicrm.json"));
+        body(include_bytes!("../examples/policies/minicrm.json"));
     }
 }

@@ -6,7 +6,7 @@ use permatrix::{Action, Policy, PrincipalId, Record, Share, ShareAccess};
 
 #[test]
 fn checks_do_not_allocate() {
-    let mut policy = Policy::from_json(include_str!("../examples/minicrm.json")).unwrap();
+    let mut policy = Policy::from_json(include_str!("../examples/policies/minicrm.json")).unwrap();
     policy.sharing_rules.push(permatrix::SharingRule {
         module: "sales".into(),
         from: permatrix::Principal::RoleAndSubordinates("manager".into()),

@@ -75,7 +75,7 @@ fn dom(dir: &Path, file: &Path, fragment: &str) -> String {
 
 fn minicrm() -> Authorizer {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/minicrm.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies/minicrm.json"),
     )
     .unwrap();
     Policy::from_json(&text).unwrap().compile().unwrap()

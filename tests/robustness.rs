@@ -6,7 +6,7 @@ mod foreign;
 use permatrix::{Action, Owner, Policy, PrincipalId, Record, Share, ShareAccess};
 use proptest::prelude::*;
 
-const DEMO: &str = include_str!("../examples/minicrm.json");
+const DEMO: &str = include_str!("../examples/policies/minicrm.json");
 
 fn exercise(text: &str, ids: &[usize]) {
     let Ok(policy) = Policy::from_json(text) else {

@@ -10,10 +10,17 @@
 //! - [`concepts`]: the words of the CRM products permatrix was drawn from (MiniCRM, 1CRM,
 //!   CRM+, Salesware), and what each is called here.
 //! - [`migrating`]: the same rules in casbin-rs, Cedar and permatrix.
+//! - Modelling each seed product, each with a complete policy in `examples/policies/`:
+//!   [`modelling_minicrm`], [`modelling_1crm`], [`modelling_crmplus`] (vtiger),
+//!   [`modelling_salesware`].
 //!
 //! These modules hold no code.
 
 pub mod concepts;
 pub mod document;
 pub mod migrating;
+pub mod modelling_1crm;
+pub mod modelling_crmplus;
+pub mod modelling_minicrm;
+pub mod modelling_salesware;
 pub mod semantics;
