@@ -13,6 +13,9 @@
 //! - Modelling each seed product, each with a complete policy in `examples/policies/`:
 //!   [`modelling_minicrm`], [`modelling_1crm`], [`modelling_crmplus`] (vtiger),
 //!   [`modelling_salesware`].
+//! - Embedding in a web service: `examples/web_service.rs`, an axum app whose handlers
+//!   check `can` for one record, list records through the SQL filter in one query, and
+//!   leave out hidden fields (`cargo run --features rusqlite --example web_service`).
 //!
 //! These modules hold no code.
 

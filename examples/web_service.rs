@@ -1,0 +1,281 @@
+//! Embedding permatrix in a web service: an axum app whose handlers check `can` for one
+//! record, list records through the SQL filter (the database does the work), and leave
+//! out the fields a user may not see. The policy is MiniCRM's; the deals live in an
+//! in-memory SQLite table laid out as a host keeps them (`sales`, `sales_teams`,
+//! `sales_shares`), owners by username.
+//!
+//! `cargo run --features rusqlite --example web_service` sends a few requests through the
+//! router in-process and prints the answers; add `-- --serve` to listen on
+//! 127.0.0.1:3000 instead and try `curl -H 'x-user: ben' localhost:3000/sales`.
+//! The `x-user` header stands in for the host's session.
+
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Json, Response};
+use axum::routing::get;
+use permatrix::{
+    Action, Authorizer, FieldAccess, LiveAuthorizer, ModuleId, OwnedRecord, Policy, PrincipalId,
+    Share, ShareAccess, SqlDialect, SqlSchema, UserId,
+};
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+use tower::ServiceExt;
+
+const POLICY: &str = include_str!("policies/minicrm.json");
+
+/// What every handler shares: the authorizer in force (swapped by administration, see
+/// `LiveAuthorizer`) and the database.
+#[derive(Clone)]
+struct App {
+    live: Arc<LiveAuthorizer>,
+    db: Arc<Mutex<Connection>>,
+}
+
+/// A refusal, as the host's API reports it.
+struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// The signed-in user, from the session (here: the `x-user` header).
+fn signed_in(auth: &Authorizer, headers: &HeaderMap) -> Result<UserId, Refused> {
+    let name = headers
+        .get("x-user")
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| Refused(StatusCode::UNAUTHORIZED, "not signed in".into()))?;
+    auth.user(name)
+        .ok_or_else(|| Refused(StatusCode::UNAUTHORIZED, format!("no user `{name}`")))
+}
+
+fn sales(auth: &Authorizer) -> Result<ModuleId, Refused> {
+    auth.module("sales").ok_or_else(|| {
+        Refused(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "no module `sales`".into(),
+        )
+    })
+}
+
+fn db_error(e: rusqlite::Error) -> Refused {
+    Refused(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+}
+
+/// The deal's columns, without the fields `user` may not see.
+fn visible(auth: &Authorizer, user: UserId, module: ModuleId, deal: Map<String, Value>) -> Value {
+    let kept = deal
+        .into_iter()
+        .filter(|(column, _)| {
+            // columns that are no declared field (id, owner) are the record's own
+            !auth.policy().modules["sales"].fields.contains_key(column)
+                || auth.field_access(user, module, column) != FieldAccess::Hidden
+        })
+        .collect();
+    Value::Object(kept)
+}
+
+fn deal_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Map<String, Value>> {
+    let mut deal = Map::new();
+    deal.insert("id".into(), row.get::<_, i64>(0)?.into());
+    deal.insert("title".into(), row.get::<_, String>(1)?.into());
+    deal.insert("amount".into(), row.get::<_, i64>(2)?.into());
+    deal.insert("margin".into(), row.get::<_, i64>(3)?.into());
+    deal.insert("owner".into(), row.get::<_, String>(4)?.into());
+    Ok(deal)
+}
+
+/// `GET /sales`: the deals the user may list, in one query with the filter in its WHERE
+/// clause, fields they may not see left out.
+async fn list(State(app): State<App>, headers: HeaderMap) -> Result<Json<Vec<Value>>, Refused> {
+    let auth = app.live.current();
+    let user = signed_in(&auth, &headers)?;
+    let module = sales(&auth)?;
+    let filter = auth.filter(user, Action::List, module);
+    let sql = filter
+        .to_sql(SqlDialect::Sqlite, &SqlSchema::for_table("sales"))
+        .map_err(|e| Refused(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let db = app
+        .db
+        .lock()
+        .map_err(|_| Refused(StatusCode::INTERNAL_SERVER_ERROR, "database lock".into()))?;
+    let mut statement = db
+        .prepare(&format!(
+            "SELECT id, title, amount, margin, owner_user FROM sales WHERE {} ORDER BY id",
+            sql.sql
+        ))
+        .map_err(db_error)?;
+    let deals = statement
+        .query_map(rusqlite::params_from_iter(sql.params.iter()), deal_row)
+        .map_err(db_error)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db_error)?;
+    Ok(Json(
+        deals
+            .into_iter()
+            .map(|d| visible(&auth, user, module, d))
+            .collect(),
+    ))
+}
+
+/// `GET /sales/{id}`: one deal, if `can` allows the user to view it.
+async fn show(
+    State(app): State<App>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, Refused> {
+    let auth = app.live.current();
+    let user = signed_in(&auth, &headers)?;
+    let module = sales(&auth)?;
+    let db = app
+        .db
+        .lock()
+        .map_err(|_| Refused(StatusCode::INTERNAL_SERVER_ERROR, "database lock".into()))?;
+    let not_found = || Refused(StatusCode::NOT_FOUND, format!("no deal {id}"));
+    let deal = db
+        .query_row(
+            "SELECT id, title, amount, margin, owner_user FROM sales WHERE id = ?1",
+            [id],
+            deal_row,
+        )
+        .map_err(|_| not_found())?;
+    // the record as the engine sees it: owner, linked teams, shares
+    let owner = deal["owner"]
+        .as_str()
+        .and_then(|o| auth.user(o))
+        .ok_or_else(not_found)?;
+    let mut teams = Vec::new();
+    let mut links = db
+        .prepare("SELECT team_id FROM sales_teams WHERE record_id = ?1")
+        .map_err(db_error)?;
+    for team in links
+        .query_map([id], |r| r.get::<_, String>(0))
+        .map_err(db_error)?
+    {
+        teams.extend(auth.team(&team.map_err(db_error)?));
+    }
+    let mut shares = Vec::new();
+    let mut rows = db
+        .prepare(
+            "SELECT principal_kind, principal_id, access FROM sales_shares WHERE record_id = ?1",
+        )
+        .map_err(db_error)?;
+    for share in rows
+        .query_map([id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .map_err(db_error)?
+    {
+        let (kind, principal, access) = share.map_err(db_error)?;
+        let to = match kind.as_str() {
+            "user" => auth.user(&principal).map(PrincipalId::User),
+            "team" => auth.team(&principal).map(PrincipalId::Team),
+            _ => None,
+        };
+        if let (Some(to), Some(access)) = (to, ShareAccess::parse(&access)) {
+            shares.push(Share { to, access });
+        }
+    }
+    let record = OwnedRecord::owned_by_user(module, owner)
+        .with_teams(teams)
+        .with_shares(shares);
+    if !auth.can(user, Action::View, &record.as_record()) {
+        // say no more than "not found": the deal's existence is not the user's to know
+        return Err(not_found());
+    }
+    Ok(Json(visible(&auth, user, module, deal)))
+}
+
+fn router(app: App) -> Router {
+    Router::new()
+        .route("/sales", get(list))
+        .route("/sales/{id}", get(show))
+        .with_state(app)
+}
+
+/// The host's tables and a few deals of Ben's, Lea's and Mia's.
+fn database() -> rusqlite::Result<Connection> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch(
+        "CREATE TABLE sales (id INTEGER PRIMARY KEY, title TEXT NOT NULL, amount INTEGER NOT NULL,
+                             margin INTEGER NOT NULL, owner_user TEXT, owner_team TEXT);
+         CREATE TABLE sales_teams (record_id INTEGER NOT NULL, team_id TEXT NOT NULL);
+         CREATE TABLE sales_shares (record_id INTEGER NOT NULL, principal_kind TEXT NOT NULL,
+                                    principal_id TEXT NOT NULL, access TEXT NOT NULL);
+         CREATE INDEX sales_owner_user ON sales (owner_user);
+         CREATE INDEX sales_teams_team ON sales_teams (team_id, record_id);
+         CREATE INDEX sales_shares_principal ON sales_shares (principal_id, principal_kind, record_id);
+         INSERT INTO sales (id, title, amount, margin, owner_user) VALUES
+           (1, 'Stadtwerke: Wartungsvertrag', 48000, 9600, 'ben'),
+           (2, 'Bäckerei Krume: Kasse',       3200,  640,  'lea'),
+           (3, 'Klinikum: Rahmenvertrag',     250000, 41000, 'mia'),
+           (4, 'Autohaus Nord: Flotte',       76000, 11400, 'lea');
+         INSERT INTO sales_shares VALUES (4, 'user', 'ben', 'read');",
+    )?;
+    Ok(db)
+}
+
+async fn request(app: &Router, user: &str, path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let response = app
+        .clone()
+        .oneshot(
+            Request::get(path)
+                .header("x-user", user)
+                .body(axum::body::Body::empty())?,
+        )
+        .await?;
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 1 << 20).await?;
+    println!(
+        "{user:>4} GET {path:<10} {status}  {}",
+        String::from_utf8_lossy(&body)
+    );
+    Ok(())
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let auth = Policy::from_json(POLICY)?.into_authorizer()?;
+    let app = App {
+        live: Arc::new(LiveAuthorizer::new(auth)),
+        db: Arc::new(Mutex::new(database()?)),
+    };
+    let router = router(app);
+    if std::env::args().any(|a| a == "--serve") {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+        println!(
+            "listening on http://127.0.0.1:3000 (try: curl -H 'x-user: ben' localhost:3000/sales)"
+        );
+        axum::serve(listener, router).await?;
+        return Ok(());
+    }
+    // Ben lists his own deal and the one Lea shared with him, margins hidden; Mia, the
+    // manager, sees everything; Ben may not open Lea's unshared deal
+    request(&router, "ben", "/sales").await?;
+    request(&router, "mia", "/sales").await?;
+    request(&router, "ben", "/sales/1").await?;
+    request(&router, "ben", "/sales/4").await?;
+    request(&router, "ben", "/sales/2").await?;
+    request(&router, "mia", "/sales/2").await?;
+    request(&router, "nobody", "/sales").await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("web_service: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
