@@ -18,8 +18,8 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
 use permatrix::{
-    Action, Authorizer, FieldAccess, LiveAuthorizer, ModuleId, OwnedRecord, Policy, PrincipalId,
-    Share, ShareAccess, SqlDialect, SqlSchema, UserId,
+    Action, Authorizer, FieldAccess, LiveAuthorizer, ModuleId, OwnedRecord, Owner, Policy,
+    PrincipalId, Share, ShareAccess, SqlDialect, SqlSchema, UserId,
 };
 use rusqlite::Connection;
 use serde_json::{Map, Value};
@@ -63,8 +63,10 @@ fn sales(auth: &Authorizer) -> Result<ModuleId, Refused> {
     })
 }
 
+/// The database failed: logged for the operator, not told to the client.
 fn db_error(e: rusqlite::Error) -> Refused {
-    Refused(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
+    eprintln!("web_service: database: {e}");
+    Refused(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into())
 }
 
 /// The deal's columns, without the fields `user` may not see.
@@ -86,7 +88,9 @@ fn deal_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Map<String, Value>> {
     deal.insert("title".into(), row.get::<_, String>(1)?.into());
     deal.insert("amount".into(), row.get::<_, i64>(2)?.into());
     deal.insert("margin".into(), row.get::<_, i64>(3)?.into());
-    deal.insert("owner".into(), row.get::<_, String>(4)?.into());
+    // a deal is owned by a user or by a team
+    deal.insert("owner".into(), row.get::<_, Option<String>>(4)?.into());
+    deal.insert("owner_team".into(), row.get::<_, Option<String>>(5)?.into());
     Ok(deal)
 }
 
@@ -106,7 +110,7 @@ async fn list(State(app): State<App>, headers: HeaderMap) -> Result<Json<Vec<Val
         .map_err(|_| Refused(StatusCode::INTERNAL_SERVER_ERROR, "database lock".into()))?;
     let mut statement = db
         .prepare(&format!(
-            "SELECT id, title, amount, margin, owner_user FROM sales WHERE {} ORDER BY id",
+            "SELECT id, title, amount, margin, owner_user, owner_team FROM sales WHERE {} ORDER BY id",
             sql.sql
         ))
         .map_err(db_error)?;
@@ -139,16 +143,17 @@ async fn show(
     let not_found = || Refused(StatusCode::NOT_FOUND, format!("no deal {id}"));
     let deal = db
         .query_row(
-            "SELECT id, title, amount, margin, owner_user FROM sales WHERE id = ?1",
+            "SELECT id, title, amount, margin, owner_user, owner_team FROM sales WHERE id = ?1",
             [id],
             deal_row,
         )
         .map_err(|_| not_found())?;
     // the record as the engine sees it: owner, linked teams, shares
-    let owner = deal["owner"]
-        .as_str()
-        .and_then(|o| auth.user(o))
-        .ok_or_else(not_found)?;
+    let owner = match (deal["owner"].as_str(), deal["owner_team"].as_str()) {
+        (Some(user), _) => auth.user(user).map(Owner::User),
+        (None, Some(team)) => auth.team(team).map(Owner::Team),
+        (None, None) => None,
+    };
     let mut teams = Vec::new();
     let mut links = db
         .prepare("SELECT team_id FROM sales_teams WHERE record_id = ?1")
@@ -179,13 +184,28 @@ async fn show(
         let to = match kind.as_str() {
             "user" => auth.user(&principal).map(PrincipalId::User),
             "team" => auth.team(&principal).map(PrincipalId::Team),
+            "role" => auth.role(&principal).map(PrincipalId::Role),
+            "role_and_subordinates" => auth.role(&principal).map(PrincipalId::RoleAndSubordinates),
             _ => None,
         };
         if let (Some(to), Some(access)) = (to, ShareAccess::parse(&access)) {
             shares.push(Share { to, access });
         }
     }
-    let record = OwnedRecord::owned_by_user(module, owner)
+    let Some(owner) = owner else {
+        // an owner gone from the policy: in this example only those who see every deal
+        // (a cell of `all`, whose filter is TRUE) are shown such a row
+        let everything = matches!(
+            auth.filter(user, Action::View, module).condition(),
+            permatrix::Condition::True
+        );
+        return if everything {
+            Ok(Json(visible(&auth, user, module, deal)))
+        } else {
+            Err(not_found())
+        };
+    };
+    let record = OwnedRecord::new(module, owner)
         .with_teams(teams)
         .with_shares(shares);
     if !auth.can(user, Action::View, &record.as_record()) {
@@ -219,6 +239,8 @@ fn database() -> rusqlite::Result<Connection> {
            (2, 'Bäckerei Krume: Kasse',       3200,  640,  'lea'),
            (3, 'Klinikum: Rahmenvertrag',     250000, 41000, 'mia'),
            (4, 'Autohaus Nord: Flotte',       76000, 11400, 'lea');
+         INSERT INTO sales (id, title, amount, margin, owner_team) VALUES
+           (5, 'Messe Hannover: Stand',       18000, 2700, 'nord');
          INSERT INTO sales_shares VALUES (4, 'user', 'ben', 'read');",
     )?;
     Ok(db)
@@ -265,6 +287,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     request(&router, "ben", "/sales/4").await?;
     request(&router, "ben", "/sales/2").await?;
     request(&router, "mia", "/sales/2").await?;
+    request(&router, "ben", "/sales/5").await?;
     request(&router, "nobody", "/sales").await?;
     Ok(())
 }

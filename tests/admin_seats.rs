@@ -119,8 +119,10 @@ fn seats_hold_under_contention() {
         evicted + released,
         "taken {taken}, evicted {evicted}, released {released}"
     );
+    // each thread takes a seat at least every ten rounds unless refused, so even a run
+    // the scheduler serialises takes THREADS × ROUNDS / 10; half of that is the floor
     assert!(
-        taken > ROUNDS,
+        taken >= THREADS * ROUNDS / 20,
         "the run took too few seats to prove anything: {taken}"
     );
     // how often the limit was met depends on the scheduler; the deterministic test below

@@ -220,3 +220,28 @@ fn every_guide_policy_validates() {
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert_eq!(stdout(&out).matches(": ok\n").count(), 4);
 }
+
+#[test]
+fn matrix_writes_the_html_report() {
+    let out = permatrix(&[
+        "matrix",
+        "examples/policies/minicrm.json",
+        "-f",
+        "html",
+        "-u",
+        "ben",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let page = stdout(&out);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains(r#""name":"ben""#) && !page.contains(r#""name":"mia""#));
+    let unknown = permatrix(&[
+        "matrix",
+        "examples/policies/minicrm.json",
+        "-f",
+        "html",
+        "-u",
+        "zed",
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+}

@@ -228,3 +228,46 @@ fn a_thousand_users_page_by_twenty_five() {
     let one = dom(&dir, &file, "filter=u999");
     assert_eq!(shown_users(&one), ["u999"]);
 }
+
+/// Names that speak HTML stay text: the page renders whole, with the names escaped, and
+/// no element or script of theirs.
+#[test]
+fn hostile_names_stay_text() {
+    let dir = scratch("hostile");
+    let policy = Policy::from_json(
+        r#"{"version": 1,
+        "modules": {"deals": {"fields": {"x\"><img src=y onerror=alert(1)>": {}}}},
+        "profiles": {"p": {"modules": {"deals": {"access": "on", "actions": {"view": "owner"},
+            "fields": {"x\"><img src=y onerror=alert(1)>": "hidden"}}}}},
+        "roles": {"r": {"profiles": ["p"]}},
+        "teams": {"</script><script>alert(2)</script>": {"name": "<!--<script>", "users": ["eve"]}},
+        "users": {"eve": {"display_name": "<!--<script>", "roles": ["r"]}, "ann": {"roles": ["r"]}},
+        "sharing_rules": [{"module": "deals", "from": {"role": "r"}, "to": {"user": "ann"}, "access": "read"}]}"#,
+    )
+    .unwrap();
+    let file = dir.join("report.html");
+    std::fs::write(&file, policy.compile().unwrap().report_html(&[])).unwrap();
+    let page = dom(&dir, &file, "");
+    assert_eq!(
+        shown_users(&page),
+        ["eve", "ann"],
+        "the page rendered whole"
+    );
+    assert!(
+        page.contains("&lt;!--&lt;script&gt;"),
+        "the display name as text"
+    );
+    assert!(!page.contains("<img"), "no element of a name's");
+    assert!(page.contains("&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"));
+    // the sharing rule's row, the hidden field named as text
+    assert!(
+        page.contains("<td>role `r`</td><td>user `ann`</td><td>read</td>"),
+        "{page}"
+    );
+    assert!(page.contains("x\"&gt;&lt;img src=y onerror=alert(1)&gt; hidden"));
+
+    // words narrow users and modules together
+    let both = dom(&dir, &file, "filter=eve%20deals");
+    assert_eq!(shown_users(&both), ["eve"]);
+    assert_eq!(both.matches("data-module=").count(), 1);
+}

@@ -16,7 +16,8 @@ impl Authorizer {
     /// A self-contained HTML page (no external assets) for administrators: every user ×
     /// module × action, coloured by cell, with the module's access and the user's field
     /// restrictions; hovering over or clicking a cell shows why it is what it is. A filter
-    /// box narrows users (by username or display name) and modules (by id), and the page
+    /// box narrows users (by username or display name) and modules (by id), each word
+    /// narrowing whichever it matches (`ben sales`), and the page
     /// shows 25 users at a time, so it stays readable at thousands of users. The URL
     /// fragment `#filter=text` fills the box, and `&click=module/action` opens that cell's
     /// reason for the first user shown, so a link can point at one answer. Sections list the sharing rules and the team
@@ -115,10 +116,14 @@ impl Authorizer {
             "page": PAGE,
             "revision": policy.revision(),
         });
-        // `</` inside the JSON would end the script element early
+        // No policy string may speak HTML inside the script element: `</script>` would end
+        // it, `<!--<script>` would swallow the page after it. `<`, `>` and `&` occur in the
+        // JSON text only inside strings, where their `\u` escapes mean the same.
         let data = serde_json::to_string(&data)
             .unwrap_or_else(|_| "{}".to_string())
-            .replace("</", "<\\/");
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e")
+            .replace('&', "\\u0026");
         let mut page = String::with_capacity(data.len() + TEMPLATE.len() + 64);
         let _ = write!(page, "{}", TEMPLATE.replace("{{DATA}}", &data));
         page
@@ -173,7 +178,11 @@ fn node<'a>(
         "active": team.active,
         "users": team.users,
         "roles": team.roles,
+        "roles_and_subordinates": team.roles_and_subordinates,
         "role": team.role,
+        "admin": team.admin.as_str(),
+        "ceiling": team.ceiling,
+        "factors": team.factors,
         "children": children,
     })
 }
@@ -213,9 +222,12 @@ fn cell_class(cell: Cell) -> &'static str {
 /// Why a module-level cell is what it is, without naming the user, so users with the same
 /// sources share one text.
 fn why(e: &Explanation) -> String {
-    let mut out = match e.cell {
-        Some(cell) => format!("{} — step {}", cell.name(), e.step.number()),
-        None => format!("step {}", e.step.number()),
+    let mut out = match (e.cell, &e.step) {
+        // before the matrix is read, its cell says nothing
+        (_, super::Step::UnknownId | super::Step::NotActive) | (None, _) => {
+            format!("step {}", e.step.number())
+        }
+        (Some(cell), _) => format!("{} — step {}", cell.name(), e.step.number()),
     };
     let _ = write!(out, ": {}", step_words(&e.step));
     if e.overridden {

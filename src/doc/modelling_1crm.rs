@@ -17,12 +17,14 @@
 //! |---|---|
 //! | Off / Restricted / On | a profile module's `access`: `off`, `read_only`, `on` |
 //! | All / Team / Role / Owner / None | the action scopes `all team role owner none` |
+//! | Admin | the scope `admin`: only users whose admin level is `admin` (the policy uses none) |
 //! | Standard role | `settings.default_role: "standard"`: every user holds it; it never counts as a shared role |
 //! | additive / subtractive | `settings.merge`: `additive` here |
 //! | team with a role | `"vertrieb": { "role": "sales", … }`: its members hold `sales` while the team is active |
 //! | team inheritance | `settings.team_inheritance: ["creator", "related"]`, read by `Authorizer::new_record_teams` |
 //! | merge duplicates | the `contacts` tool `merge_duplicates`, granted by the Standard profile |
-//! | users are never deleted | `settings.user_deletion: "forbidden"` (not set here; see `doc::document`) |
+//! | users are never deleted, only deactivated | `settings.user_deletion: "forbidden"`: `Admin::delete_user` refuses |
+//! | info-only system accounts | `"kind": "system"` (`import`): it owns records and never signs in |
 //!
 //! Vera and Tom are in team `vertrieb`, which confers `sales`: quotes of their team, their
 //! own to change, margins hidden; invoices of their team to read. Bea's team

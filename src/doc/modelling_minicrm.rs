@@ -14,7 +14,7 @@
 //! | MiniCRM | in the policy |
 //! |---|---|
 //! | Owner/Admin | `"owner": { "admin": "admin" }`: the admin level bypasses data checks (setting `admin_bypass`, on by default) |
-//! | Manager | role `manager` with profile `manager`: `all` on every action of the sales modules, `role` on deleting deals (only what their team's users own) |
+//! | Manager | role `manager` with profile `manager`: `all` on most actions, and `role` on deleting deals: only deals whose owner holds her role, or a role below it (`user`), whatever their team |
 //! | User | role `user` below `manager` (`"parent": "manager"`): `owner` on deals, `team` on contacts, the `margin` field hidden |
 //! | External | `"kind": "external"` with role `external`: `team` on projects; capped to reading by `external_access: read_only` (the default) |
 //! | shared with them | a record share (`Share`), reaching read actions for `read` |
