@@ -15,18 +15,25 @@ cargo clippy --all-targets --all-features -- -D warnings
 # `incompatible_msrv` above holds the crate's own code to its `rust-version`)
 python3 scripts/msrv.py
 
-# the HTML report's test drives Debian's Chromium headless
-if [ -z "${PERMATRIX_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
-  echo "scripts/test.sh: installing Chromium with apt" >&2
-  if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+# installs a Debian package, as root or through sudo; a mirror can hiccup, so it tries a
+# few times before giving up
+apt_install() {
+  local sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "scripts/test.sh: installing $1 with apt" >&2
   for attempt in 1 2 3; do
     if "${sudo_cmd[@]}" apt-get update -qq &&
-       DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null; then
-      break
+       DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "$1" >/dev/null; then
+      return 0
     fi
-    [ "$attempt" -eq 3 ] && { echo "scripts/test.sh: could not install Chromium with apt" >&2; exit 1; }
+    [ "$attempt" -eq 3 ] && { echo "scripts/test.sh: could not install $1 with apt" >&2; exit 1; }
     sleep 5
   done
+}
+
+# the HTML report's test drives Debian's Chromium headless
+if [ -z "${PERMATRIX_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
+  apt_install chromium
 fi
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
@@ -34,17 +41,7 @@ find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 
 if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   pg_bin=$(find_pg_bin)
   if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
-    echo "scripts/test.sh: installing PostgreSQL with apt" >&2
-    if [ "$(id -u)" -eq 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
-    # a mirror can hiccup: try a few times before giving up
-    for attempt in 1 2 3; do
-      if "${sudo_cmd[@]}" apt-get update -qq &&
-         DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq postgresql >/dev/null; then
-        break
-      fi
-      [ "$attempt" -eq 3 ] && { echo "scripts/test.sh: could not install PostgreSQL with apt" >&2; exit 1; }
-      sleep 5
-    done
+    apt_install postgresql
     pg_bin=$(find_pg_bin)
   fi
   # PostgreSQL refuses to run as root: as root, the server runs as the unprivileged

@@ -56,19 +56,21 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// The DOM after the page's script ran, for the page at `file` with `fragment`.
-fn dom(dir: &Path, file: &Path, fragment: &str) -> String {
-    let out = browser(dir)
-        .arg("--dump-dom")
-        .arg(format!("file://{}#{fragment}", file.display()))
-        .output()
-        .unwrap();
+/// Runs Chromium on `url` with `action` (`--dump-dom`, `--screenshot=…`); its output.
+fn chromium_on(dir: &Path, action: &str, url: &str) -> Vec<u8> {
+    let out = browser(dir).arg(action).arg(url).output().unwrap();
     assert!(
         out.status.success(),
         "chromium failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let dom = String::from_utf8(out.stdout).unwrap();
+    out.stdout
+}
+
+/// The DOM after the page's script ran, for the page at `file` with `fragment`.
+fn dom(dir: &Path, file: &Path, fragment: &str) -> String {
+    let url = format!("file://{}#{fragment}", file.display());
+    let dom = String::from_utf8(chromium_on(dir, "--dump-dom", &url)).unwrap();
     // the page's own script spells out the markup it writes: read only what it wrote
     dom.split("<script").next().unwrap().to_string()
 }
@@ -165,15 +167,10 @@ fn cells_filter_and_reasons_render_in_chromium() {
 
     // the colours render: many pixels of `all`, `owner` and `none`
     let shot = dir.join("report.png");
-    let out = browser(&dir)
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", file.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    chromium_on(
+        &dir,
+        &format!("--screenshot={}", shot.display()),
+        &format!("file://{}", file.display()),
     );
     let artefact = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()

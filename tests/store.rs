@@ -465,28 +465,28 @@ async fn tamper(place: &Place, statements: &[&str]) {
         .iter()
         .map(|s| s.replace("{p}", &place.prefix))
         .collect();
+    // the same statements on either driver's pool; SQLite takes its write lock at once
+    macro_rules! run {
+        ($pool:expr, $begin:expr) => {{
+            let pool = $pool;
+            let mut tx = pool.begin_with($begin).await.unwrap();
+            for statement in statements {
+                sqlx::query(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            tx.commit().await.unwrap();
+            pool.close().await;
+        }};
+    }
     if place.url.starts_with("sqlite:") {
-        let pool = sqlx::SqlitePool::connect(&place.url).await.unwrap();
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.unwrap();
-        for statement in statements {
-            sqlx::query(sqlx::AssertSqlSafe(statement))
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-        }
-        tx.commit().await.unwrap();
-        pool.close().await;
+        run!(
+            sqlx::SqlitePool::connect(&place.url).await.unwrap(),
+            "BEGIN IMMEDIATE"
+        );
     } else {
-        let pool = sqlx::PgPool::connect(&place.url).await.unwrap();
-        let mut tx = pool.begin().await.unwrap();
-        for statement in statements {
-            sqlx::query(sqlx::AssertSqlSafe(statement))
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-        }
-        tx.commit().await.unwrap();
-        pool.close().await;
+        run!(sqlx::PgPool::connect(&place.url).await.unwrap(), "BEGIN");
     }
 }
 

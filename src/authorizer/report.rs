@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use super::{Authorizer, Explanation, UserId};
 use crate::cell::Cell;
-use crate::policy::{Access, Action, FieldAccess};
+use crate::policy::{Action, FieldAccess};
 
 /// Users shown on one page of the report; the rest are a click (or a filter) away.
 const PAGE: usize = 25;
@@ -80,7 +80,7 @@ impl Authorizer {
                     })
                     .unwrap_or_default();
                 rows.push(serde_json::json!([
-                    access_word(*access),
+                    access.as_str(),
                     cells.iter().map(|c| cell_class(*c)).collect::<Vec<_>>(),
                     reasons,
                     fields,
@@ -124,9 +124,7 @@ impl Authorizer {
             .replace('<', "\\u003c")
             .replace('>', "\\u003e")
             .replace('&', "\\u0026");
-        let mut page = String::with_capacity(data.len() + TEMPLATE.len() + 64);
-        let _ = write!(page, "{}", TEMPLATE.replace("{{DATA}}", &data));
-        page
+        TEMPLATE.replace("{{DATA}}", &data)
     }
 
     /// The teams as a forest: each team with the teams nested in it; a team nested in
@@ -204,10 +202,6 @@ impl Interned {
         self.seen.insert(text, i);
         i
     }
-}
-
-fn access_word(access: Access) -> &'static str {
-    access.as_str()
 }
 
 /// The CSS class of a cell: its name, with the lattice's ∧ and ∨ spelled out.

@@ -151,10 +151,11 @@ impl Cached {
         to_i64(self.revision())
     }
 
-    /// Whether `read` (of the rows after this revision) continues this policy's history.
-    fn continued_by(&self, read: &Read) -> bool {
-        self.revision() == 0
-            || (read.head >= self.revision() && read.base_commit == Some(self.commit))
+    /// Whether the policy must be read whole rather than advanced by `read` (the rows
+    /// after this revision): for an empty cache, and when `read` does not continue this
+    /// policy's history.
+    fn reads_whole(&self, read: &Read) -> bool {
+        self.revision() == 0 || read.head < self.revision() || read.base_commit != Some(self.commit)
     }
 }
 
@@ -166,6 +167,26 @@ struct Read {
     /// The commit id the audit trail records for the revision read from.
     base_commit: Option<i64>,
     rows: Vec<Row>,
+}
+
+/// `$base` brought to the head through the executor `$ex`: advanced by the rows written
+/// since, or read whole when [`Cached::reads_whole`] says so. Gives the new cache, the
+/// read it came from, and whether that was whole.
+macro_rules! to_head {
+    ($store:expr, $ex:expr, $base:expr, $validate:expr) => {{
+        let sql = &$store.inner.sql;
+        let read = changes_since!($ex, sql, $base.since())?;
+        if $base.reads_whole(&read) {
+            let read = if $base.revision() == 0 {
+                read
+            } else {
+                changes_since!($ex, sql, 0i64)?
+            };
+            ($store.whole(&read)?, read, true)
+        } else {
+            ($store.advance(&$base, &read, $validate)?, read, false)
+        }
+    }};
 }
 
 /// Who makes a change: a user, held to their admin level, or the host itself.
@@ -455,23 +476,14 @@ impl PolicyStore {
     /// a mended row is read again.
     pub(crate) async fn catch_up(&self) -> Result<Caught, StoreError> {
         let base = self.cached();
-        let sql = &self.inner.sql;
-        let mut read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, base.since())?);
-        let whole = !base.continued_by(&read) || base.revision() == 0;
-        if whole && base.revision() != 0 {
-            read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
-        }
+        let (next, read, whole) =
+            on_pool!(&self.inner.pool, pool => to_head!(self, pool, base, false));
         let users = read
             .rows
             .iter()
             .filter(|r| r.kind == "users")
             .map(|r| r.name.clone())
             .collect();
-        let next = if whole {
-            self.whole(&read)?
-        } else {
-            self.advance(&base, &read, false)?
-        };
         self.remember(next.clone(), whole);
         Ok(Caught {
             policy: next.policy,
@@ -693,12 +705,7 @@ impl PolicyStore {
             // bring the cache to the locked head, reading it whole if the store's history
             // is not the cache's (a restore), so the change is judged on what is stored
             let cached = self.cached();
-            let read = changes_since!(&mut *tx, sql, cached.since())?;
-            let base = if cached.revision() != 0 && cached.continued_by(&read) {
-                self.advance(&cached, &read, true)?
-            } else {
-                self.whole(&changes_since!(&mut *tx, sql, 0i64)?)?
-            };
+            let (base, _, _) = to_head!(self, &mut *tx, cached, true);
             if base.revision() != current {
                 return Err(StoreError::corrupt(
                     "head",
