@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use crate::authorizer::Authorizer;
+use crate::authorizer::{Authorizer, LoginDenied};
 use crate::error::ErrorCode;
 use crate::ids::UserId;
 use crate::policy::AdminLevel;
@@ -79,6 +79,10 @@ pub enum SeatRefused {
     /// The user id is not the authorizer's.
     #[error("the user id was not issued by this authorizer")]
     UnknownUser,
+    /// The user may not sign in at all ([`Authorizer::login`] refuses them): only a user
+    /// whose sign-in succeeds takes a seat, and a refused one signs no one out.
+    #[error("sign-in refused: {0}")]
+    SignInRefused(LoginDenied),
 }
 
 fn holders_text(holders: &[String]) -> String {
@@ -90,20 +94,23 @@ fn holders_text(holders: &[String]) -> String {
 }
 
 impl SeatRefused {
-    /// `seats_taken`, or `stale_id` for an unknown user.
+    /// `seats_taken`, `stale_id` for an unknown user, or the sign-in refusal's own code
+    /// (`not_active`, `system_account`, `no_active_team`).
     ///
     /// ```
-    /// use permatrix::{ErrorCode, SeatRefused};
+    /// use permatrix::{ErrorCode, LoginDenied, SeatRefused};
     /// assert_eq!(SeatRefused::UnknownUser.code(), ErrorCode::StaleId);
+    /// assert_eq!(SeatRefused::SignInRefused(LoginDenied::SystemAccount).code(), ErrorCode::SystemAccount);
     /// ```
     pub fn code(&self) -> ErrorCode {
         match self {
             SeatRefused::Full { .. } => ErrorCode::SeatsTaken,
             SeatRefused::UnknownUser => ErrorCode::StaleId,
+            SeatRefused::SignInRefused(denied) => denied.code(),
         }
     }
 
-    /// Who holds the seats (empty for an unknown user).
+    /// Who holds the seats (empty unless every seat is taken).
     ///
     /// ```
     /// assert!(permatrix::SeatRefused::UnknownUser.holders().is_empty());
@@ -111,7 +118,7 @@ impl SeatRefused {
     pub fn holders(&self) -> &[String] {
         match self {
             SeatRefused::Full { holders, .. } => holders,
-            SeatRefused::UnknownUser => &[],
+            SeatRefused::UnknownUser | SeatRefused::SignInRefused(_) => &[],
         }
     }
 }
@@ -166,11 +173,14 @@ impl AdminSeats {
     }
 
     /// Signs `user` in: an administrator (effective level `admin` or `customer_admin`)
-    /// takes a free seat, or is refused with the holders named when all are taken.
+    /// takes a free seat, or is refused with the holders named when all are taken. A user
+    /// whose sign-in [`Authorizer::login`] refuses (not active, a system account, no active
+    /// team where one is required) takes no seat, administrator or not.
     ///
     /// # Errors
-    /// [`SeatRefused::Full`] with every seat taken; [`SeatRefused::UnknownUser`] for an id
-    /// `auth` did not issue.
+    /// [`SeatRefused::Full`] with every seat taken; [`SeatRefused::SignInRefused`] for a
+    /// user who may not sign in; [`SeatRefused::UnknownUser`] for an id `auth` did not
+    /// issue.
     ///
     /// # Cost
     /// O(holders) under one lock.
@@ -179,10 +189,12 @@ impl AdminSeats {
     }
 
     /// [`AdminSeats::sign_in`], signing out whoever has held a seat longest when all are
-    /// taken; returns who that was.
+    /// taken; returns who that was. A user who may not sign in is refused before any seat
+    /// is touched, so a forced sign-in by them evicts no one.
     ///
     /// # Errors
-    /// [`SeatRefused::UnknownUser`] for an id `auth` did not issue; with no seat at all
+    /// [`SeatRefused::UnknownUser`] for an id `auth` did not issue;
+    /// [`SeatRefused::SignInRefused`] for a user who may not sign in; with no seat at all
     /// (a limit of 0), [`SeatRefused::Full`].
     ///
     /// # Cost
@@ -219,6 +231,8 @@ impl AdminSeats {
     ) -> Result<(SeatTaken, Option<String>), SeatRefused> {
         let name = auth.user_name(user).ok_or(SeatRefused::UnknownUser)?;
         let level = auth.admin_level(user).ok_or(SeatRefused::UnknownUser)?;
+        // SPEC §12: only a user whose sign-in succeeds takes (or takes away) a seat
+        auth.login(user).map_err(SeatRefused::SignInRefused)?;
         if !matches!(level, AdminLevel::Admin | AdminLevel::CustomerAdmin) {
             return Ok((SeatTaken::NotNeeded, None));
         }

@@ -178,3 +178,44 @@ fn refusals_forced_sign_ins_and_no_limit() {
     let none = AdminSeats::new(Some(0));
     assert!(none.sign_in_forced(&auth, id("a")).is_err());
 }
+
+/// SPEC §12: only a user whose sign-in succeeds takes a seat. An inactive administrator,
+/// a system account with an administrator level, or one without the active team sign-in
+/// requires are refused with that reason, forced or not, and the holder keeps the seat.
+#[test]
+fn users_who_may_not_sign_in_take_no_seat_and_evict_no_one() {
+    let auth = Policy::from_json(
+        r#"{"version":1,"settings":{"max_admin_sessions":1,"login_requires_active_team":true},
+        "users":{"root":{"admin":"admin"},"gone":{"admin":"admin","status":"inactive"},
+                 "shop":{"admin":"customer_admin","kind":"system"},
+                 "loner":{"admin":"admin"},"clerk":{"status":"invited"}},
+        "teams":{"ops":{"users":["root","gone","shop"]}}}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let id = |n: &str| auth.user(n).unwrap();
+    let seats = AdminSeats::for_policy(auth.policy());
+    assert_eq!(seats.sign_in(&auth, id("root")), Ok(SeatTaken::Taken));
+    for (user, code) in [
+        ("gone", "not_active"),
+        ("shop", "system_account"),
+        ("loner", "no_active_team"),
+        ("clerk", "not_active"),
+    ] {
+        let plain = seats.sign_in(&auth, id(user)).unwrap_err();
+        assert_eq!(plain.code(), code, "{user}");
+        assert!(matches!(plain, SeatRefused::SignInRefused(_)), "{user}");
+        let forced = seats.sign_in_forced(&auth, id(user)).unwrap_err();
+        assert_eq!(forced.code(), code, "{user}, forced");
+        assert!(forced.holders().is_empty());
+        assert_eq!(seats.holders(), ["root"], "{user} evicted the holder");
+    }
+    assert!(
+        seats
+            .sign_in(&auth, id("shop"))
+            .unwrap_err()
+            .to_string()
+            .contains("system accounts do not sign in")
+    );
+}
