@@ -75,8 +75,9 @@ fn generated_policy() -> Policy {
         // a 4-ary tree: role 0 at the top
         let parent = (r > 0).then(|| format!("role{}", (r - 1) / 4));
         let mut profiles = vec![format!("profile{}", rng.below(PROFILES))];
-        if rng.below(2) == 0 {
-            profiles.push(format!("profile{}", rng.below(PROFILES)));
+        let second = format!("profile{}", rng.below(PROFILES));
+        if rng.below(2) == 0 && !profiles.contains(&second) {
+            profiles.push(second);
         }
         p.roles.insert(
             format!("role{r}"),
@@ -92,15 +93,19 @@ fn generated_policy() -> Policy {
             roles: vec![format!("role{}", rng.below(ROLES))],
             ..User::default()
         };
-        if rng.below(4) == 0 {
-            user.roles.push(format!("role{}", rng.below(ROLES)));
+        let second = format!("role{}", rng.below(ROLES));
+        if rng.below(4) == 0 && !user.roles.contains(&second) {
+            user.roles.push(second);
         }
         p.users.insert(format!("user{u}"), user);
     }
     for t in 0..TEAMS {
         let mut team = Team::default();
         for _ in 0..40 {
-            team.users.push(format!("user{}", rng.below(USERS)));
+            let member = format!("user{}", rng.below(USERS));
+            if !team.users.contains(&member) {
+                team.users.push(member);
+            }
         }
         if t + 1 < TEAMS && rng.below(5) == 0 {
             team.teams

@@ -110,7 +110,9 @@ fn row(shape: Shape) {
     let mut changed = auth.policy().clone();
     let last = format!("u{}", shape.users - 1);
     if let Some(team) = changed.teams.get_mut("t0") {
-        team.users.push(last.clone());
+        if !team.users.contains(&last) {
+            team.users.push(last.clone());
+        }
     }
     let started = Instant::now();
     let recompiled = auth

@@ -18,8 +18,11 @@ pub enum ErrorCode {
     UnsupportedVersion,
     /// A name refers to something that does not exist (or a tool/field not declared).
     UnknownReference,
-    /// The same key is written twice.
+    /// The same key is written twice, or a list names the same id twice.
     DuplicateKey,
+    /// Two ids of one section could be mistaken for each other: equal after Unicode
+    /// normalisation and case folding, or alike under the Unicode confusables skeleton.
+    AmbiguousId,
     /// The role hierarchy has a cycle.
     RoleCycle,
     /// Team nesting has a cycle.
@@ -90,6 +93,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedVersion => "unsupported_version",
             ErrorCode::UnknownReference => "unknown_reference",
             ErrorCode::DuplicateKey => "duplicate_key",
+            ErrorCode::AmbiguousId => "ambiguous_id",
             ErrorCode::RoleCycle => "role_cycle",
             ErrorCode::TeamCycle => "team_cycle",
             ErrorCode::RoleWithoutProfile => "role_without_profile",
@@ -123,11 +127,12 @@ impl ErrorCode {
     /// use permatrix::ErrorCode;
     /// assert!(ErrorCode::ALL.contains(&ErrorCode::StaleId));
     /// ```
-    pub const ALL: [ErrorCode; 28] = [
+    pub const ALL: [ErrorCode; 29] = [
         ErrorCode::Malformed,
         ErrorCode::UnsupportedVersion,
         ErrorCode::UnknownReference,
         ErrorCode::DuplicateKey,
+        ErrorCode::AmbiguousId,
         ErrorCode::RoleCycle,
         ErrorCode::TeamCycle,
         ErrorCode::RoleWithoutProfile,

@@ -110,8 +110,12 @@
 //!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.
 //!   Generations are never reused: after 2³² − 1 compiles in one process, compiling
 //!   fails with `limit_exceeded` rather than wrap.
-//! - A repeated entry in a module's `tools` list is a `duplicate_key` error; repeats in
-//!   membership and role lists are harmless and accepted.
+//! - A list that names an id twice (a module's `tools`, a team's users, a user's roles, a
+//!   role's profiles) is `duplicate_key`: a repeat is a mistake, not a stronger grant.
+//! - Ids people read ([the document](crate::doc::document#ids-people-read)): besides the
+//!   two rules of the model (equal after NFKC and case folding; equal confusables
+//!   skeletons), two ids whose case-folded forms share a skeleton are `ambiguous_id` too,
+//!   and the names of a module's fields and tools are held to the same rules.
 //! - Filters ([`Authorizer::filter`]) equal `can` for every record the authorizer can
 //!   name. A database row whose owner, team or share names an id the policy does not know
 //!   (a stale row) is outside that promise: `can` cannot even be asked about it. Such a row

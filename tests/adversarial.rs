@@ -306,10 +306,11 @@ fn shapes() -> Vec<Shape> {
                 r#"{{"version":1,"modules":{{{}}},"profiles":{{"p":{{"view_all":true}}}},"roles":{{{}}},"users":{{{}}}}}"#,
                 list(2_000, |i| format!(r#""m{i}":{{}}"#)),
                 list(200, |i| format!(r#""r{i}":{{"profiles":["p"]}}"#)),
+                // two different roles each, a different pair for every user
                 list(20_000, |i| format!(
                     r#""u{i}":{{"roles":["r{}","r{}"]}}"#,
                     i % 200,
-                    (i / 200) % 200
+                    (i % 200 + 1 + i / 200) % 200
                 ))
             ),
             limits: Limits::new(),

@@ -142,10 +142,11 @@
 //!
 //! | code | when |
 //! |---|---|
-//! | `malformed` | not JSON, not of the document's shape, an unknown key, an empty id |
+//! | `malformed` | not JSON, not of the document's shape, an unknown key, an empty id, an id with a control or format character |
 //! | `unsupported_version` | a `version` other than 1 |
 //! | `limit_exceeded` | past one of the policy's [`Limits`](crate::Limits) |
-//! | `duplicate_key` | a key written twice, a tool or `team_inheritance` entry repeated, a host key used twice |
+//! | `duplicate_key` | a key written twice, a tool or `team_inheritance` entry repeated, a host key used twice, a list naming the same id twice (a team's users, teams or roles, a user's roles, a role's profiles, a picklist value's roles) |
+//! | `ambiguous_id` | two ids of one section that people could mistake for each other ([below](#ids-people-read)) |
 //! | `unknown_reference` | a name that is not declared: a role, profile, team, user, module, field or tool |
 //! | `edit_all_requires_view_all` | `edit_all` without `view_all` |
 //! | `mandatory_field_restricted` | a mandatory field made `hidden` or `read_only` |
@@ -154,3 +155,23 @@
 //! | `team_cycle` | teams nested in themselves |
 //!
 //! Host keys are checked last, after everything above.
+//!
+//! ## Ids people read
+//!
+//! Users, teams, roles, profiles and modules are named by ids that administrators read in
+//! reports, explanations and audit trails, so no two may look alike. Every section is
+//! checked when a document is read, on every administration change (an invite, a copy, a
+//! new team, role, profile or module) and on a policy store's import:
+//! - an id holding a control or format character (Unicode categories `Cc` and `Cf`: NUL,
+//!   line breaks, tabs, bidirectional overrides, zero-width characters) is `malformed`,
+//!   and the error's path spells the character as an escape (`users.ro\u{200b}ot`);
+//! - two ids that are equal after NFKC normalisation and case folding (`Bob` and `bob`,
+//!   `josé` composed and decomposed) are `ambiguous_id`;
+//! - so are two ids with the same Unicode confusables skeleton (UTS #39: Latin `root` and
+//!   `rооt` with Cyrillic `о`; also `l` and `1`, `O` and `0`, `rn` and `m`);
+//! - and, going beyond the two rules above, two ids whose case-folded forms share a
+//!   skeleton (`Bob` and `bоb` with a Cyrillic `о`).
+//!
+//! The error names both ids and sits at the later one's path. The names of a module's
+//! fields and tools are checked the same way, within their module. Display names are not
+//! ids: two users may both be "Anna Schmidt".

@@ -10,6 +10,7 @@ mod key;
 mod limits;
 mod module;
 mod profile;
+pub(crate) mod readable;
 pub(crate) mod resolved;
 mod role;
 mod serde_util;

@@ -3,6 +3,7 @@
 
 use indexmap::IndexMap;
 
+use super::readable;
 use super::resolved::Resolved;
 use super::{
     CalendarOwner, FieldAccess, HostKey, Module, ModuleGrant, Override, Policy, Principal,
@@ -20,7 +21,7 @@ pub(crate) fn validate(p: &Policy) -> Result<Resolved> {
     let mut resolved = Resolved::empty();
     // SPEC §2's order: the first problem found is the one reported
     counts(p)?;
-    ids_non_empty(p)?;
+    ids_readable(p)?;
     settings_refs(p)?;
     picklist_refs(p)?;
     grants(p)?;
@@ -62,15 +63,13 @@ fn settings_refs(p: &Policy) -> Result {
 
 /// The roles picklist values are bound to exist.
 fn picklist_refs(p: &Policy) -> Result {
+    let mut scratch = Vec::new();
     for (id, module) in &p.modules {
         for (field, def) in &module.fields {
             let Some(list) = &def.picklist else { continue };
             for (i, value) in list.values.iter().enumerate() {
-                for (j, role) in value.roles.iter().enumerate() {
-                    let path =
-                        || format!("modules.{id}.fields.{field}.picklist.values[{i}].roles[{j}]");
-                    exists(&p.roles, role, path, "role")?;
-                }
+                let path = || format!("modules.{id}.fields.{field}.picklist.values[{i}].roles");
+                list_refs(&p.roles, &value.roles, path, "role", &mut scratch)?;
             }
         }
     }
@@ -193,6 +192,7 @@ fn unique_keys<'a>(
 /// (and on nothing else changing): what [`crate::Authorizer::recompile`] checks again
 /// when only grants changed. Runs in [`validate`]'s order, so the first error is the same.
 pub(crate) fn grants(p: &Policy) -> Result {
+    let mut scratch = Vec::new();
     for (id, profile) in &p.profiles {
         if profile.edit_all && !profile.view_all {
             return Err(PolicyError::new(
@@ -218,14 +218,8 @@ pub(crate) fn grants(p: &Policy) -> Result {
                 format!("role `{id}` has no profile; every role needs at least one"),
             ));
         }
-        for (i, profile) in role.profiles.iter().enumerate() {
-            exists(
-                &p.profiles,
-                profile,
-                || format!("roles.{id}.profiles[{i}]"),
-                "profile",
-            )?;
-        }
+        let path = || format!("roles.{id}.profiles");
+        list_refs(&p.profiles, &role.profiles, path, "profile", &mut scratch)?;
     }
     Ok(())
 }
@@ -257,39 +251,25 @@ fn counts(p: &Policy) -> Result {
     Ok(())
 }
 
-fn ids_non_empty(p: &Policy) -> Result {
-    let maps: [(&str, Vec<&String>); 5] = [
-        ("modules", p.modules.keys().collect()),
-        ("profiles", p.profiles.keys().collect()),
-        ("roles", p.roles.keys().collect()),
-        ("teams", p.teams.keys().collect()),
-        ("users", p.users.keys().collect()),
-    ];
-    for (section, keys) in maps {
-        if keys.iter().any(|k| k.is_empty()) {
-            return Err(PolicyError::new(
-                ErrorCode::Malformed,
-                section,
-                format!("`{section}` has an empty id; ids are non-empty strings"),
-            ));
-        }
-    }
+/// Ids people read ([the policy model](crate::doc::document#ids-people-read)): no
+/// section holds an empty id, an id with a control or format character, or two ids that
+/// look alike; nor does a module's list of fields or tools.
+///
+/// # Cost
+/// O(total length of the ids).
+fn ids_readable(p: &Policy) -> Result {
+    readable::check_section("modules", "module", p.modules.keys())?;
+    readable::check_section("profiles", "profile", p.profiles.keys())?;
+    readable::check_section("roles", "role", p.roles.keys())?;
+    readable::check_section("teams", "team", p.teams.keys())?;
+    readable::check_section("users", "user", p.users.keys())?;
     for (id, module) in &p.modules {
-        for (what, mut names) in [
-            (
-                "fields",
-                Box::new(module.fields.keys()) as Box<dyn Iterator<Item = &String>>,
-            ),
-            ("tools", Box::new(module.tools.iter())),
-        ] {
-            if names.any(String::is_empty) {
-                return Err(PolicyError::new(
-                    ErrorCode::Malformed,
-                    format!("modules.{id}.{what}"),
-                    format!("module `{id}` has an empty {what} name; names are non-empty strings"),
-                ));
-            }
-        }
+        readable::check_section(
+            &format!("modules.{id}.fields"),
+            "field",
+            module.fields.keys(),
+        )?;
+        readable::check_section(&format!("modules.{id}.tools"), "tool", module.tools.iter())?;
     }
     Ok(())
 }
@@ -329,6 +309,15 @@ fn list_refs(
             )
         })?;
         out.push(at as u32);
+    }
+    // SPEC §2: a list that names the same id twice is a mistake, not a stronger grant
+    if let Some(i) = readable::first_repeat(out) {
+        let id = ids.get(i).map_or("", String::as_str);
+        return Err(PolicyError::new(
+            ErrorCode::DuplicateKey,
+            format!("{}[{i}]", path()),
+            format!("{what} `{id}` is listed twice"),
+        ));
     }
     Ok(())
 }

@@ -118,7 +118,7 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
         let parent = (i > 0 && t.chance(60)).then(|| role(t.below(i)));
         let mut profiles = vec![profile(t.below(n_profiles))];
         if t.chance(30) {
-            profiles.push(profile(t.below(n_profiles)));
+            push_new(&mut profiles, profile(t.below(n_profiles)));
         }
         p.roles.insert(
             role(i),
@@ -155,7 +155,7 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
         };
         // up to five, so that some users keep their roles outside their facts
         for _ in 0..t.below(6) {
-            u.roles.push(role(t.below(n_roles)));
+            push_new(&mut u.roles, role(t.below(n_roles)));
         }
         if t.chance(20) {
             for name in MODULES {
@@ -233,7 +233,10 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
             let values = (0..1 + t.below(4))
                 .map(|v| PicklistValue {
                     value: format!("v{v}"),
-                    roles: (0..t.below(3)).map(|_| role(t.below(n_roles))).collect(),
+                    roles: (0..t.below(3)).fold(Vec::new(), |mut roles, _| {
+                        push_new(&mut roles, role(t.below(n_roles)));
+                        roles
+                    }),
                 })
                 .collect();
             field.picklist = Some(Picklist {
@@ -267,6 +270,14 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
         });
     }
     p
+}
+
+/// Lists name each id once (SPEC §2: a repeat is `duplicate_key`); the tape is read the
+/// same either way.
+fn push_new(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
 }
 
 fn random_grant(t: &mut Tape<'_>, module: &Module) -> ModuleGrant {
