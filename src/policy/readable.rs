@@ -40,27 +40,26 @@ pub(crate) fn unreadable_char(id: &str) -> Option<char> {
     })
 }
 
-/// The three forms an id is compared by: folded (NFKC, case folding, NFKC), its
-/// skeleton, and the skeleton of the folded form.
+/// The two forms an id is compared by: its skeleton, and the skeleton of its folded form
+/// (NFKC, full case folding, NFKC again). Ids with equal folded forms have equal folded
+/// skeletons, so the second catches the first rule of the model too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Form {
-    Folded,
     Skeleton,
     FoldedSkeleton,
 }
 
-const FORMS: [Form; 3] = [Form::Folded, Form::Skeleton, Form::FoldedSkeleton];
+const FORMS: [Form; 2] = [Form::FoldedSkeleton, Form::Skeleton];
 
-/// Writes the `form` of `id` into `out` (cleared first).
-fn write_form(id: &str, form: Form, out: &mut String) {
+/// Writes the `form` of `id` into `out` (cleared first), using `scratch`.
+fn write_form(id: &str, form: Form, out: &mut String, scratch: &mut String) {
     out.clear();
     match form {
-        Form::Folded => fold(id, out),
         Form::Skeleton => skeleton_into(id, out),
         Form::FoldedSkeleton => {
-            let mut folded = String::with_capacity(id.len());
-            fold(id, &mut folded);
-            skeleton_into(&folded, out);
+            scratch.clear();
+            fold(id, scratch);
+            skeleton_into(scratch, out);
         }
     }
 }
@@ -69,24 +68,29 @@ fn write_form(id: &str, form: Form, out: &mut String) {
 fn fold(id: &str, out: &mut String) {
     if id.is_ascii() {
         // ASCII is NFKC already, and its case folding is plain lowercasing
-        out.extend(id.chars().map(|c| c.to_ascii_lowercase()));
+        out.push_str(id);
+        out.make_ascii_lowercase();
         return;
     }
     let nfkc: String = id.nfkc().collect();
     out.extend(caseless::default_case_fold_str(&nfkc).nfkc());
 }
 
-/// The skeleton of each ASCII character, as the confusables table gives it, when every one
-/// of them is ASCII again (it is, in the tables this crate was built with): a string of
-/// ASCII then maps character by character, with no normalisation left to do. `None`
-/// sends every id through the table whole.
+/// The skeleton of each ASCII character, as the confusables table gives it, if none of
+/// them holds a combining mark (none does, in the tables this crate was built with): the
+/// skeleton of an ASCII string is then the skeletons of its characters one after another,
+/// for NFD has nothing left to reorder. `None` sends every id through the table whole.
 fn ascii_skeletons() -> Option<&'static [String; 128]> {
     static TABLE: OnceLock<Option<[String; 128]>> = OnceLock::new();
     TABLE
         .get_or_init(|| {
             let table: [String; 128] =
                 std::array::from_fn(|c| skeleton(&char::from(c as u8).to_string()).collect());
-            table.iter().all(|s| s.is_ascii()).then_some(table)
+            let combining = |s: &String| {
+                s.chars()
+                    .any(unicode_normalization::char::is_combining_mark)
+            };
+            (!table.iter().any(combining)).then_some(table)
         })
         .as_ref()
 }
@@ -94,9 +98,13 @@ fn ascii_skeletons() -> Option<&'static [String; 128]> {
 fn skeleton_into(id: &str, out: &mut String) {
     match ascii_skeletons() {
         Some(table) if id.is_ascii() => {
+            out.reserve(id.len());
             for b in id.bytes() {
-                if let Some(s) = table.get(b as usize) {
-                    out.push_str(s);
+                match table.get(b as usize) {
+                    // most characters are their own skeleton
+                    Some(s) if s.len() == 1 && s.as_bytes() == [b] => out.push(char::from(b)),
+                    Some(s) => out.push_str(s),
+                    None => {}
                 }
             }
         }
@@ -112,7 +120,8 @@ fn skeleton_into(id: &str, out: &mut String) {
 /// pair that look alike (at the later one's path).
 ///
 /// # Cost
-/// O(total length of the ids): three forms an id, hashed; ASCII ids take no table.
+/// O(total length of the ids): two forms an id, hashed; an ASCII id maps character by
+/// character.
 pub(crate) fn check_section<'a>(
     section: &str,
     what: &str,
@@ -144,34 +153,55 @@ pub(crate) fn check_section<'a>(
     }
     let ids: Vec<&String> = ids.collect();
     let hasher = foldhash::fast::FixedState::default();
-    let (mut form, mut other) = (String::new(), String::new());
+    let (mut form, mut other, mut scratch) = (String::new(), String::new(), String::new());
+    let mut hashed: Vec<(u64, u32)> = Vec::with_capacity(ids.len());
     for kind in FORMS {
-        // by the hash of each id's form; equal hashes are compared in full
-        let mut seen: foldhash::HashMap<u64, smallvec::SmallVec<[u32; 1]>> =
-            foldhash::HashMap::default();
-        seen.reserve(ids.len());
+        // sorted by the hash of each id's form: equal forms sit side by side, and equal
+        // hashes are compared in full
+        hashed.clear();
         for (i, id) in ids.iter().enumerate() {
-            write_form(id, kind, &mut form);
-            let slot = seen.entry(hasher.hash_one(&form)).or_default();
-            for &j in slot.iter() {
-                let Some(first) = ids.get(j as usize) else {
+            write_form(id, kind, &mut form, &mut scratch);
+            hashed.push((hasher.hash_one(&form), i as u32));
+        }
+        hashed.sort_unstable();
+        // of the pairs alike, the one whose later id comes first in the document
+        let mut found: Option<(u32, u32)> = None;
+        for run in hashed
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+        {
+            for (k, &(_, later)) in run.iter().enumerate().skip(1) {
+                let Some(id) = ids.get(later as usize) else {
                     continue;
                 };
-                write_form(first, kind, &mut other);
-                if other == form {
-                    return Err(ambiguous(section, what, first, id, kind));
+                write_form(id, kind, &mut form, &mut scratch);
+                for &(_, first) in run.iter().take(k) {
+                    let Some(first_id) = ids.get(first as usize) else {
+                        continue;
+                    };
+                    write_form(first_id, kind, &mut other, &mut scratch);
+                    if other == form && found.is_none_or(|(_, l)| later < l) {
+                        found = Some((first, later));
+                    }
                 }
             }
-            slot.push(i as u32);
+        }
+        if let Some((first, later)) = found {
+            let name = |i: u32| ids.get(i as usize).map_or("", |s| s.as_str());
+            return Err(ambiguous(section, what, name(first), name(later)));
         }
     }
     Ok(())
 }
 
-fn ambiguous(section: &str, what: &str, first: &str, second: &str, form: Form) -> PolicyError {
-    let how = match form {
-        Form::Folded => "they differ only in case or Unicode normal form",
-        Form::Skeleton | Form::FoldedSkeleton => "they look alike (Unicode confusables)",
+fn ambiguous(section: &str, what: &str, first: &str, second: &str) -> PolicyError {
+    let (mut a, mut b) = (String::new(), String::new());
+    fold(first, &mut a);
+    fold(second, &mut b);
+    let how = if a == b {
+        "they differ only in case or Unicode normal form"
+    } else {
+        "they look alike (Unicode confusables)"
     };
     PolicyError::new(
         ErrorCode::AmbiguousId,
