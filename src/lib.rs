@@ -181,6 +181,7 @@ mod compile;
 pub mod diff;
 pub mod doc;
 pub mod error;
+mod escape;
 
 mod ids;
 mod lists;

@@ -302,3 +302,68 @@ fn explanations_name_the_owner_the_teams_and_the_hierarchy_path() {
     let json = serde_json::to_value(auth.explain(stale, Action::View, &deal)).unwrap();
     assert_eq!(json["error"]["code"], "stale_id");
 }
+
+/// Names are the policy's data: in Markdown they stay text (no HTML, no link, no extra
+/// cell), in CSV no field starts a formula, and JSON gives them back exactly.
+#[test]
+fn hostile_names_stay_text_in_every_matrix_format() {
+    let p = Policy::from_json(
+        r#"{"version":1,"modules":{"<img src=x onerror=alert(1)>":{},"=HYPERLINK(\"http://x\",\"y\")":{},
+            "+cmd":{},"-2+3":{},"@SUM(A1)":{},"a|b":{},"[x](javascript:y)":{}},
+          "users":{"<b>eve</b>":{"status":"inactive"}}}"#,
+    )
+    .unwrap();
+    let auth = p.compile().unwrap();
+    let view = auth.matrix(auth.user("<b>eve</b>").unwrap()).unwrap();
+    let md = view.to_markdown();
+    for raw in ["<img", "<b>", "](javascript", "a|b"] {
+        assert!(!md.contains(raw), "markdown kept `{raw}`:\n{md}");
+    }
+    assert!(
+        md.contains("&lt;img src=x onerror=alert\\(1\\)&gt;"),
+        "{md}"
+    );
+    assert!(md.contains("&lt;b&gt;eve&lt;/b&gt;"), "{md}");
+    // every table row keeps its eleven cells: no name opened a new one
+    for row in md.lines().filter(|l| l.starts_with("| ")) {
+        assert_eq!(row.matches(" | ").count(), 9, "{row}");
+    }
+    let csv = view.to_csv();
+    for line in csv.lines().skip(1) {
+        let first = line.trim_start_matches('"');
+        assert!(
+            !first.starts_with(['=', '+', '-', '@']),
+            "a formula: {line}"
+        );
+    }
+    assert!(
+        csv.contains("\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""),
+        "{csv}"
+    );
+    assert!(csv.contains("\n'+cmd,"), "{csv}");
+    let json: serde_json::Value = serde_json::from_str(&view.to_json()).unwrap();
+    assert_eq!(json["user"], "<b>eve</b>");
+    assert!(
+        json["modules"]
+            .get("=HYPERLINK(\"http://x\",\"y\")")
+            .is_some()
+    );
+}
+
+/// A display name with a control character (an escape sequence for a terminal, a line
+/// break) is refused: names are printed in explanations and matrices.
+#[test]
+fn display_names_hold_no_control_characters() {
+    for doc in [
+        r#"{"version":1,"users":{"a":{"display_name":"\u001b[2Jgone"}}}"#,
+        r#"{"version":1,"teams":{"t":{"name":"two\nlines"}}}"#,
+    ] {
+        let err = Policy::from_json(doc).unwrap().validate().unwrap_err();
+        assert_eq!(err.code(), permatrix::ErrorCode::Malformed, "{doc}");
+    }
+    // a zero-width non-joiner belongs in some scripts' names
+    Policy::from_json(r#"{"version":1,"users":{"a":{"display_name":"Mehr\u200cdad"}}}"#)
+        .unwrap()
+        .validate()
+        .unwrap();
+}

@@ -1,10 +1,12 @@
 //! A user's matrix for administrators ([explanations](crate::doc::semantics#explanations-and-matrices)): modules × actions, with module access,
 //! as a text table, Markdown, CSV or JSON.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::authorizer::{Authorizer, Owner, UserId};
 use crate::cell::Cell;
+use crate::escape;
 use crate::policy::{Access, Action, CalendarLevel, CalendarOwner};
 
 /// One user's matrix, ready to render.
@@ -143,20 +145,22 @@ impl MatrixView {
             .collect()
     }
 
-    fn note(&self) -> Option<String> {
+    /// The line under the table for a user who is not active or bypasses data checks,
+    /// naming them as `name` (the user, escaped for the format).
+    fn note_for(&self, name: &str) -> Option<String> {
         if !self.active {
-            Some(format!(
-                "user `{}` is not active: every check is denied",
-                self.user
-            ))
+            Some(format!("user {name} is not active: every check is denied"))
         } else if self.bypass {
             Some(format!(
-                "user `{}` is an administrator with admin_bypass: every check is allowed",
-                self.user
+                "user {name} is an administrator with admin_bypass: every check is allowed"
             ))
         } else {
             None
         }
+    }
+
+    fn note(&self) -> Option<String> {
+        self.note_for(&format!("`{}`", self.user))
     }
 
     /// An aligned plain-text table.
@@ -234,22 +238,25 @@ impl MatrixView {
     /// assert!(md.contains("| m | off | none |"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
+    ///
+    /// Names are the policy's data and stay text: HTML in them is written as entities and
+    /// Markdown's punctuation is escaped, so no name becomes markup, a link or a new cell.
     pub fn to_markdown(&self) -> String {
         let headers = Self::headers();
         let mut out = format!("| {} |\n", headers.join(" | "));
         out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
         for row in self.table() {
-            let escaped: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            let escaped: Vec<Cow<'_, str>> = row.iter().map(|c| escape::markdown(c)).collect();
             let _ = writeln!(out, "| {} |", escaped.join(" | "));
         }
-        if let Some(note) = self.note() {
+        if let Some(note) = self.note_for(&escape::markdown(&self.user)) {
             let _ = writeln!(out, "\n_{note}_");
         }
         let extra = self.extra_lines();
         if !extra.is_empty() {
             out.push('\n');
             for line in extra {
-                let _ = writeln!(out, "- {}", line.replace('|', "\\|"));
+                let _ = writeln!(out, "- {}", escape::markdown(&line));
             }
         }
         out
@@ -264,18 +271,15 @@ impl MatrixView {
     /// assert_eq!(csv.lines().next(), Some("module,access,view,list,create,edit,delete,import,export,report"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
+    ///
+    /// A field a spreadsheet would run as a formula (a module named `=HYPERLINK(…)`, or
+    /// starting with `+`, `-` or `@`) is written with a leading `'`, which spreadsheets
+    /// show as text.
     pub fn to_csv(&self) -> String {
-        let quote = |s: &str| {
-            if s.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", s.replace('"', "\"\""))
-            } else {
-                s.to_string()
-            }
-        };
         let mut out = Self::headers().join(",");
         out.push('\n');
         for row in self.table() {
-            let q: Vec<String> = row.iter().map(|c| quote(c)).collect();
+            let q: Vec<Cow<'_, str>> = row.iter().map(|c| escape::csv(c)).collect();
             out.push_str(&q.join(","));
             out.push('\n');
         }

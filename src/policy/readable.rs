@@ -40,6 +40,31 @@ pub(crate) fn unreadable_char(id: &str) -> Option<char> {
     })
 }
 
+/// A display name holds no control character (Unicode category `Cc`: NUL, line breaks,
+/// the escape that starts a terminal sequence): names are printed in explanations,
+/// matrices and reports. Format characters stay allowed here, for names in scripts that
+/// need a zero-width joiner or non-joiner.
+///
+/// # Errors
+/// `malformed` at `path`.
+pub(crate) fn check_display_name(
+    path: impl FnOnce() -> String,
+    name: &str,
+) -> Result<(), PolicyError> {
+    match name.chars().find(|c| c.is_control()) {
+        Some(c) => Err(PolicyError::new(
+            ErrorCode::Malformed,
+            path(),
+            format!(
+                "the name `{}` holds the control character U+{:04X}",
+                name.escape_debug(),
+                c as u32
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The two forms an id is compared by: its skeleton, and the skeleton of its folded form
 /// (NFKC, full case folding, NFKC again). Ids with equal folded forms have equal folded
 /// skeletons, so the second catches the first rule of the model too.

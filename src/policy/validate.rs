@@ -263,6 +263,31 @@ fn ids_readable(p: &Policy) -> Result {
     readable::check_section("roles", "role", p.roles.keys())?;
     readable::check_section("teams", "team", p.teams.keys())?;
     readable::check_section("users", "user", p.users.keys())?;
+    display_names(
+        "modules",
+        "name",
+        p.modules.iter().map(|(id, x)| (id, x.name.as_deref())),
+    )?;
+    display_names(
+        "profiles",
+        "name",
+        p.profiles.iter().map(|(id, x)| (id, x.name.as_deref())),
+    )?;
+    display_names(
+        "roles",
+        "name",
+        p.roles.iter().map(|(id, x)| (id, x.name.as_deref())),
+    )?;
+    display_names(
+        "teams",
+        "name",
+        p.teams.iter().map(|(id, x)| (id, x.name.as_deref())),
+    )?;
+    let users = p
+        .users
+        .iter()
+        .map(|(id, x)| (id, x.display_name.as_deref()));
+    display_names("users", "display_name", users)?;
     for (id, module) in &p.modules {
         readable::check_section(
             &format!("modules.{id}.fields"),
@@ -270,6 +295,21 @@ fn ids_readable(p: &Policy) -> Result {
             module.fields.keys(),
         )?;
         readable::check_section(&format!("modules.{id}.tools"), "tool", module.tools.iter())?;
+    }
+    Ok(())
+}
+
+/// Display names print as they are: none holds a control character.
+fn display_names<'a>(
+    section: &str,
+    key: &str,
+    items: impl Iterator<Item = (&'a String, Option<&'a str>)>,
+) -> Result {
+    for (id, name) in items {
+        if let Some(name) = name {
+            let path = || format!("{section}.{}.{key}", id.escape_debug());
+            readable::check_display_name(path, name)?;
+        }
     }
     Ok(())
 }
