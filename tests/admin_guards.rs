@@ -245,7 +245,7 @@ fn no_administrator_below_admin_grants_themselves_anything() {
         p.admin("su")
             .update_user("bob", |u| u.roles.push("lead".into()))
     });
-    assert!(err.message().contains("sharing a role"), "{err}");
+    assert!(err.message().contains("share a direct role"), "{err}");
     // what does not reach them stays theirs to change
     p.admin("su")
         .update_profile("boss", |pr| pr.view_all = true)

@@ -212,15 +212,15 @@ fn diff_shows_calendar_and_picklist_changes() {
     let d = permatrix::diff(&old.compile().unwrap(), &new.compile().unwrap());
     let text = d.to_string();
     assert!(
-        text.contains("+ calendar of user bob: none -> titles"),
+        text.contains("+ calendar of user `bob`: none -> titles"),
         "{text}"
     );
     assert!(
-        text.contains("+ calendar of team support: none -> details"),
+        text.contains("+ calendar of team `support`: none -> details"),
         "{text}"
     );
     assert!(
-        text.contains("+ deals stage value won: hidden -> shown"),
+        text.contains("+ may now pick `won` in `deals.stage`"),
         "{text}"
     );
     assert!(!text.contains("bob:\n"), "bob gains nothing: {text}");

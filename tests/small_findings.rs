@@ -10,22 +10,19 @@ fn a_diff_with_only_new_users_is_not_empty() {
     )
     .unwrap();
     let d = diff(&old.compile().unwrap(), &new.compile().unwrap());
-    assert_eq!(d.added_users, vec!["root".to_string(), "idle".to_string()]);
+    assert_eq!(d.added.users, vec!["root".to_string(), "idle".to_string()]);
     assert!(!d.is_empty());
     assert!(d.len() >= 2, "{d:?}");
     // what the new administrator gains is listed, not only their name
-    let (_, root) = d
-        .users
-        .iter()
-        .find(|(u, _)| u == "root")
-        .expect("root's changes");
+    let root = d.user("root").expect("root's changes");
     assert!(
-        root.iter()
-            .any(|c| c.is_gain() && c.to_string().contains("admin bypass"))
+        root.changes
+            .iter()
+            .any(|c| c.is_gain() && c.to_string().contains("bypasses data checks"))
     );
     // and the other way round
     let back = diff(&new.compile().unwrap(), &old.compile().unwrap());
-    assert_eq!(back.removed_users.len(), 2);
+    assert_eq!(back.removed.users.len(), 2);
     assert!(back.len() >= 2);
 }
 
@@ -42,9 +39,13 @@ fn removing_a_granted_module_shows_in_the_diff() {
     new.profiles["p"].modules.shift_remove("deals");
     let d = diff(&old.compile().unwrap(), &new.compile().unwrap());
     let text = d.to_string();
-    assert!(text.contains("- deals access: on -> off"), "{text}");
-    assert!(text.contains("- deals.view: all -> none"), "{text}");
-    assert!(text.contains("- deals tool pdf: on -> off"), "{text}");
+    assert!(text.contains("- access to `deals`: on -> off"), "{text}");
+    assert!(text.contains("- view on `deals`: all -> none"), "{text}");
+    assert!(
+        text.contains("- tool `pdf` of `deals`: on -> off"),
+        "{text}"
+    );
+    assert_eq!(d.removed.modules, ["deals"]);
 }
 
 #[test]

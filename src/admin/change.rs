@@ -205,7 +205,22 @@ impl Admin<'_> {
                 (Item::Team(t), Some(heir)) => Some((guard::Owned::Team(t), heir)),
                 _ => None,
             };
-            guard::check(self.policy, &next, &before, &after, actor, level, handover)?;
+            // the effect is judged on the answers of both policies, compiled
+            let (was, now) = (self.policy.compile()?, next.compile()?);
+            let compiled = guard::Compiled {
+                was: &was,
+                now: &now,
+            };
+            guard::check(
+                self.policy,
+                &next,
+                &before,
+                &after,
+                compiled,
+                actor,
+                level,
+                handover,
+            )?;
         }
         if before.active_admins(self.policy) > 0 && after.active_admins(&next) == 0 {
             return Err(refuse(

@@ -5,21 +5,15 @@
 //! operation to remember its own checks. A new operation is covered without a line here.
 //! Every refusal is `not_permitted`, and the caller then changes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 
 use super::audit::TransferTarget;
 use super::change::refuse;
 use super::standing::{Standing, TakenRoles};
 use crate::authorizer::signin::sign_in;
-use crate::authorizer::{Owner, Record};
-use crate::cell::ActionCells;
-use crate::compile::grant::effective_field;
-use crate::compile::rows::{RoleGrants, user_grant};
-use crate::compile::{Cell, Conferred, default_role_index, source_key};
+use crate::authorizer::{Authorizer, Owner, Record};
 use crate::error::{ErrorCode, PolicyError};
-use crate::policy::{
-    Access, Action, AdminLevel, FieldAccess, Policy, Principal, Status, Team, User,
-};
+use crate::policy::{Action, AdminLevel, Policy, Principal, Status, Team, User};
 
 type Result<T = ()> = std::result::Result<T, PolicyError>;
 
@@ -31,17 +25,27 @@ fn high(level: AdminLevel) -> bool {
     level >= AdminLevel::CustomerAdmin
 }
 
+/// The two policies of a change, compiled: the effect of a change is judged on what
+/// they answer.
+pub(crate) struct Compiled<'a> {
+    pub was: &'a Authorizer,
+    pub now: &'a Authorizer,
+}
+
 /// All of [administration](crate::doc::semantics#administration)'s rules for `actor`, whose effective level is below `admin`, for a
 /// change from `old` to `new` that may hand what it deleted over to an heir.
 ///
 /// # Cost
-/// O(policy size + memberships), plus the users of each team or role a sharing rule to the
-/// actor shares from, plus a compile of the policy before a deletion with an heir.
+/// O(policy size + memberships) for the rules on the policy's items, plus the
+/// comparison of the compiled policies ([`crate::diff()`]'s) for the actor and every user
+/// at or above `customer_admin`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn check(
     old: &Policy,
     new: &Policy,
     before: &Standing,
     after: &Standing,
+    compiled: Compiled<'_>,
     actor: &str,
     actor_level: AdminLevel,
     handover: Option<(Owned<'_>, &TransferTarget)>,
@@ -51,7 +55,55 @@ pub(crate) fn check(
     levels(old, new, before, after, actor_level)?;
     administrators(old, new, before, after)?;
     self_grant(old, new, before, after, actor)?;
-    heir_within_reach(old, actor, handover)
+    by_effect(old, new, before, after, &compiled, actor)?;
+    heir_within_reach(compiled.was, actor, handover)
+}
+
+/// Judged by effect, on every answer the authorizer gives ([`crate::diff()`]'s
+/// comparison, so the preview and the guards cannot disagree): no answer about the actor
+/// widens — cells and what they reach, fields, tools, calendars (dormant shares that
+/// wake included), picklist values and adding to them, the result limit, admin level
+/// and areas, sign-in and its factors, whether or not their data checks are bypassed;
+/// and no answer about a user at or above `customer_admin` changes at all.
+fn by_effect(
+    old: &Policy,
+    new: &Policy,
+    before: &Standing,
+    after: &Standing,
+    compiled: &Compiled<'_>,
+    actor: &str,
+) -> Result {
+    let mut names: Vec<&str> = vec![actor];
+    names.extend(all_users(old, new).filter(|name| {
+        *name != actor
+            && (before.level_of(old, name).is_some_and(high)
+                || after.level_of(new, name).is_some_and(high))
+    }));
+    let high_actor = before.level_of(old, actor).is_some_and(high);
+    for (name, changes) in crate::diff::users(compiled.was, compiled.now, &names) {
+        let is_actor = name == actor;
+        // an administrator's answers stay as they are, the actor's own included when
+        // they are one; anyone else acting may lose, never gain
+        let must_stay = !is_actor || high_actor;
+        let refused = changes.iter().find(|c| must_stay || c.is_gain());
+        let Some(change) = refused else { continue };
+        return Err(if is_actor && change.is_gain() {
+            not_permitted(
+                format!("users.{actor}"),
+                format!(
+                    "the change would let `{actor}` do more than before ({change}); administrators below `admin` cannot grant themselves anything"
+                ),
+            )
+        } else {
+            not_permitted(
+                format!("users.{name}"),
+                format!(
+                    "the change would alter what administrator `{name}` may do ({change}); only an `admin` may"
+                ),
+            )
+        });
+    }
+    Ok(())
 }
 
 /// Whose records a deletion leaves behind.
@@ -71,9 +123,9 @@ pub(crate) enum Owned<'a> {
 /// without the actor's teams linked, on every action.
 ///
 /// # Cost
-/// One compile of the policy before the change, then O(modules × actions) checks.
+/// O(modules × actions) checks on the policy before the change, compiled.
 fn heir_within_reach(
-    old: &Policy,
+    auth: &Authorizer,
     actor: &str,
     handover: Option<(Owned<'_>, &TransferTarget)>,
 ) -> Result {
@@ -86,7 +138,6 @@ fn heir_within_reach(
         // a role or profile heir changes the policy itself: judged by the reach above
         TransferTarget::Role(_) | TransferTarget::Profile(_) => return Ok(()),
     };
-    let auth = old.compile()?;
     let Some(me) = auth.user(actor) else {
         return Ok(());
     };
@@ -417,17 +468,6 @@ fn self_grant(
     if calendars(old, before) != calendars(new, after) {
         return Err(own("a calendar share that shares with them"));
     }
-    let (was, now) = (Reach::of(old, before, actor), Reach::of(new, after, actor));
-    if let (Some(was), Some(now)) = (was, now) {
-        if let Some(gain) = now.gain_over(&was) {
-            return Err(not_permitted(
-                path,
-                format!(
-                    "the change would let `{actor}` reach more than before ({gain}); administrators below `admin` are subject to data checks"
-                ),
-            ));
-        }
-    }
     Ok(())
 }
 
@@ -447,287 +487,4 @@ fn shared_with<T: serde::Serialize>(
         .collect();
     out.sort_unstable();
     out
-}
-
-/// What one user can reach in one policy: everything `filter` and the [fields, tools and limits](crate::doc::semantics#fields-tools-and-limits) surface are
-/// built from. Comparing two of them tells whether a change widened the user's data.
-struct Reach<'p> {
-    bypass: bool,
-    modules: BTreeMap<&'p str, ModuleReach<'p>>,
-    /// Users whose records the user reaches as a superior ([decision step 6](crate::doc::semantics#decision-steps)).
-    subordinates: BTreeSet<&'p str>,
-    /// Users sharing a direct role with the user.
-    role_mates: BTreeSet<&'p str>,
-    /// Principals whose record shares reach the user.
-    share_principals: HashSet<Principal>,
-    /// Per module and source principal of a sharing rule that shares with the user: the
-    /// record owners it shares.
-    rule_sources: HashMap<(&'p str, Principal), Source<'p>>,
-    /// The user's search-result limit ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)); `None` is unlimited.
-    result_limit: Option<u64>,
-    /// Picklist values the user sees: (module, field, value).
-    picklist_values: BTreeSet<(&'p str, &'p str, &'p str)>,
-}
-
-/// The record owners one sharing-rule source names.
-struct Source<'p> {
-    users: BTreeSet<&'p str>,
-    /// The source is an active team, whose own records the rule shares too.
-    active_team: bool,
-}
-
-impl Source<'_> {
-    /// Names no owner `then` did not.
-    fn within(&self, then: &Source<'_>) -> bool {
-        self.users.is_subset(&then.users) && (!self.active_team || then.active_team)
-    }
-}
-
-struct ModuleReach<'p> {
-    access: Access,
-    /// Per action; `all` wherever a module without owners grants anything ([decision step 5](crate::doc::semantics#decision-steps)).
-    cells: ActionCells,
-    hierarchy: bool,
-    fields: BTreeMap<&'p str, FieldAccess>,
-    tools: BTreeMap<&'p str, bool>,
-}
-
-impl<'p> Reach<'p> {
-    /// `None` for a user not in the policy.
-    fn of(p: &'p Policy, standing: &Standing, name: &str) -> Option<Reach<'p>> {
-        let (u, _, user) = p.users.get_full(name)?;
-        let teams = standing.teams_of(u);
-        let direct = standing.direct_roles.get(u);
-        let level = standing.level.get(u).copied().unwrap_or_default();
-        let conferred = Conferred::of_teams(p, teams);
-        let key = source_key(
-            p,
-            default_role_index(p),
-            direct,
-            conferred.view(),
-            level,
-            user,
-        );
-        let mut grants = RoleGrants::new();
-        let mut modules = BTreeMap::new();
-        for (m, (module_id, module)) in p.modules.iter().enumerate() {
-            let grant = user_grant(p, &mut grants, &key, m, user.overrides.get(module_id));
-            let mut cells = grant.cells;
-            if !module.owned {
-                for cell in cells.iter_mut().filter(|c| !c.is_none()) {
-                    *cell = Cell::ALL;
-                }
-            }
-            let fields = module
-                .fields
-                .iter()
-                .zip(&grant.fields)
-                .map(|((f, def), &merged)| {
-                    let access =
-                        effective_field(grant.access, merged, def.mandatory, key.external_capped);
-                    (f.as_str(), access)
-                })
-                .collect();
-            let tools = module
-                .tools
-                .iter()
-                .zip(&grant.tools)
-                .map(|(t, &on)| (t.as_str(), on && grant.access != Access::Off))
-                .collect();
-            modules.insert(
-                module_id.as_str(),
-                ModuleReach {
-                    access: grant.access,
-                    cells,
-                    hierarchy: module.hierarchy,
-                    fields,
-                    tools,
-                },
-            );
-        }
-        let holders = |pred: &dyn Fn(u32) -> bool| -> BTreeSet<&'p str> {
-            p.users
-                .keys()
-                .zip(standing.direct_roles.iter())
-                .filter(|(_, roles)| roles.iter().any(|&r| pred(r)))
-                .map(|(n, _)| n.as_str())
-                .collect()
-        };
-        let tree = &standing.roles;
-        let mut pres: Vec<u32> = direct.iter().filter_map(|&r| tree.pre(r)).collect();
-        pres.sort_unstable();
-        let below = tree.spans_below(&pres);
-        let subordinates = holders(&|r| {
-            tree.pre(r)
-                .is_some_and(|pre| crate::compile::sorted::hit(&below, &[pre]).is_some())
-        });
-        let role_mates = holders(&|r| direct.binary_search(&r).is_ok());
-        let mut share_principals = HashSet::new();
-        share_principals.insert(Principal::User(name.to_string()));
-        for team in standing.team_names(p, name) {
-            share_principals.insert(Principal::Team(team.to_string()));
-        }
-        let role_name = |r: u32| p.roles.get_index(r as usize).map(|(k, _)| k.clone());
-        for &r in direct {
-            share_principals.extend(role_name(r).map(Principal::Role));
-            for a in tree.ancestors(r) {
-                let Some(principal) = role_name(a).map(Principal::RoleAndSubordinates) else {
-                    break;
-                };
-                if !share_principals.insert(principal) {
-                    break; // seen, and everything above it too
-                }
-            }
-        }
-        // the sources of the rules that share with the user, each expanded once: the rules
-        // themselves cannot change (see `shared_with`), so only their sources can grow
-        let mut rule_sources: HashMap<(&str, Principal), Source<'p>> = HashMap::new();
-        for rule in &p.sharing_rules {
-            let Some(module) = p
-                .modules
-                .get_key_value(&rule.module)
-                .map(|(k, _)| k.as_str())
-            else {
-                continue;
-            };
-            let key = (module, rule.from.clone());
-            if rule_sources.contains_key(&key) || !standing.includes(p, &rule.to, name) {
-                continue;
-            }
-            let active_team = match &rule.from {
-                Principal::Team(t) => p.teams.get(t).is_some_and(|t| t.active),
-                _ => false,
-            };
-            rule_sources.insert(
-                key,
-                Source {
-                    users: standing.users_of(p, &rule.from),
-                    active_team,
-                },
-            );
-        }
-        let limits = standing
-            .teams_of(u)
-            .iter()
-            .filter_map(|&t| p.teams.get_index(t as usize))
-            .filter_map(|(_, team)| team.result_limit);
-        let result_limit = match p.settings.merge {
-            crate::policy::Merge::Additive => limits.max(),
-            crate::policy::Merge::Subtractive => limits.min(),
-        };
-        let held = standing.held_roles(p, name);
-        let sees = |l: &crate::policy::Picklist, v: &crate::policy::PicklistValue| {
-            !l.role_bound || v.roles.is_empty() || v.roles.iter().any(|r| held.contains(r.as_str()))
-        };
-        let mut picklist_values = BTreeSet::new();
-        for (module_id, module) in &p.modules {
-            for (field, def) in &module.fields {
-                for list in def.picklist.iter() {
-                    for value in list.values.iter().filter(|v| sees(list, v)) {
-                        picklist_values.insert((
-                            module_id.as_str(),
-                            field.as_str(),
-                            value.value.as_str(),
-                        ));
-                    }
-                }
-            }
-        }
-        Some(Reach {
-            bypass: p.settings.admin_bypass && level.bypasses(),
-            modules,
-            subordinates,
-            role_mates,
-            share_principals,
-            rule_sources,
-            result_limit,
-            picklist_values,
-        })
-    }
-
-    /// The first thing `self` reaches that `was` did not, in words; `None` if nothing.
-    fn gain_over(&self, was: &Reach<'_>) -> Option<String> {
-        if was.bypass {
-            return None; // every check already allowed
-        }
-        if self.bypass {
-            return Some("the admin bypass".into());
-        }
-        let unlimited = u64::MAX;
-        if self.result_limit.unwrap_or(unlimited) > was.result_limit.unwrap_or(unlimited) {
-            return Some("a higher search-result limit".into());
-        }
-        if let Some(v) = self.picklist_values.difference(&was.picklist_values).next() {
-            return Some(format!("picklist value `{}` of `{}.{}`", v.2, v.0, v.1));
-        }
-        let subordinates_grew = !self.subordinates.is_subset(&was.subordinates);
-        let role_mates_grew = !self.role_mates.is_subset(&was.role_mates);
-        let shares_grew = !self.share_principals.is_subset(&was.share_principals);
-        for (&module, now) in &self.modules {
-            let then = was.modules.get(module);
-            let access = then.map_or(Access::Off, |t| t.access);
-            if now.access > access {
-                return Some(format!("access `{}` to `{module}`", now.access));
-            }
-            for (field, &fa) in &now.fields {
-                let before = then
-                    .and_then(|t| t.fields.get(field).copied())
-                    .unwrap_or(FieldAccess::Hidden);
-                if fa > before {
-                    return Some(format!("field `{module}.{field}` as `{fa}`"));
-                }
-            }
-            for (tool, &on) in &now.tools {
-                if on
-                    && !then
-                        .and_then(|t| t.tools.get(tool).copied())
-                        .unwrap_or(false)
-                {
-                    return Some(format!("tool `{tool}` of `{module}`"));
-                }
-            }
-            for &action in Action::ALL {
-                let cell = now.cells[action];
-                let before = then.map_or(Cell::NONE, |t| t.cells[action]);
-                if cell.is_none() || before == Cell::ALL {
-                    continue;
-                }
-                let what = || format!("`{action}` on `{module}`");
-                if cell.join(before) != before {
-                    return Some(format!("{} as `{cell}`", what()));
-                }
-                // the cell reaches no more kinds of records; do the sets it reads grow?
-                let owners_by_hierarchy = now.hierarchy && cell != Cell::ALL;
-                let hierarchy_was = then.is_some_and(|t| t.hierarchy);
-                if owners_by_hierarchy
-                    && (subordinates_grew || !hierarchy_was)
-                    && !self.subordinates.is_empty()
-                {
-                    return Some(format!("{} of more subordinates", what()));
-                }
-                if cell.wants_role() && role_mates_grew {
-                    return Some(format!("{} of users sharing a role", what()));
-                }
-                if shares_grew {
-                    return Some(format!(
-                        "{} of records shared with more of their principals",
-                        what()
-                    ));
-                }
-                let from_rules = self
-                    .rule_sources
-                    .iter()
-                    .filter(|((m, _), _)| *m == module)
-                    .any(|((m, principal), now)| {
-                        was.rule_sources
-                            .get(&(*m, principal.clone()))
-                            .is_none_or(|then| !now.within(then))
-                    });
-                if from_rules {
-                    return Some(format!("{} through a sharing rule", what()));
-                }
-            }
-        }
-        None
-    }
 }

@@ -435,7 +435,7 @@ impl Authorizer {
     /// A rule's `from` matches the record's owner user, or the record is owned by that very
     /// (active) team.
     #[inline]
-    fn rule_source_matches(&self, from: PrincipalId, owner: Owner) -> bool {
+    pub(crate) fn rule_source_matches(&self, from: PrincipalId, owner: Owner) -> bool {
         match owner {
             Owner::User(o) => self.contains(from, o),
             Owner::Team(t) => {

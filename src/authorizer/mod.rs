@@ -8,6 +8,7 @@ pub(crate) mod entry;
 mod explain;
 pub mod filter;
 pub(crate) mod record;
+mod relations;
 mod render;
 mod report;
 pub(crate) mod signin;

@@ -286,6 +286,49 @@ impl MatrixView {
         out
     }
 
+    /// [`MatrixView::to_csv`] with the username as a first column, for one file holding
+    /// several users' matrices: `header` says whether to write the header line. The
+    /// username is neutralised like every other field.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"@a":{}}}"#)?.compile()?;
+    /// let csv = auth.matrix(auth.user("@a").unwrap()).unwrap().to_csv_with_user(true);
+    /// assert!(csv.starts_with("user,module,access,"));
+    /// assert!(csv.lines().nth(1).unwrap().starts_with("'@a,m,off,"));
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn to_csv_with_user(&self, header: bool) -> String {
+        let user = escape::csv(&self.user);
+        let mut out = String::new();
+        for (i, line) in self.to_csv().lines().enumerate() {
+            match i {
+                0 if header => {
+                    let _ = writeln!(out, "user,{line}");
+                }
+                0 => {}
+                _ => {
+                    let _ = writeln!(out, "{user},{line}");
+                }
+            }
+        }
+        out
+    }
+
+    /// A Markdown heading naming the user, as text (see [`MatrixView::to_markdown`]), to
+    /// put above the table when several users' matrices share one page.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"<b>x</b>":{}}}"#)?.compile()?;
+    /// let view = auth.matrix(auth.user("<b>x</b>").unwrap()).unwrap();
+    /// assert_eq!(view.markdown_heading(), "## &lt;b&gt;x&lt;/b&gt;");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn markdown_heading(&self) -> String {
+        format!("## {}", escape::markdown(&self.user))
+    }
+
     /// JSON: `{"user", "active", "bypass", "modules": {name: {"access", "actions": {action: cell}}}}`.
     ///
     /// ```

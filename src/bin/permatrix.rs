@@ -71,8 +71,10 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = MatrixFormat::Text)]
         format: MatrixFormat,
     },
-    /// Who gains and who loses what between two policy files. Exit 1 when anything
-    /// changes, so CI can ask for a review.
+    /// Who gains and who loses what between two policy files, and why: every decision,
+    /// field, tool, calendar, picklist, sign-in, limit and admin level that differs.
+    /// Exit 1 whenever any answer changes, so CI can ask for a review; 0 is a promise
+    /// that none does.
     Diff {
         /// The policy before.
         old: PathBuf,
@@ -291,19 +293,13 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
                     .ok_or_else(|| Fail(format!("no user `{name}`")))?;
                 match format {
                     MatrixFormat::Text => println!("{}", view.to_text()),
-                    MatrixFormat::Md => println!("## {name}\n\n{}", view.to_markdown()),
+                    MatrixFormat::Md => {
+                        println!("{}\n\n{}", view.markdown_heading(), view.to_markdown());
+                    }
                     MatrixFormat::Csv => {
                         // one table for everyone: the user first on every line
-                        let csv = view.to_csv();
-                        for (i, line) in csv.lines().enumerate() {
-                            if i == 0 {
-                                if name == names.first().map_or("", String::as_str) {
-                                    println!("user,{line}");
-                                }
-                            } else {
-                                println!("{},{line}", csv_field(name));
-                            }
-                        }
+                        let first = name == names.first().map_or("", String::as_str);
+                        print!("{}", view.to_csv_with_user(first));
                     }
                     MatrixFormat::Json => json.push(serde_json::to_value(&view)?),
                     MatrixFormat::Html => {}
@@ -319,14 +315,7 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
             let d = diff(&before, &after);
             match format {
                 DiffFormat::Text => print!("{d}"),
-                DiffFormat::Md => {
-                    println!("### permatrix diff\n");
-                    if d.is_empty() {
-                        println!("No user gains or loses anything.");
-                    } else {
-                        println!("```diff\n{}```", d);
-                    }
-                }
+                DiffFormat::Md => print!("{}", d.to_markdown()),
                 DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&d)?),
             }
             Ok(yes_no(d.is_empty()))
@@ -404,14 +393,6 @@ fn param_json(p: &permatrix::SqlValue) -> serde_json::Value {
         permatrix::SqlValue::TextArray(v) => v.clone().into(),
         permatrix::SqlValue::Integer(i) => (*i).into(),
         permatrix::SqlValue::IntegerArray(v) => v.clone().into(),
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

@@ -237,14 +237,6 @@ impl Conferred {
         }
         out
     }
-
-    /// This, borrowed.
-    pub fn view(&self) -> ConferredView<'_> {
-        ConferredView {
-            level: self.level,
-            sources: &self.sources,
-        }
-    }
 }
 
 /// What a set of teams confers, borrowed.

@@ -1,11 +1,21 @@
 //! Sequences of administration changes by random actors, with the invariants of SPEC §7
-//! checked after every step: the body of the administration proptest and of the `admin`
-//! fuzz target.
+//! checked after every step by effect, on every answer: the body of the administration
+//! proptest and of the `admin` fuzz target.
+//!
+//! After each accepted change by an actor below `admin`:
+//! - no answer about the actor is wider (decisions over a set of records, fields, tools,
+//!   calendars, picklists and adding to them, sign-in and its factors, the result limit,
+//!   the admin level and areas), whether or not their data checks are bypassed;
+//! - no answer about any user at or above `customer_admin` (before or after) changed;
+//! - nobody was raised above the actor's own level.
+//!
+//! And after every accepted change, by anyone: the diff names every answer that changed.
 
-use permatrix::{
-    AdminLevel, Module, Policy, PolicyError, Principal, ShareAccess, Sharing, SharingRule,
-    TransferTarget, User,
-};
+use permatrix::{AdminLevel, Authorizer, Policy};
+
+use super::answers::{Surface, covering, differences, records};
+use super::changes::{Names, random_change};
+use super::generate::Tape;
 
 /// `Err` with the message unless the condition holds.
 macro_rules! ensure {
@@ -16,7 +26,7 @@ macro_rules! ensure {
     };
 }
 
-/// The policy the sequences start from: an admin (through a team), a customer admin
+/// The policy of the administration tests: an admin (through a team), a customer admin
 /// (through a team), a superuser, two reps under a boss role, an invited user and an
 /// invited external user.
 pub const BASE: &str = r#"{
@@ -34,106 +44,67 @@ pub const BASE: &str = r#"{
              "ina": { "status": "invited" }, "ext": { "kind": "external", "status": "invited" } }
 }"#;
 
-/// One random change, by a random actor, with random (often wrong) arguments.
-pub fn random_change(
-    policy: &mut Policy,
-    choice: &[u8],
-) -> Result<permatrix::AuditEvent, PolicyError> {
-    let pick = |i: usize, options: &[&'static str]| {
-        options[choice.get(i).copied().unwrap_or(0) as usize % options.len()]
-    };
-    let users = [
-        "root", "ca", "su", "rita", "ralf", "ina", "ext", "ghost", "",
-    ];
-    let teams = ["admins", "cas", "north", "ghost_team"];
-    let roles = ["boss", "rep", "ghost_role"];
-    let actor = pick(0, &["root", "ca", "su", "rita", "ghost", "(host)"]);
-    let mut admin = if actor == "(host)" {
-        policy.admin_as_host()
-    } else {
-        policy.admin(actor)
-    };
-    let (u, v, t, r) = (
-        pick(2, &users),
-        pick(3, &users),
-        pick(4, &teams),
-        pick(5, &roles),
-    );
-    match choice.get(1).copied().unwrap_or(0) % 27 {
-        0 => admin.invite_user(
-            u,
-            User {
-                admin: [AdminLevel::None, AdminLevel::Admin]
-                    [choice.get(6).copied().unwrap_or(0) as usize % 2],
-                ..User::default()
-            },
-        ),
-        1 => admin.activate_user(u),
-        2 => admin.deactivate_user(u),
-        3 => admin.reactivate_user(u),
-        4 => admin.rename_user(u, "Renamed"),
-        5 => admin.copy_user(u, v, None),
-        6 => admin.delete_user(u, v),
-        7 => admin.set_user_admin(
-            u,
-            [
-                AdminLevel::None,
-                AdminLevel::Superuser,
-                AdminLevel::CustomerAdmin,
-                AdminLevel::Admin,
-            ][choice.get(6).copied().unwrap_or(0) as usize % 4],
-        ),
-        8 => admin.add_role(r, Some(pick(6, &roles)), &["staff"]),
-        9 => admin.move_role(r, Some(pick(6, &roles))),
-        10 => admin.delete_role(r, pick(6, &roles)),
-        11 => admin.delete_profile(
-            pick(6, &["staff", "auto", "ghost"]),
-            pick(7, &["staff", "auto", "ghost"]),
-        ),
-        12 => admin.copy_team(t, pick(6, &teams)),
-        13 => admin.add_team_member(t, u),
-        14 => admin.remove_team_member(t, u),
-        15 => admin.deactivate_team(t, TransferTarget::Team(pick(7, &teams).to_string())),
-        16 => admin.delete_team(t, TransferTarget::User(v.to_string())),
-        17 => admin.set_team_admin(t, AdminLevel::None),
-        18 => admin.add_module(pick(6, &["leads", "quotes", ""]), Module::default()),
-        19 => admin.set_module_sharing(
-            pick(6, &["leads", "calendar", "ghost"]),
-            Sharing::PublicRead,
-        ),
-        20 => admin.update_user(u, |x| x.roles.push(r.to_string())),
-        21 => admin.update_team(t, |x| x.teams.push(pick(6, &teams).to_string())),
-        22 => admin.update_settings(|s| match choice.get(6).copied().unwrap_or(0) % 4 {
-            0 => s.admin_areas.superuser_denied.clear(),
-            1 => s.admin_bypass = !s.admin_bypass,
-            2 => s.licenses = None,
-            _ => s.merge = permatrix::Merge::Subtractive,
-        }),
-        23 => admin.update_profile(pick(6, &["staff", "auto"]), |pr| pr.view_all = true),
-        24 => admin.add_sharing_rule(SharingRule {
-            module: "leads".into(),
-            from: Principal::User(v.to_string()),
-            to: Principal::User(u.to_string()),
-            access: ShareAccess::Full,
-        }),
-        25 => admin.update_team(t, |x| x.users.push(u.to_string())),
-        _ => admin.update_team(t, |x| x.active = !x.active),
+/// The policy random sequences start from: [`BASE`] with something of everything the
+/// guards judge — fields and tools, a role-bound picklist and an open one, a team
+/// calendar with rights, dormant calendar shares (an inactive team's calendar, a team
+/// without one), result limits, factors, sharing rules, a hierarchy with a superuser in
+/// it, and a second customer admin who holds a profile through a role.
+pub const SEQUENCES: &str = r#"{
+  "version": 1,
+  "settings": { "licenses": 8, "admin_bypass": true },
+  "modules": {
+    "leads": { "fields": { "stage": { "picklist": { "role_bound": true, "values": [
+                  { "value": "open" }, { "value": "won", "roles": ["boss"] } ] } },
+                           "source": { "picklist": { "values": [ { "value": "web" } ] } },
+                           "margin": {} },
+               "tools": ["pdf_export", "create_picklist_values"] },
+    "deals": { "hierarchy": true },
+    "calendar": { "sharing_locked": true } },
+  "profiles": {
+    "staff": { "modules": { "leads": { "access": "on", "actions": { "view": "owner", "edit": "owner" },
+                                       "fields": { "margin": "hidden" } },
+                            "deals": { "access": "on", "actions": { "view": "role", "edit": "owner" } } } },
+    "lead": { "modules": { "deals": { "access": "on", "actions": { "view": "team" } },
+                           "leads": { "access": "read_only", "tools": { "pdf_export": true } } } },
+    "auto": { "auto_allow_new_modules": true } },
+  "roles": { "boss": { "profiles": ["staff", "lead"] }, "rep": { "parent": "boss", "profiles": ["staff"] },
+             "helper": { "profiles": ["lead"] } },
+  "teams": { "admins": { "users": ["root"], "admin": "admin" },
+             "cas": { "users": ["ca"], "admin": "customer_admin", "result_limit": 100 },
+             "north": { "users": ["rita", "ralf"], "role": "rep", "calendar": true,
+                        "calendar_rights": { "rita": { "create_edit": true } }, "result_limit": 50 },
+             "south": { "users": ["su"], "factors": ["totp"], "result_limit": 20 },
+             "dormant": { "users": ["ralf"], "active": false, "calendar": true } },
+  "users": { "root": {}, "ca": {}, "ca2": { "admin": "customer_admin", "roles": ["helper"] },
+             "su": { "admin": "superuser", "roles": ["boss"] },
+             "rita": { "roles": ["rep"] }, "ralf": { "roles": ["rep"] },
+             "ina": { "status": "invited" }, "ext": { "kind": "external", "status": "invited" } },
+  "sharing_rules": [ { "module": "deals", "from": { "team": "north" }, "to": { "role": "helper" }, "access": "read" } ],
+  "calendar_shares": [ { "owner": { "team": "dormant" }, "to": { "user": "su" }, "level": "details" },
+                       { "owner": { "team": "south" }, "to": { "user": "ca2" }, "level": "titles" } ]
+}"#;
+
+fn level(a: &Authorizer, u: &str) -> AdminLevel {
+    a.user(u)
+        .and_then(|id| a.admin_level(id))
+        .unwrap_or_default()
+}
+
+fn active_level(a: &Authorizer, u: &str) -> AdminLevel {
+    match a.user(u) {
+        Some(id) if a.user_active(id) == Some(true) => level(a, u),
+        _ => AdminLevel::None,
     }
 }
 
-/// SPEC §7: an actor below `admin` raises nobody above their own level, and gains no
-/// level, area, cell, access, field or tool themselves.
-pub fn no_gain_below_admin(
-    was: &permatrix::Authorizer,
-    now: &permatrix::Authorizer,
+/// SPEC §7 by effect, for a change `actor` made from `was` to `now`.
+pub fn guards_hold(
+    was: &Authorizer,
+    now: &Authorizer,
     actor: &str,
+    t: &mut Tape<'_>,
 ) -> Result<(), String> {
-    let level = |a: &permatrix::Authorizer, u: &str| {
-        a.user(u)
-            .and_then(|id| a.admin_level(id))
-            .unwrap_or_default()
-    };
-    let actor_level = level(was, actor);
+    let actor_level = active_level(was, actor);
     if actor_level >= AdminLevel::Admin {
         return Ok(());
     }
@@ -144,44 +115,57 @@ pub fn no_gain_below_admin(
             "{actor} raised {user} from {a} to {b}"
         );
     }
-    ensure!(
-        level(now, actor) <= actor_level,
-        "{actor} raised their own level"
-    );
-    for area in [
-        "users",
-        "settings",
-        "module_manager",
-        "events",
-        "layout_editor",
-    ] {
-        let can =
-            |a: &permatrix::Authorizer| a.user(actor).is_some_and(|id| a.can_admin(id, area, None));
-        ensure!(!can(now) || can(was), "{actor} gained the area {area}");
+    let recs = records(was, now, t, 20);
+    for d in differences(was, now, actor, &recs) {
+        // the teams of new records are a setting's and membership's, no grant of theirs
+        if d.surface == Surface::NewRecordTeams {
+            continue;
+        }
+        ensure!(!d.gain, "{actor} gained {:?}: {}", d.surface, d.detail);
     }
-    let (Some(a), Some(b)) = (was.user(actor), now.user(actor)) else {
-        return Ok(());
-    };
-    if was.bypasses(a) {
-        return Ok(());
-    }
-    let delta = permatrix::diff(was, now);
-    for (user, changes) in &delta.users {
-        if user == actor {
-            ensure!(
-                changes.iter().all(|c| !c.is_gain()),
-                "{actor} gained {changes:?}"
-            );
+    let high = |a: &Authorizer, u: &str| level(a, u) >= AdminLevel::CustomerAdmin;
+    for user in was.policy().users.keys() {
+        if !(high(was, user) || high(now, user)) || now.user(user).is_none() {
+            continue;
+        }
+        if let Some(d) = differences(was, now, user, &recs)
+            .into_iter()
+            .find(|d| d.surface != Surface::NewRecordTeams)
+        {
+            return Err(format!(
+                "{actor} changed what administrator {user} may do: {:?} {}",
+                d.surface, d.detail
+            ));
         }
     }
-    ensure!(!now.bypasses(b), "{actor} gained the admin bypass");
     Ok(())
 }
 
-/// Applies the change `choice` describes and checks SPEC §7 around it: a refusal changes
-/// nothing (document and revision), a success counts one revision and leaves a valid
-/// policy, an actor below `admin` gains nothing, and an active admin remains.
-pub fn step(policy: &mut Policy, choice: &[u8]) -> Result<(), String> {
+/// The diff names every answer that changed, for every user.
+pub fn diff_covers(was: &Authorizer, now: &Authorizer, t: &mut Tape<'_>) -> Result<(), String> {
+    let d = permatrix::diff(was, now);
+    let recs = records(was, now, t, 10);
+    for user in now.policy().users.keys() {
+        for difference in differences(was, now, user, &recs) {
+            let dir = covering(&d, user, &difference);
+            ensure!(
+                dir.is_some_and(
+                    |dir| (!difference.gain || dir.gains()) && (!difference.loss || dir.loses())
+                ),
+                "the diff misses {user}'s {:?} ({}): it says {dir:?}\n{d}",
+                difference.surface,
+                difference.detail
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Applies one random change (by an actor the tape picks, or the host) and checks SPEC §7
+/// around it: a refusal changes nothing (document and revision), a success counts one
+/// revision and leaves a valid policy, the guards hold by effect, the diff names what
+/// changed, and an active admin remains.
+pub fn step(policy: &mut Policy, t: &mut Tape<'_>) -> Result<(), String> {
     let (before, revision) = (
         policy.to_json().map_err(|e| e.to_string())?,
         policy.revision(),
@@ -190,7 +174,23 @@ pub fn step(policy: &mut Policy, choice: &[u8]) -> Result<(), String> {
         .compile()
         .map_err(|e| format!("the policy before: {e}"))?;
     let had_admin = active_admins(&was) > 0;
-    match random_change(policy, choice) {
+    let names = Names::of(policy);
+    let actors: Vec<String> = names
+        .users
+        .iter()
+        .cloned()
+        .chain(["ghost".to_string(), "(host)".to_string()])
+        .collect();
+    let actor = actors[t.below(actors.len())].clone();
+    let outcome = {
+        let mut admin = if actor == "(host)" {
+            policy.admin_as_host()
+        } else {
+            policy.admin(&actor)
+        };
+        random_change(&mut admin, &names, t)
+    };
+    match outcome {
         Ok(event) => {
             ensure!(
                 policy.revision() == revision + 1,
@@ -206,9 +206,10 @@ pub fn step(policy: &mut Policy, choice: &[u8]) -> Result<(), String> {
                 .compile()
                 .map_err(|e| format!("an accepted change left an invalid policy: {e}"))?;
             if let Some(actor) = event.actor.as_deref() {
-                no_gain_below_admin(&was, &now, actor)
+                guards_hold(&was, &now, actor, t)
                     .map_err(|e| format!("{e}\nafter {}", event.summary()))?;
             }
+            diff_covers(&was, &now, t).map_err(|e| format!("{e}\nafter {}", event.summary()))?;
             ensure!(
                 !had_admin || active_admins(&now) > 0,
                 "{} left no active admin",
@@ -227,26 +228,30 @@ pub fn step(policy: &mut Policy, choice: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-fn active_admins(auth: &permatrix::Authorizer) -> usize {
+fn active_admins(auth: &Authorizer) -> usize {
     auth.policy()
         .users
         .keys()
-        .filter(|u| {
-            auth.user(u).is_some_and(|id| {
-                auth.user_active(id) == Some(true)
-                    && auth.admin_level(id) == Some(AdminLevel::Admin)
-            })
-        })
+        .filter(|u| active_level(auth, u) == AdminLevel::Admin)
         .count()
 }
 
-/// The `admin` fuzz target: `data` is a sequence of 8-byte changes applied to [`BASE`].
+/// The `admin` fuzz target: `data`, a byte a choice, drives up to 48 changes to
+/// [`SEQUENCES`].
 pub fn run(data: &[u8]) {
-    let Ok(mut policy) = Policy::from_json(BASE) else {
-        panic!("the base policy reads");
+    let Ok(mut policy) = Policy::from_json(SEQUENCES) else {
+        panic!("the sequences' policy reads");
     };
-    for choice in data.chunks(8).take(64) {
-        if let Err(violation) = step(&mut policy, choice) {
+    let tape: Vec<u32> = data.iter().map(|&b| u32::from(b)).collect();
+    let mut t = Tape {
+        data: &tape,
+        pos: 0,
+    };
+    for _ in 0..48 {
+        if t.pos >= tape.len() {
+            break;
+        }
+        if let Err(violation) = step(&mut policy, &mut t) {
             panic!("{violation}");
         }
     }

@@ -13,6 +13,8 @@ pub mod generate;
 pub mod reference;
 
 pub mod admin;
+pub mod answers;
+pub mod changes;
 pub mod checks;
 pub mod differential;
 pub mod document;

@@ -312,7 +312,7 @@ impl Authorizer {
     }
 
     /// The users a principal names ([the policy model](crate::doc::document) Sharing rules).
-    fn principal_users(&self, principal: PrincipalId) -> Vec<UserId> {
+    pub(crate) fn principal_users(&self, principal: PrincipalId) -> Vec<UserId> {
         let c = &*self.inner;
         match principal {
             PrincipalId::User(u) => vec![u],
