@@ -116,6 +116,16 @@ impl Authorizer {
         self.user_facts(user).ok().map(|f| f.row)
     }
 
+    /// The sources of `user`'s matrix row — (role, team ceiling) positions, ascending —
+    /// and whether the `admin` scope reaches every record for them: with the user's
+    /// overrides and external capping, everything their row is built from.
+    pub(crate) fn row_sources(&self, user: UserId) -> (Vec<(u32, Option<u32>)>, bool) {
+        match self.user_facts(user) {
+            Ok(f) => self.inner.matrix.sources(f.row),
+            Err(_) => (Vec::new(), false),
+        }
+    }
+
     /// The range of `user`'s active teams in the shared membership table: users with the
     /// same range are members of the same teams.
     pub(crate) fn membership_of(&self, user: UserId) -> Option<(u32, u32)> {

@@ -84,6 +84,14 @@ pub(crate) struct Comparison<'a> {
     /// Per new user position: the calendars (`user x`, `team t`) whose access may differ.
     calendars: Vec<Vec<u32>>,
     calendar_labels: Vec<String>,
+    /// Every module of either side, by name, with its id on each side.
+    modules_both: rows::BothModules,
+    /// The areas compared besides the layout editor.
+    areas: Vec<String>,
+    /// What rows are built from, unchanged: see [`rows::Grants`].
+    grants: rows::Grants,
+    /// Some module gained or lost owners, or its hierarchy.
+    modules_flipped: bool,
     groups: RefCell<HashMap<GroupKey, Rc<RoleGroup>>>,
     rows: RefCell<HashMap<RowKey, Rc<Vec<Change>>>>,
     listed: Listed,
@@ -115,6 +123,10 @@ impl<'a> Comparison<'a> {
             rules: Vec::new(),
             calendars: vec![Vec::new(); pn.users.len()],
             calendar_labels: Vec::new(),
+            modules_both: Vec::new(),
+            areas: Vec::new(),
+            grants: rows::Grants::default(),
+            modules_flipped: false,
             groups: RefCell::default(),
             rows: RefCell::default(),
             listed: RefCell::default(),
@@ -125,6 +137,16 @@ impl<'a> Comparison<'a> {
                 None => false,
             })
             .collect();
+        c.modules_both = c.both_modules();
+        c.areas = c.area_names();
+        c.grants = c.unchanged_grants();
+        c.modules_flipped = c.modules_both.iter().any(|(_, (mo, mn))| {
+            let facts = |a: &Authorizer, m: Option<crate::authorizer::ModuleId>| {
+                m.and_then(|m| a.module_facts_at(m.index()))
+                    .map(|f| (f.owned, f.hierarchy))
+            };
+            matches!((facts(old, *mo), facts(new, *mn)), (Some(a), Some(b)) if a != b)
+        });
         c.people = c.people();
         c.invert_people();
         c.rules = (0..pn.modules.len()).map(|m| c.module_rules(m)).collect();
@@ -199,7 +221,9 @@ impl<'a> Comparison<'a> {
         if un.is_none() || collapsed {
             return out;
         }
-        out.extend(self.rows(uo, un, go, gn).iter().cloned());
+        if self.rows_may_differ(uo, un, go, gn) {
+            out.extend(self.rows(uo, un, go, gn).iter().cloned());
+        }
         if let (Gate::Grants, Gate::Grants, Some(person)) = (go, gn, person) {
             self.reach(person, &mut out);
         }

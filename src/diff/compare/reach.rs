@@ -76,6 +76,23 @@ impl Comparison<'_> {
         );
         let principals = self.principal_changes(person);
         let teams = &person.teams;
+        let me_in_rules = self
+            .rules
+            .iter()
+            .flatten()
+            .any(|r| r.by_user.contains_key(&me));
+        let nothing = teams.is_empty()
+            && subs.0.is_empty()
+            && subs.1.is_empty()
+            && mates.0.is_empty()
+            && mates.1.is_empty()
+            && principals.0.is_empty()
+            && principals.1.is_empty()
+            && !me_in_rules
+            && !self.modules_flipped;
+        if nothing {
+            return; // no fact any cell reads changed
+        }
         let mut shared: BTreeMap<Shared, BTreeMap<usize, ReachedActions>> = BTreeMap::new();
         let mut own: Vec<Change> = Vec::new();
         for m in 0..pn.modules.len() {
@@ -119,6 +136,9 @@ impl Comparison<'_> {
                     continue; // a cell to or from `all`: the cell item says it
                 }
                 let mut note = |reason: Shared, gained: bool, lost: bool| {
+                    if !gained && !lost {
+                        return;
+                    }
                     shared
                         .entry(reason)
                         .or_default()

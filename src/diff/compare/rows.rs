@@ -24,7 +24,21 @@ pub(super) type RowKey = (
 );
 
 /// A module by name, with its id on each side that has it.
-type BothModules = Vec<(String, (Option<ModuleId>, Option<ModuleId>))>;
+pub(super) type BothModules = Vec<(String, (Option<ModuleId>, Option<ModuleId>))>;
+
+/// What matrix rows are built from, as far as it is the same on both sides: with these,
+/// a user whose row has the same sources (by name), overrides, external cap and admin
+/// scope on both sides has the same cells, access, fields, tools and picklist values.
+#[derive(Debug, Default)]
+pub(super) struct Grants {
+    /// Modules (their fields, tools, picklists, sharing) and the settings rows read
+    /// (`merge`, `external_access`) are the same.
+    pub same: bool,
+    /// Per new role position: its profiles, by name and content, are the same.
+    pub roles: Vec<bool>,
+    /// Per new profile position: the same profile exists on the old side.
+    pub profiles: Vec<bool>,
+}
 
 /// One user's side of a row question.
 type Side<'s> = Option<(&'s Authorizer, UserId, ModuleId)>;
@@ -45,10 +59,113 @@ fn names_of_both<'n>(
 }
 
 impl<'a> Comparison<'a> {
-    /// Areas the user may administer: the crate's, those either policy's settings name,
-    /// and the layout editor of each module both sides have. An area nothing names
-    /// follows the level, which has its own item.
-    pub(super) fn areas(&self, uo: Option<UserId>, un: Option<UserId>, out: &mut Vec<Change>) {
+    /// What rows are built from that is the same on both sides. O(policy size).
+    pub(super) fn unchanged_grants(&self) -> Grants {
+        let (po, pn) = (self.old.policy(), self.new.policy());
+        let (a, b) = (&po.settings, &pn.settings);
+        let same = a.merge == b.merge
+            && a.external_access == b.external_access
+            && po.modules.len() == pn.modules.len()
+            && po.modules.iter().zip(&pn.modules).all(|(x, y)| x == y);
+        let profiles: Vec<bool> = pn
+            .profiles
+            .iter()
+            .map(|(id, p)| po.profiles.get(id) == Some(p))
+            .collect();
+        let roles = pn
+            .roles
+            .iter()
+            .map(|(id, r)| {
+                po.roles
+                    .get(id)
+                    .is_some_and(|was| was.profiles == r.profiles)
+                    && r.profiles.iter().all(|p| {
+                        pn.profiles
+                            .get_index_of(p)
+                            .is_some_and(|i| profiles.get(i).copied().unwrap_or(false))
+                    })
+            })
+            .collect();
+        Grants {
+            same,
+            roles,
+            profiles,
+        }
+    }
+
+    /// Whether the row answers of the user can differ: not when both sides decide by the
+    /// same grants — unchanged modules and settings, the same sources by name, each
+    /// unchanged, and the same overrides, external cap and admin scope.
+    ///
+    /// # Cost
+    /// O(sources of the user's rows).
+    pub(super) fn rows_may_differ(
+        &self,
+        uo: Option<UserId>,
+        un: Option<UserId>,
+        go: Gate,
+        gn: Gate,
+    ) -> bool {
+        let (Some(o), Some(n)) = (uo, un) else {
+            return true;
+        };
+        if go != gn || !self.grants.same {
+            return true;
+        }
+        let (po, pn) = (self.old.policy(), self.new.policy());
+        let def = |p: &'a crate::Policy, u: UserId| p.users.get_index(u.index()).map(|(_, d)| d);
+        let (Some(du), Some(dn)) = (def(po, o), def(pn, n)) else {
+            return true;
+        };
+        if du.overrides != dn.overrides
+            || self.old.is_external_capped(o) != self.new.is_external_capped(n)
+            || self.old.admin_level(o) != self.new.admin_level(n)
+        {
+            return true;
+        }
+        let (so, admin_o) = self.old.row_sources(o);
+        let (sn, admin_n) = self.new.row_sources(n);
+        if admin_o != admin_n || so.len() != sn.len() {
+            return true;
+        }
+        let profile_of_old = |c: u32| {
+            po.profiles
+                .get_index(c as usize)
+                .and_then(|(k, _)| pn.profiles.get_index_of(k))
+                .map(|i| i as u32)
+        };
+        let mut mapped: Vec<(Option<u32>, Option<Option<u32>>)> = so
+            .iter()
+            .map(|&(r, c)| {
+                (
+                    self.roles.new_of(r),
+                    c.map(profile_of_old).map_or(Some(None), |c| c.map(Some)),
+                )
+            })
+            .collect();
+        mapped.sort_unstable();
+        let now: Vec<(Option<u32>, Option<Option<u32>>)> =
+            sn.iter().map(|&(r, c)| (Some(r), Some(c))).collect();
+        if mapped != now {
+            return true;
+        }
+        let unchanged = |&(r, c): &(u32, Option<u32>)| {
+            self.grants.roles.get(r as usize).copied().unwrap_or(false)
+                && c.is_none_or(|c| {
+                    self.grants
+                        .profiles
+                        .get(c as usize)
+                        .copied()
+                        .unwrap_or(false)
+                })
+        };
+        !sn.iter().all(unchanged)
+    }
+
+    /// The areas compared besides the layout editor: the crate's and those either
+    /// policy's settings name. An area nothing names follows the level, which has its
+    /// own item.
+    pub(super) fn area_names(&self) -> Vec<String> {
         let mut names: Vec<String> = [
             areas::USERS,
             areas::ROLES,
@@ -71,17 +188,20 @@ impl<'a> Comparison<'a> {
         names.retain(|a| a != areas::LAYOUT_EDITOR);
         names.sort_unstable();
         names.dedup();
+        names
+    }
+
+    /// Areas the user may administer, and the layout editor of each module both sides
+    /// have, that changed.
+    pub(super) fn areas(&self, uo: Option<UserId>, un: Option<UserId>, out: &mut Vec<Change>) {
         let can = |auth: &Authorizer, u: Option<UserId>, area: &str, m: Option<ModuleId>| {
             u.is_some_and(|u| auth.can_admin(u, area, m))
         };
-        for area in names {
-            let (b, a) = (
-                can(self.old, uo, &area, None),
-                can(self.new, un, &area, None),
-            );
+        for area in &self.areas {
+            let (b, a) = (can(self.old, uo, area, None), can(self.new, un, area, None));
             if b != a {
                 out.push(Change::AdminArea {
-                    area,
+                    area: area.clone(),
                     module: None,
                     before: b,
                     after: a,
@@ -90,16 +210,16 @@ impl<'a> Comparison<'a> {
         }
         // the layout editor of a module one side lacks is no answer about the user: the
         // module is the diff's added or removed item
-        for (name, (mo, mn)) in self.both_modules() {
+        for (name, (mo, mn)) in &self.modules_both {
             if mo.is_none() || mn.is_none() {
                 continue;
             }
-            let b = can(self.old, uo, areas::LAYOUT_EDITOR, mo);
-            let a = can(self.new, un, areas::LAYOUT_EDITOR, mn);
+            let b = can(self.old, uo, areas::LAYOUT_EDITOR, *mo);
+            let a = can(self.new, un, areas::LAYOUT_EDITOR, *mn);
             if b != a {
                 out.push(Change::AdminArea {
                     area: areas::LAYOUT_EDITOR.to_string(),
-                    module: Some(name),
+                    module: Some(name.clone()),
                     before: b,
                     after: a,
                 });
@@ -161,7 +281,7 @@ impl<'a> Comparison<'a> {
         let mut out = Vec::new();
         // data answers are settled by a bypass on either side (the bypass item says so)
         let data = go != Gate::Bypass && gn != Gate::Bypass;
-        for (name, (mo, mn)) in self.both_modules() {
+        for (name, (mo, mn)) in self.modules_both.iter().map(|(n, m)| (n, *m)) {
             let side = |auth: &'a Authorizer, m: Option<ModuleId>, u: Option<UserId>| {
                 u.zip(m).map(|(u, m)| (auth, u, m))
             };
@@ -172,11 +292,11 @@ impl<'a> Comparison<'a> {
             let fields =
                 names_of_both(dold.map(|d| d.fields.keys()), dnew.map(|d| d.fields.keys()));
             if data {
-                self.grants(&name, (so, sn), (dold, dnew), &fields, &mut out);
+                self.module_grants(name, (so, sn), (dold, dnew), &fields, &mut out);
             }
             for field in &fields {
                 if data {
-                    picklist_values(&name, field, (so, sn), &mut out);
+                    picklist_values(name, field, (so, sn), &mut out);
                 }
                 // a picklist declared on one side only is in the diff's added or removed
                 // lists; adding to it is an answer about what both declare
@@ -204,7 +324,7 @@ impl<'a> Comparison<'a> {
     }
 
     /// Access, cells, fields and tools of one module.
-    fn grants(
+    fn module_grants(
         &self,
         name: &str,
         (so, sn): (Side<'a>, Side<'a>),
