@@ -45,43 +45,57 @@ const SUPPORTED: &[&str] = &[
     "picklist",
 ];
 
-fn case_files() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance"),
-        &mut files,
-    );
+/// Every case file: those under `tests/conformance/`, and those under
+/// `PERMATRIX_CONFORMANCE_DIR` when it is set. A folder that cannot be read, or that holds
+/// no case at all, is an error: a runner that found nothing must not pass.
+fn case_files() -> Result<Vec<PathBuf>, String> {
+    let mut dirs = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance")];
     if let Ok(dir) = std::env::var("PERMATRIX_CONFORMANCE_DIR") {
-        let dir = PathBuf::from(dir);
-        assert!(
-            dir.is_dir(),
-            "PERMATRIX_CONFORMANCE_DIR={} is not a folder",
-            dir.display()
-        );
-        collect(&dir, &mut files);
+        dirs.push(PathBuf::from(dir));
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        let before = files.len();
+        collect(&dir, &mut files)?;
+        if files.len() == before {
+            return Err(format!("{} holds no conformance case (`*.json`)", dir.display()));
+        }
     }
     files.sort();
-    files
+    Ok(files)
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+            .path();
         if path.is_dir() {
-            collect(&path, out);
+            collect(&path, out)?;
         } else if path.extension().is_some_and(|e| e == "json") {
             out.push(path);
         }
     }
+    Ok(())
+}
+
+/// The runner refuses a folder it cannot read and one without cases.
+#[test]
+fn unreadable_or_empty_folders_fail() {
+    let empty = std::env::temp_dir().join(format!("permatrix-conformance-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let mut found = Vec::new();
+    collect(&empty, &mut found).unwrap();
+    assert!(found.is_empty());
+    assert!(collect(&empty.join("missing"), &mut found).is_err());
+    std::fs::remove_dir_all(&empty).unwrap();
 }
 
 #[test]
 fn conformance_cases() {
-    let files = case_files();
-    assert!(!files.is_empty(), "no conformance cases found");
+    let files = case_files().unwrap_or_else(|e| panic!("{e}"));
     let mut failures = Vec::new();
     let mut checks_run = 0;
     for file in &files {
@@ -154,7 +168,7 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
     }
     let expect = check.get("expect").ok_or("missing `expect`")?;
     if kind == "new_record_teams" {
-        return new_record_teams(auth, check, expect);
+        return new_record_teams(auth, reference, check, expect);
     }
     let user = str_field(check, "user")?;
     let uid = auth.user(user).unwrap_or(FOREIGN.user);
@@ -298,6 +312,10 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                 Ok(factors) => serde_json::json!({ "factors": factors.0 }),
                 Err(denied) => serde_json::json!({ "denied": denied.code() }),
             };
+            let reference = match reference.login(user) {
+                Ok(factors) => serde_json::json!({ "factors": factors }),
+                Err(code) => serde_json::json!({ "denied": code }),
+            };
             let want =
                 match (expect.get("denied"), expect.get("factors")) {
                     (Some(code), None) => serde_json::json!({ "denied": code }),
@@ -313,32 +331,24 @@ fn run_check(auth: &Authorizer, reference: &Reference<'_>, check: &Value) -> Res
                             .into(),
                     ),
                 };
-            if got == want {
-                Ok(())
-            } else {
-                Err(format!("login({user}): expected {want}, got {got}"))
-            }
+            compare(want, got, reference, || format!("login({user})"))
         }
         "admin" => {
             let area = str_field(check, "area")?;
-            let module = match check.get("module") {
+            let module_name = match check.get("module") {
                 None => None,
-                Some(m) => Some(
-                    auth.module(m.as_str().ok_or("`module` is a string")?)
-                        .unwrap_or(FOREIGN.module),
-                ),
+                Some(m) => Some(m.as_str().ok_or("`module` is a string")?),
             };
+            let module = module_name.map(|m| auth.module(m).unwrap_or(FOREIGN.module));
             let expect = expect
                 .as_bool()
                 .ok_or("`expect` of an admin check is a boolean")?;
-            let got = auth.can_admin(uid, area, module);
-            if got == expect {
-                Ok(())
-            } else {
-                Err(format!(
-                    "can_admin({user}, {area}): expected {expect}, got {got}"
-                ))
-            }
+            compare(
+                expect,
+                auth.can_admin(uid, area, module),
+                reference.can_admin(user, area, module_name),
+                || format!("can_admin({user}, {area}, {module_name:?})"),
+            )
         }
         "calendar" => {
             let owner = match check.get("owner") {
@@ -569,18 +579,23 @@ fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool,
     Ok(count == 1)
 }
 
-fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<(), String> {
+fn new_record_teams(
+    auth: &Authorizer,
+    reference: &Reference<'_>,
+    check: &Value,
+    expect: &Value,
+) -> Result<(), String> {
     let creator = str_field(check, "creator")?;
     let uid = |name: &str| auth.user(name).unwrap_or(FOREIGN.user);
-    let assignee = match check.get("assignee") {
+    let assignee_name = match check.get("assignee") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(uid(v.as_str().ok_or("`assignee` is a username")?)),
+        Some(v) => Some(v.as_str().ok_or("`assignee` is a username")?),
     };
     let related: Vec<String> = match check.get("related") {
         None => Vec::new(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|e| e.to_string())?,
     };
-    let related: Vec<TeamId> = related
+    let related_ids: Vec<TeamId> = related
         .iter()
         .map(|t| auth.team(t).unwrap_or(FOREIGN.team))
         .collect();
@@ -588,18 +603,17 @@ fn new_record_teams(auth: &Authorizer, check: &Value, expect: &Value) -> Result<
         serde_json::from_value(expect.clone()).map_err(|e| e.to_string())?;
     want.sort();
     want.dedup();
-    let mut got: Vec<String> = auth
-        .new_record_teams(uid(creator), assignee, &related)
-        .unwrap_or_default()
+    // an unknown id is an error to report, never an empty answer
+    let teams = auth
+        .try_new_record_teams(uid(creator), assignee_name.map(uid), &related_ids)
+        .map_err(|e| format!("new_record_teams({creator}): {e}"))?;
+    let mut got: Vec<String> = teams
         .into_iter()
         .filter_map(|t| auth.team_name(t).map(str::to_string))
         .collect();
     got.sort();
-    if got == want {
-        Ok(())
-    } else {
-        Err(format!(
-            "new_record_teams({creator}): expected {want:?}, got {got:?}"
-        ))
-    }
+    let reference = reference
+        .new_record_teams(creator, assignee_name, &related)
+        .ok_or_else(|| format!("new_record_teams({creator}): the reference evaluator knows no such id"))?;
+    compare(want, got, reference, || format!("new_record_teams({creator})"))
 }

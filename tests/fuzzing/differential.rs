@@ -43,7 +43,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
         let user = name(t, "u", n_users);
         let module = MODULES[t.below(MODULES.len())];
         let mid = auth.module(module).unwrap_or(foreign.module);
-        match t.below(10) {
+        match t.below(14) {
             0 => {
                 let field = FIELDS[t.below(FIELDS.len())];
                 let got = auth.field_access(uid(&user), mid, field);
@@ -103,6 +103,76 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                     want,
                     "result_limit({})\n{}",
                     user,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            4 => {
+                let got = auth.login(uid(&user)).map(|f| f.0).map_err(|d| d.code().as_str());
+                ensure_eq!(
+                    got,
+                    reference.login(&user),
+                    "login({})\n{}",
+                    user,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            5 => {
+                let area = t.pick(&[
+                    "users",
+                    "settings",
+                    "events",
+                    "module_manager",
+                    "layout_editor",
+                    "wiki",
+                    "a_host_area",
+                ]);
+                let with_module = t.chance(60);
+                let got = auth.can_admin(uid(&user), area, with_module.then_some(mid));
+                let want = reference.can_admin(&user, area, with_module.then_some(module));
+                ensure_eq!(
+                    got,
+                    want,
+                    "can_admin({}, {}, {:?})\n{}",
+                    user,
+                    area,
+                    with_module.then_some(module),
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            6 => {
+                let assignee = t.chance(50).then(|| name(t, "u", n_users));
+                let related: Vec<String> = (0..t.below(3)).map(|_| name(t, "t", n_teams)).collect();
+                let related_ids: Vec<TeamId> = related.iter().map(|r| tid(r)).collect();
+                let got = auth
+                    .try_new_record_teams(uid(&user), assignee.as_deref().map(uid), &related_ids)
+                    .ok()
+                    .map(|teams| {
+                        let mut names: Vec<String> = teams
+                            .into_iter()
+                            .filter_map(|t| auth.team_name(t).map(str::to_string))
+                            .collect();
+                        names.sort();
+                        names
+                    });
+                ensure_eq!(
+                    got,
+                    reference.new_record_teams(&user, assignee.as_deref(), &related),
+                    "new_record_teams({}, {:?}, {:?})\n{}",
+                    user,
+                    assignee,
+                    related,
+                    policy.to_json().unwrap_or_default()
+                );
+            }
+            7 => {
+                let field = FIELDS[t.below(FIELDS.len())];
+                ensure_eq!(
+                    auth.can_add_picklist_value(uid(&user), mid, field),
+                    reference.can_add_picklist_value(&user, module, field),
+                    "can_add_picklist_value({}, {}, {})\n{}",
+                    user,
+                    module,
+                    field,
                     policy.to_json().unwrap_or_default()
                 );
             }

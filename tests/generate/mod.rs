@@ -12,7 +12,7 @@ use permatrix::{
 
 pub const MODULES: [&str; 3] = ["m0", "m1", "m2"];
 pub const FIELDS: [&str; 3] = ["f0", "f1", "f2"];
-pub const TOOLS: [&str; 3] = ["t0", "t1", "merge_duplicates"];
+pub const TOOLS: [&str; 4] = ["t0", "t1", "merge_duplicates", "create_picklist_values"];
 
 /// Reads choices off the tape; past its end every choice is 0 (the simplest).
 pub struct Tape<'a> {
@@ -268,6 +268,21 @@ pub fn random_policy(t: &mut Tape<'_>) -> Policy {
             to: random_principal(t, n_users, n_teams, n_roles),
             level: t.pick(CalendarLevel::ALL),
         });
+    }
+    // sign-in last of all: factors everywhere, and teams required now and then
+    p.settings.login_requires_active_team = t.chance(25);
+    if t.chance(30) {
+        p.settings.system_factors.push("totp".into());
+    }
+    for u in p.users.values_mut() {
+        if t.chance(20) {
+            u.factors.push(t.pick(&["totp", "sms"]).into());
+        }
+    }
+    for tm in p.teams.values_mut() {
+        if t.chance(25) {
+            tm.factors.push(t.pick(&["sms", "key"]).into());
+        }
     }
     p
 }

@@ -10,7 +10,7 @@
 
 use permatrix::{
     Access, Action, AdminLevel, CalendarLevel, CalendarOwner, ExternalAccess, FieldAccess, Merge,
-    Policy, Principal, Scope, ShareAccess, Status, UserKind,
+    Policy, Principal, Scope, ShareAccess, Status, TeamInheritance, UserKind,
 };
 
 /// Who owns a record, by name.
@@ -664,5 +664,118 @@ impl<'a> Reference<'a> {
             })
             .map(|v| v.value.clone())
             .collect()
+    }
+
+    // ---- sign-in, administration, new records (SPEC §7) --------------------------------
+
+    /// SPEC §7 sign-in: refused with `not_active`, `system_account` or `no_active_team`
+    /// (when required), checked in that order; otherwise the second factors required:
+    /// system factors, the user's own and those of their active teams. The crate's choice
+    /// where SPEC is silent: an unknown user is `not_active`.
+    pub fn login(&self, user: &str) -> Result<Vec<String>, &'static str> {
+        let Some(u) = self.p.users.get(user) else {
+            return Err("not_active");
+        };
+        if u.status != Status::Active {
+            return Err("not_active");
+        }
+        if u.kind == UserKind::System {
+            return Err("system_account");
+        }
+        let teams = self.user_teams(user);
+        if self.p.settings.login_requires_active_team && teams.is_empty() {
+            return Err("no_active_team");
+        }
+        let mut factors: Vec<String> = self.p.settings.system_factors.clone();
+        factors.extend(u.factors.iter().cloned());
+        for t in &teams {
+            factors.extend(self.p.teams[t].factors.iter().cloned());
+        }
+        factors.sort();
+        factors.dedup();
+        Ok(factors)
+    }
+
+    /// SPEC §7 admin levels: may `user` administer `area`? `admin` everything;
+    /// `customer_admin` all but `customer_admin_denied`; `superuser` as `customer_admin`,
+    /// further denied `superuser_denied`, and `layout_editor` only for a module where
+    /// their own access is `on`; `none`, unknown and inactive users nothing.
+    pub fn can_admin(&self, user: &str, area: &str, module: Option<&str>) -> bool {
+        if !self.is_active(user) {
+            return false;
+        }
+        let denied = &self.p.settings.admin_areas;
+        let ca_denied = denied.customer_admin_denied.iter().any(|a| a == area);
+        let su_denied = denied.superuser_denied.iter().any(|a| a == area);
+        match self.admin_level(user) {
+            AdminLevel::Admin => true,
+            AdminLevel::CustomerAdmin => !ca_denied,
+            AdminLevel::Superuser => {
+                if ca_denied || su_denied {
+                    return false;
+                }
+                if area != "layout_editor" {
+                    return true;
+                }
+                module.is_some_and(|m| {
+                    self.p.modules.contains_key(m)
+                        && self.user_part(user, m, Action::View, None, None).access == Access::On
+                })
+            }
+            AdminLevel::None => false,
+        }
+    }
+
+    /// SPEC §7 new records: the union of the sources `team_inheritance` names — the active
+    /// teams the creator is a member of, the same for the assignee, the related teams —
+    /// ascending. `None` when a user or team is unknown.
+    pub fn new_record_teams(
+        &self,
+        creator: &str,
+        assignee: Option<&str>,
+        related: &[String],
+    ) -> Option<Vec<String>> {
+        let known = |u: &str| self.p.users.contains_key(u);
+        if !known(creator)
+            || assignee.is_some_and(|a| !known(a))
+            || related.iter().any(|t| !self.p.teams.contains_key(t))
+        {
+            return None;
+        }
+        let mut out: Vec<String> = Vec::new();
+        for source in &self.p.settings.team_inheritance {
+            match source {
+                TeamInheritance::Creator => out.extend(self.user_teams(creator)),
+                TeamInheritance::Assignee => {
+                    if let Some(a) = assignee {
+                        out.extend(self.user_teams(a));
+                    }
+                }
+                TeamInheritance::Related => out.extend(related.iter().cloned()),
+            }
+        }
+        out.sort();
+        out.dedup();
+        Some(out)
+    }
+
+    /// SPEC §12: only an active user, a field with a picklist that is not `role_bound`,
+    /// and the tool `create_picklist_values` enabled for them or an effective level of
+    /// `admin` or `customer_admin`.
+    pub fn can_add_picklist_value(&self, user: &str, module: &str, field: &str) -> bool {
+        let open = self
+            .p
+            .modules
+            .get(module)
+            .and_then(|m| m.fields.get(field))
+            .and_then(|f| f.picklist.as_ref())
+            .is_some_and(|l| !l.role_bound);
+        if !open || !self.is_active(user) {
+            return false;
+        }
+        matches!(
+            self.admin_level(user),
+            AdminLevel::Admin | AdminLevel::CustomerAdmin
+        ) || self.can_use_tool(user, module, "create_picklist_values")
     }
 }
