@@ -14,7 +14,9 @@
 //! Administrators change the policy through [`Policy::admin`]: every change is checked
 //! against the actor's admin level, applied atomically and reported as an
 //! [`AuditEvent`]. [`LiveAuthorizer`] swaps newly compiled authorizers in for concurrent
-//! readers and deactivates users at once; [`diff()`] previews who gains and loses what.
+//! readers and deactivates users at once; [`diff()`] previews who gains and loses what —
+//! every answer that changes, and why — and the guards of administration judge every
+//! change by the same comparison.
 //!
 //! ```
 //! use permatrix::{Action, Policy, Record};
@@ -130,18 +132,28 @@
 //!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
 //!   The revision counter is not part of the document ([the document](crate::doc::document) has no such key).
 //! - `login` of an unknown user is `not_active`.
+//! - `AdminSeats` refuses a user whose sign-in is refused with `SeatRefused::SignInRefused`
+//!   (its code is the sign-in's), whether or not they are an administrator.
 //! - The guards on actors below `admin` ([administration](crate::doc::semantics#administration)) are judged by what a change does, by
 //!   comparing the policy before and after it. Below `admin`, an actor may still change the
 //!   display name of a team that has an administrator among its members, and its other
 //!   members; everything else about such a team (active state, nesting, role entries,
 //!   conferred role, ceiling, factors, result limit, calendar) is for an `admin`.
 //! - No self-grant: below `admin`, an actor may rename themselves, lower their own level or
-//!   deactivate themselves, and nothing else of their own record. Besides the items [administration](crate::doc::semantics#administration)
-//!   names, a change is refused when it lets the actor reach more than before: a wider
-//!   cell, access, field or tool of their own, more subordinates in the role hierarchy,
-//!   more users sharing a direct role with them, more record owners a sharing rule gives
-//!   them, more principals their record shares reach, or more picklist values. An actor
-//!   who bypasses data checks (and keeps doing so) reaches everything already.
+//!   deactivate themselves, and nothing else of their own record. Besides the items
+//!   [administration](crate::doc::semantics#administration) names, a change is refused when
+//!   [`diff()`]'s comparison shows any answer about the actor widening. A
+//!   `customer_admin` is an administrator: any change to their own answers (a lower result
+//!   limit too) is an `admin`'s to make.
+//! - Judged by effect, a field, tool, module, picklist or picklist value that only one
+//!   policy declares is the diff's added or removed item. For a user whose data checks are
+//!   bypassed on both sides nothing else is said of it, so a `customer_admin` adding a
+//!   module or a tool does not "gain" it; for anyone else, what the new item gives them is
+//!   listed, and judged, like any grant. The layout editor of a new module follows the
+//!   same rule.
+//! - The diff's answers for a user whose data checks are bypassed on both sides leave out
+//!   their cells and module access: the matrix still holds what their profiles give, but
+//!   no decision reads it, so editing such a profile changes none of their answers.
 //! - Below `admin`, the heir a deletion names (who takes over the records) may not be
 //!   anyone whose records the actor reaches further than the deleted owner's: themselves,
 //!   their team, a subordinate, a user sharing their role. A role or profile heir is

@@ -9,6 +9,14 @@ use proptest::prelude::*;
 
 mod fuzzing;
 
+/// 256 sequences, or `PERMATRIX_PROPTEST_CASES`.
+fn cases() -> u32 {
+    std::env::var("PERMATRIX_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(256)
+}
+
 fn base() -> Policy {
     Policy::from_json(fuzzing::admin::BASE).unwrap()
 }
@@ -326,7 +334,7 @@ fn audit_events_count_revisions_and_show_before_and_after() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     /// SPEC §7 after every step of random sequences of every kind of change (the `admin`
     /// fuzz target runs the same steps for longer): refusals change nothing, actors below

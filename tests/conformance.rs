@@ -58,7 +58,10 @@ fn case_files() -> Result<Vec<PathBuf>, String> {
         let before = files.len();
         collect(&dir, &mut files)?;
         if files.len() == before {
-            return Err(format!("{} holds no conformance case (`*.json`)", dir.display()));
+            return Err(format!(
+                "{} holds no conformance case (`*.json`)",
+                dir.display()
+            ));
         }
     }
     files.sort();
@@ -84,7 +87,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 /// The runner refuses a folder it cannot read and one without cases.
 #[test]
 fn unreadable_or_empty_folders_fail() {
-    let empty = std::env::temp_dir().join(format!("permatrix-conformance-empty-{}", std::process::id()));
+    let empty = std::env::temp_dir().join(format!(
+        "permatrix-conformance-empty-{}",
+        std::process::id()
+    ));
     std::fs::create_dir_all(&empty).unwrap();
     let mut found = Vec::new();
     collect(&empty, &mut found).unwrap();
@@ -614,6 +620,10 @@ fn new_record_teams(
     got.sort();
     let reference = reference
         .new_record_teams(creator, assignee_name, &related)
-        .ok_or_else(|| format!("new_record_teams({creator}): the reference evaluator knows no such id"))?;
-    compare(want, got, reference, || format!("new_record_teams({creator})"))
+        .ok_or_else(|| {
+            format!("new_record_teams({creator}): the reference evaluator knows no such id")
+        })?;
+    compare(want, got, reference, || {
+        format!("new_record_teams({creator})")
+    })
 }

@@ -153,12 +153,22 @@
 //!   bounds administrators (`admin_areas`, `admin_bypass`, `licenses`,
 //!   `max_admin_sessions`, `system_factors`, `login_requires_active_team`,
 //!   `external_access`, `user_deletion`); touches a user at or above `customer_admin` —
-//!   their record, memberships, sign-in, or a team or role that makes them a member;
-//!   grants the actor anything — their own record (beyond their display name, a lower
+//!   their record, memberships, sign-in, or a team or role that makes them a member; grants
+//!   the actor anything of their own — their record (beyond their display name, a lower
 //!   level, or deactivating themselves), their memberships, the roles and profiles they
-//!   hold, a team they belong to, a rule or share to them, or anything that widens what
-//!   they reach; sets or changes a host key; or names as the heir of a deletion someone
-//!   whose records they reach further than the deleted owner's.
+//!   hold, a team they belong to, a rule or share to them; sets or changes a host key; or
+//!   names as the heir of a deletion someone whose records they reach further than the
+//!   deleted owner's.
+//! - **Judged by effect, on every answer.** Beside those rules, both policies are compiled
+//!   and compared answer by answer, by the same comparison as [`diff`](crate::diff()): no
+//!   answer about the actor may widen (a decision on any record, module access, a field
+//!   or tool, calendar access — dormant shares that wake included —, picklist values and
+//!   adding to them, the result limit, admin level and areas, sign-in and its factors, team
+//!   memberships), whether or not their data checks are bypassed (the bypass settles data
+//!   answers, not the result limit, sign-in or areas); and no answer about a user at or
+//!   above `customer_admin` may change at all. A change of a setting that is not admin-only
+//!   (`merge`, `team_inheritance`, the default role), of a team's or calendar's active
+//!   state, or of a picklist binding is judged like any other.
 //! - **Other refusals.** `license_limit` (activating a billable user with every seat
 //!   taken), `user_deletion_forbidden`, `invalid_transfer`, `last_admin` (no active
 //!   `admin` would be left), `last_admin_team`, `sharing_locked`, `immutable` (usernames,
@@ -190,8 +200,22 @@
 //! [`explain`](crate::Authorizer::explain) gives the decision, its step, the cell, each
 //! source with what its profiles gave, and the facts about the record (its owner, teams,
 //! the role path of a superior). [`matrix`](crate::Authorizer::matrix) renders a user's
-//! modules × actions as text, Markdown, CSV or JSON. [`diff`](crate::diff()) lists every
-//! cell that changes between two authorizers before one is swapped in.
+//! modules × actions as text, Markdown, CSV or JSON.
+//!
+//! [`diff`](crate::diff()) is the change preview: for every user, every (module, action)
+//! whose decision changes on some record, and why — the cell, the teams they are in
+//! (membership, nesting, a team's active state), the subordinates they own as a superior,
+//! the users sharing a direct role, the owners sharing rules share with them, the
+//! principals record shares may name, a module gaining or losing owners or hierarchy —
+//! and every change in the active state and bypass, module access, fields, tools,
+//! calendar access, picklist values and adding them, sign-in, the result limit, the admin
+//! level and areas, team memberships and host keys; plus the ids and settings added,
+//! removed or changed for the policy as a whole. A deactivation is one line. An empty diff
+//! is a promise: no answer differs, for any record naming ids both policies know.
+//! Records naming an id one side lacks are refused by that side, and the id is listed as
+//! added or removed; a field, tool, picklist or value one side lacks is listed the same
+//! way, and for a user whose data checks are bypassed on both sides it is all the diff
+//! says of it.
 //!
 //! ## Calendars, picklists and seats
 //!
@@ -219,7 +243,9 @@
 //!   sized by `max_admin_sessions`: administrators (effective level `admin` or
 //!   `customer_admin`) take a seat when they sign in; with every seat taken a sign-in is
 //!   refused (`seats_taken`) naming the holders, unless forced, which signs out whoever
-//!   has held a seat longest and names them.
+//!   has held a seat longest and names them. Only a user whose `login` succeeds takes a
+//!   seat: anyone else is refused with the sign-in's reason, forced or not, and signs no
+//!   one out.
 //!
 //! ## Rules that surprise
 //!

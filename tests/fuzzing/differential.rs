@@ -107,7 +107,10 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                 );
             }
             4 => {
-                let got = auth.login(uid(&user)).map(|f| f.0).map_err(|d| d.code().as_str());
+                let got = auth
+                    .login(uid(&user))
+                    .map(|f| f.0)
+                    .map_err(|d| d.code().as_str());
                 ensure_eq!(
                     got,
                     reference.login(&user),
