@@ -616,6 +616,35 @@ async fn a_change_writes_only_its_rows() {
     assert_eq!(teams, ["w0", "w1", "w2", "w3", "x"]);
 }
 
+/// Ids people read (SPEC §2) hold for the store's import and its commits too: a policy
+/// with look-alike ids is refused whole, and nothing is written.
+#[tokio::test]
+async fn imports_and_commits_refuse_ids_that_look_alike() {
+    let place = sqlite_place();
+    let store = open(&place).await;
+    store.import(start_policy(), 0).await.unwrap();
+    let mut alike = start_policy();
+    alike.users.insert("R\u{43e}OT".into(), User::default());
+    alike.users.insert("root".into(), User::default());
+    let err = store.import(alike, 1).await.unwrap_err();
+    assert_eq!(err.code(), "ambiguous_id", "{err}");
+    let err = store
+        .commit(Actor::User("root"), 1, |a| {
+            a.invite_user("Root", User::default())
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "ambiguous_id", "{err}");
+    let err = store
+        .commit(Actor::User("root"), 1, |a| {
+            a.invite_user("ro\u{200b}ot", User::default())
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "malformed", "{err}");
+    assert_eq!(store.load().await.unwrap(), start_policy());
+}
+
 #[tokio::test]
 async fn bad_prefixes_and_urls_are_refused() {
     let err = PolicyStore::connect(
