@@ -488,3 +488,68 @@ fn shared_with<T: serde::Serialize>(
     out.sort_unstable();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The effect rule alone, for a change from `old` to `new` made by `actor`.
+    fn by_effect_alone(old: &str, new: &str, actor: &str) -> Result {
+        let (a, b) = (
+            Policy::from_json(old).unwrap(),
+            Policy::from_json(new).unwrap(),
+        );
+        let (mut sa, mut sb) = (Standing::of(&a).unwrap(), Standing::of(&b).unwrap());
+        sa.add_listed(&a).unwrap();
+        sb.add_listed(&b).unwrap();
+        let (was, now) = (a.compile().unwrap(), b.compile().unwrap());
+        let compiled = Compiled {
+            was: &was,
+            now: &now,
+        };
+        by_effect(&a, &b, &sa, &sb, &compiled, actor)
+    }
+
+    const MODULE: &str = r#""modules":{"m":{}},"profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
+        "roles":{"r":{"profiles":["p"]}}"#;
+
+    fn doc(users: &str) -> String {
+        format!(r#"{{"version":1,{MODULE},"users":{{{users}}}}}"#)
+    }
+
+    /// A user who is an administrator on one side only is one whose answers must stay:
+    /// becoming one, or ceasing to be one, changes what they may do.
+    #[test]
+    fn an_administrator_on_either_side_is_held_to_every_answer() {
+        let plain = doc(r#""su":{"admin":"superuser"},"x":{"roles":["r"]}"#);
+        let promoted =
+            doc(r#""su":{"admin":"superuser"},"x":{"roles":["r"],"admin":"customer_admin"}"#);
+        let err = by_effect_alone(&plain, &promoted, "su").unwrap_err();
+        assert!(err.message().contains("administrator `x`"), "{err}");
+        let err = by_effect_alone(&promoted, &plain, "su").unwrap_err();
+        assert!(err.message().contains("administrator `x`"), "{err}");
+    }
+
+    /// The actor may lose what they may do; anyone else who is no administrator may gain or
+    /// lose: that is administration.
+    #[test]
+    fn the_actor_may_lose_and_others_may_change() {
+        let with = doc(r#""su":{"admin":"superuser","roles":["r"]},"x":{"roles":["r"]}"#);
+        let without = doc(r#""su":{"admin":"superuser"},"x":{}"#);
+        by_effect_alone(&with, &without, "su").unwrap();
+        let err = by_effect_alone(&without, &with, "su").unwrap_err();
+        assert!(err.message().contains("`su` do more than before"), "{err}");
+        let x_only = doc(r#""su":{"admin":"superuser"},"x":{"roles":["r"]}"#);
+        by_effect_alone(&without, &x_only, "su").unwrap();
+        by_effect_alone(&x_only, &without, "su").unwrap();
+    }
+
+    /// An actor who is an administrator may not even lose: their answers are an admin's.
+    #[test]
+    fn an_administrator_acting_keeps_their_own_answers() {
+        let with = doc(r#""ca":{"admin":"customer_admin","roles":["r"]}"#);
+        let lower = doc(r#""ca":{"admin":"superuser","roles":["r"]}"#);
+        let err = by_effect_alone(&with, &lower, "ca").unwrap_err();
+        assert!(err.message().contains("administrator `ca`"), "{err}");
+    }
+}
