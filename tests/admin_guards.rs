@@ -287,3 +287,51 @@ fn no_administrator_below_admin_grants_themselves_anything() {
     assert_eq!(p.users["su"].status, Status::Active);
     assert_eq!(p.users["su"].admin, AdminLevel::Superuser);
 }
+
+/// The rules on the actor's own items hold even where the change gives them nothing yet:
+/// a membership of an inactive team, a sharing rule from a source nobody is in, a
+/// calendar share below what they see already. And what is theirs to do stays allowed:
+/// switching themselves off, or lowering their own level.
+#[test]
+fn the_actors_own_items_are_theirs_to_lose_only() {
+    let mut p = base();
+    p.admin("root")
+        .add_team(
+            "dormant",
+            permatrix::Team {
+                active: false,
+                ..permatrix::Team::default()
+            },
+        )
+        .unwrap();
+    let err = refused(&mut p, |p| p.admin("su").add_team_member("dormant", "su"));
+    assert!(err.message().contains("team memberships"), "{err}");
+    // a rule from a team with no members gives nothing today, and is still a rule to them
+    p.admin("root")
+        .add_team("empty", permatrix::Team::default())
+        .unwrap();
+    let err = refused(&mut p, |p| {
+        p.admin("su").add_sharing_rule(SharingRule {
+            module: "deals".into(),
+            from: Principal::Team("empty".into()),
+            to: Principal::User("su".into()),
+            access: ShareAccess::Read,
+        })
+    });
+    assert!(err.message().contains("sharing rule"), "{err}");
+    let err = refused(&mut p, |p| {
+        p.admin("su").add_calendar_share(permatrix::CalendarShare {
+            owner: permatrix::CalendarOwner::User("su".into()),
+            to: Principal::User("su".into()),
+            level: permatrix::CalendarLevel::Busy,
+        })
+    });
+    assert!(err.message().contains("calendar share"), "{err}");
+    // what is theirs to do
+    p.admin("su")
+        .set_user_admin("su", AdminLevel::None)
+        .unwrap();
+    let mut q = base();
+    q.admin("su").deactivate_user("su").unwrap();
+    assert_eq!(q.users["su"].status, Status::Inactive);
+}

@@ -10,7 +10,6 @@ use std::collections::BTreeSet;
 use super::audit::TransferTarget;
 use super::change::refuse;
 use super::standing::{Standing, TakenRoles};
-use crate::authorizer::signin::sign_in;
 use crate::authorizer::{Authorizer, Owner, Record};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Action, AdminLevel, Policy, Principal, Status, Team, User};
@@ -290,9 +289,10 @@ fn levels(
     Ok(())
 }
 
-/// No change touches what a user at or above `customer_admin` (before or after) is,
-/// belongs to or must present: their record, their memberships, how they sign in, or any
-/// team that lists them (but for its display name and its other members).
+/// No change touches what a user at or above `customer_admin` (before or after) is or
+/// belongs to: their record, their memberships, or any team that lists them (but for its
+/// display name and its other members). How they sign in, and every other answer about
+/// them, is judged by effect ([`by_effect`]).
 fn administrators(old: &Policy, new: &Policy, before: &Standing, after: &Standing) -> Result {
     let admins: BTreeSet<&str> = all_users(old, new)
         .filter(|name| {
@@ -320,9 +320,6 @@ fn administrators(old: &Policy, new: &Policy, before: &Standing, after: &Standin
             || before.listed_names(old, name) != after.listed_names(new, name)
         {
             return Err(why("the team memberships"));
-        }
-        if login(old, before, name) != login(new, after, name) {
-            return Err(why("the sign-in"));
         }
         teams.extend(before.listed_names(old, name));
         teams.extend(after.listed_names(new, name));
@@ -362,24 +359,6 @@ fn administrators_view(team: &Team, admins: &BTreeSet<&str>) -> Team {
     view.calendar_rights
         .retain(|u, _| admins.contains(u.as_str()));
     view
-}
-
-/// How `name` signs in under `p`: refused, or with which factors.
-fn login(
-    p: &Policy,
-    standing: &Standing,
-    name: &str,
-) -> Option<std::result::Result<Vec<String>, crate::error::ErrorCode>> {
-    let (u, _, user) = p.users.get_full(name)?;
-    let teams = standing
-        .teams_of(u)
-        .iter()
-        .filter_map(|&t| p.teams.get_index(t as usize).map(|(_, team)| team));
-    Some(
-        sign_in(&p.settings, user, user.status == Status::Active, teams)
-            .map(|f| f.0)
-            .map_err(|denied| denied.code()),
-    )
 }
 
 /// No self-grant: the actor changes neither what they are and belong to, nor the roles,
@@ -542,6 +521,109 @@ mod tests {
         let x_only = doc(r#""su":{"admin":"superuser"},"x":{"roles":["r"]}"#);
         by_effect_alone(&without, &x_only, "su").unwrap();
         by_effect_alone(&x_only, &without, "su").unwrap();
+    }
+
+    fn standings(a: &Policy, b: &Policy) -> (Standing, Standing) {
+        let (mut sa, mut sb) = (Standing::of(a).unwrap(), Standing::of(b).unwrap());
+        sa.add_listed(a).unwrap();
+        sb.add_listed(b).unwrap();
+        (sa, sb)
+    }
+
+    /// Nobody confers a level above their own: the level rule on its own, with its words.
+    #[test]
+    fn no_level_above_the_actors_own() {
+        let plain = Policy::from_json(&doc(r#""x":{}"#)).unwrap();
+        for (level, refused_to) in [
+            ("superuser", vec![AdminLevel::None]),
+            (
+                "customer_admin",
+                vec![AdminLevel::None, AdminLevel::Superuser],
+            ),
+            (
+                "admin",
+                vec![
+                    AdminLevel::None,
+                    AdminLevel::Superuser,
+                    AdminLevel::CustomerAdmin,
+                ],
+            ),
+        ] {
+            let raised = Policy::from_json(&doc(&format!(r#""x":{{"admin":"{level}"}}"#))).unwrap();
+            let (sa, sb) = standings(&plain, &raised);
+            for actor in [
+                AdminLevel::None,
+                AdminLevel::Superuser,
+                AdminLevel::CustomerAdmin,
+            ] {
+                let verdict = levels(&plain, &raised, &sa, &sb, actor);
+                if refused_to.contains(&actor) {
+                    let err = verdict.unwrap_err();
+                    assert_eq!(err.path(), "users.x");
+                    assert!(err.message().contains("above their own"), "{err}");
+                } else {
+                    verdict.unwrap();
+                }
+            }
+            // lowering is no raise
+            let (sb, sa) = standings(&raised, &plain);
+            levels(&raised, &plain, &sb, &sa, AdminLevel::None).unwrap();
+        }
+    }
+
+    /// A user who is an administrator before or after the change keeps their record and
+    /// memberships: the record rule on its own.
+    #[test]
+    fn an_administrators_record_is_an_admins_to_change() {
+        let plain = Policy::from_json(&doc(r#""x":{}"#)).unwrap();
+        let made = Policy::from_json(&doc(r#""x":{"admin":"customer_admin"}"#)).unwrap();
+        for (a, b) in [(&plain, &made), (&made, &plain)] {
+            let (sa, sb) = standings(a, b);
+            let err = administrators(a, b, &sa, &sb).unwrap_err();
+            assert!(err.message().contains("the record of `x`"), "{err}");
+        }
+        // a team joined by an administrator, active or not
+        for active in [true, false] {
+            let team = |users: &str| {
+                Policy::from_json(&format!(
+                    r#"{{"version":1,"teams":{{"t":{{"users":{users},"active":{active}}}}},"users":{{"x":{{"admin":"customer_admin"}}}}}}"#
+                ))
+                .unwrap()
+            };
+            let (a, b) = (team("[]"), team(r#"["x"]"#));
+            let (sa, sb) = standings(&a, &b);
+            let err = administrators(&a, &b, &sa, &sb).unwrap_err();
+            assert!(err.message().contains("team memberships"), "{err}");
+        }
+    }
+
+    /// Host keys are an admin's to set, change or clear, new items included.
+    #[test]
+    fn host_keys_are_an_admins() {
+        let without = Policy::from_json(
+            r#"{"version":1,"users":{"x":{}},"teams":{"t":{}},"modules":{"m":{}}}"#,
+        )
+        .unwrap();
+        for (section, with) in [
+            (
+                "users.x.key",
+                r#"{"version":1,"users":{"x":{"key":1}},"teams":{"t":{}},"modules":{"m":{}}}"#,
+            ),
+            (
+                "teams.t.key",
+                r#"{"version":1,"users":{"x":{}},"teams":{"t":{"key":1}},"modules":{"m":{}}}"#,
+            ),
+            (
+                "modules.m.key",
+                r#"{"version":1,"users":{"x":{}},"teams":{"t":{}},"modules":{"m":{"key":1}}}"#,
+            ),
+        ] {
+            let with = Policy::from_json(with).unwrap();
+            for (a, b) in [(&without, &with), (&with, &without)] {
+                assert_eq!(host_keys(a, b).unwrap_err().path(), section);
+            }
+        }
+        host_keys(&without, &without).unwrap();
     }
 
     /// An actor who is an administrator may not even lose: their answers are an admin's.
