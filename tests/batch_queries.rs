@@ -1,6 +1,7 @@
 //! The batch and listing queries agree with the single checks they summarise:
 //! `can_many` with `can`, `visible_fields` with `field_access`, and `allowed_modules`
-//! with every record a user may reach without a record share.
+//! with every record a user may reach without a record share; and the `try_` forms and
+//! `bypasses` say what the plain checks say.
 
 mod generate;
 
@@ -51,8 +52,17 @@ proptest! {
                 .map(|(m, o, l)| Record { module: *m, owner: *o, teams: l, shares: &[] })
                 .collect();
             let batch = auth.can_many(user, action, &as_records);
+            // the `try_` forms and the bypass say what the plain checks say
+            let bypass = auth.user_active(user) == Some(true)
+                && policy.settings.admin_bypass
+                && matches!(auth.admin_level(user), Some(permatrix::AdminLevel::Admin | permatrix::AdminLevel::CustomerAdmin));
+            prop_assert_eq!(auth.bypasses(user), bypass);
+            for m in (0..MODULES.len()).filter_map(|i| auth.module_at(i)) {
+                prop_assert_eq!(auth.try_can_module(user, action, m), Ok(auth.can_module(user, action, m)));
+            }
             for (record, answer) in as_records.iter().zip(&batch) {
                 prop_assert_eq!(*answer, auth.can(user, action, record));
+                prop_assert_eq!(auth.try_can(user, action, record), Ok(*answer));
                 // a record reached without a share of its own opens its module
                 if *answer {
                     prop_assert!(allowed.contains(&record.module), "{:?} {} {:?}", user, action, record);
