@@ -124,3 +124,31 @@ fn deactivation_keeps_ids_and_a_publish_retires_them() {
     live.publish(policy.compile().unwrap());
     stale_bob_is_denied(&first, &live.current());
 }
+
+/// A share on a record naming a principal of another compile makes the record unknown
+/// (step 1): denied even to its owner, and `stale_id` in `try_can`, whichever kind of
+/// principal it is.
+#[test]
+fn a_share_to_a_stale_principal_makes_the_record_unknown() {
+    let policy = Policy::from_json(POLICY).unwrap();
+    let (before, now) = (policy.compile().unwrap(), policy.compile().unwrap());
+    let (ann, deals) = (now.user("ann").unwrap(), now.module("deals").unwrap());
+    let own = Record::owned_by_user(deals, ann);
+    assert!(now.can(ann, Action::View, &own));
+    for stale in [
+        permatrix::PrincipalId::User(before.user("ann").unwrap()),
+        permatrix::PrincipalId::Team(before.team("north").unwrap()),
+        permatrix::PrincipalId::Role(before.role("rep").unwrap()),
+        permatrix::PrincipalId::RoleAndSubordinates(before.role("rep").unwrap()),
+    ] {
+        let shares = [permatrix::Share {
+            to: stale,
+            access: permatrix::ShareAccess::Read,
+        }];
+        let shared = Record::owned_by_user(deals, ann).with_shares(&shares);
+        assert!(!now.can(ann, Action::View, &shared), "{stale:?}");
+        let err = now.try_can(ann, Action::View, &shared).unwrap_err();
+        assert_eq!(err.code(), "stale_id", "{stale:?}");
+        assert!(!now.explain(ann, Action::View, &shared).allowed);
+    }
+}
