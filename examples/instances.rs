@@ -160,7 +160,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "\nB: revision {}, {} behind, last heard from the database {:?} ago",
         staleness.revision,
-        staleness.lag(),
+        staleness
+            .lag()
+            .map_or_else(|| "unknown".to_string(), |l| l.to_string()),
         staleness.since_heard
     );
     a.watcher.stop().await;

@@ -76,6 +76,21 @@ impl StoreError {
         }
     }
 
+    /// Whether trying again may succeed: a transient failure of the database (a
+    /// serialization failure or deadlock on PostgreSQL, a busy or locked SQLite file, a
+    /// pool that timed out or a connection that broke), not a refusal.
+    pub(crate) fn may_pass(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                let code = db.code().unwrap_or_default();
+                // PostgreSQL: serialization_failure, deadlock_detected; SQLite: BUSY, LOCKED
+                matches!(code.as_ref(), "40001" | "40P01" | "5" | "6" | "261" | "517")
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn corrupt(
         kind: &str,
         name: &str,

@@ -155,7 +155,14 @@ impl Cached {
     /// after this revision): for an empty cache, and when `read` does not continue this
     /// policy's history.
     fn reads_whole(&self, read: &Read) -> bool {
-        self.revision() == 0 || read.head < self.revision() || read.base_commit != Some(self.commit)
+        if self.revision() == 0 {
+            return true;
+        }
+        // at the head it was made at: nothing to read, whatever the audit trail keeps
+        if read.head == self.revision() && read.head_commit == self.commit {
+            return false;
+        }
+        read.head < self.revision() || read.base_commit != Some(self.commit)
     }
 }
 
@@ -565,7 +572,8 @@ impl PolicyStore {
     ///
     /// # Errors
     /// - `revision_conflict` when the store is no longer at `expected`; nothing is written.
-    ///   [`PolicyStore::commit_retrying`] reloads and tries again.
+    ///   [`PolicyStore::commit_retrying`] runs the change at whatever revision the store is
+    ///   at instead.
     /// - The change's own refusal (`not_permitted`, `last_admin`, …); nothing is written.
     /// - `invalid_request` when `change` made no change or more than one.
     /// - `database`, `corrupt_row`.
@@ -590,7 +598,7 @@ impl PolicyStore {
             Actor::User(name) => Some(name),
             Actor::Host => None,
         };
-        self.write(name, true, expected, |policy| {
+        self.write(name, true, Some(expected), |policy| {
             let mut admin = match actor {
                 Actor::User(name) => policy.admin(name),
                 Actor::Host => policy.admin_as_host(),
@@ -600,12 +608,17 @@ impl PolicyStore {
         .await
     }
 
-    /// [`commit`](PolicyStore::commit) at the store's newest revision, reading it again
-    /// and retrying on `revision_conflict`, at most `attempts` times in all. `change` is
-    /// run once per attempt, on the policy of that attempt.
+    /// [`commit`](PolicyStore::commit) at the store's newest revision, whatever it is when
+    /// the commit holds the head: the change is run on the policy at the locked head, so
+    /// writers queue on the lock and none meets a `revision_conflict`. `change` is run once
+    /// per attempt; an attempt is repeated, up to `attempts` in all, only when the database
+    /// fails it for a reason that may pass (a serialization failure or deadlock on
+    /// PostgreSQL, a busy SQLite file). Use [`commit`](PolicyStore::commit) to base a
+    /// change on a revision you read and have it refused if another writer came first.
     ///
     /// # Errors
-    /// As `commit`; `revision_conflict` when every attempt met one.
+    /// As `commit`, but never `revision_conflict`; the database's error when every attempt
+    /// failed.
     ///
     /// ```no_run
     /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
@@ -622,23 +635,58 @@ impl PolicyStore {
     where
         F: FnMut(&mut Admin<'_>) -> Result<AuditEvent, PolicyError> + Send,
     {
-        let mut last = None;
-        for attempt in 0..attempts.max(1) {
-            if attempt > 0 {
-                // spread the writers that met each other apart
-                let jitter = new_commit_id().unsigned_abs() % 10 + u64::from(attempt) * 3;
-                tokio::time::sleep(Duration::from_millis(jitter)).await;
-            }
-            let expected = self.revision().await?;
-            match self.commit(actor, expected, &mut change).await {
-                Err(e @ StoreError::Conflict { .. }) => last = Some(e),
+        let name = match actor {
+            Actor::User(name) => Some(name),
+            Actor::Host => None,
+        };
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let outcome = self
+                .write(name, true, None, |policy| {
+                    let mut admin = match actor {
+                        Actor::User(name) => policy.admin(name),
+                        Actor::Host => policy.admin_as_host(),
+                    };
+                    change(&mut admin)
+                })
+                .await;
+            match outcome {
+                Err(e) if attempt < attempts.max(1) && e.may_pass() => {
+                    // spread the writers that met each other apart
+                    let jitter = new_commit_id().unsigned_abs() % 10 + u64::from(attempt) * 3;
+                    tokio::time::sleep(Duration::from_millis(jitter)).await;
+                }
                 other => return other,
             }
         }
-        Err(last.unwrap_or(StoreError::Conflict {
-            expected: 0,
-            current: 0,
-        }))
+    }
+
+    /// Deletes the audit records committed before `before` (by the writing instance's
+    /// clock), and says how many went: the store's audit retention. Revisions, their commit
+    /// ids and the policy's rows stay, so no watcher reads the policy whole because records
+    /// are gone; a retention job that deletes from the audit table itself is as safe.
+    ///
+    /// # Errors
+    /// `database`.
+    ///
+    /// ```no_run
+    /// # async fn f(store: permatrix::store::PolicyStore) -> Result<(), permatrix::store::StoreError> {
+    /// use std::time::{Duration, SystemTime};
+    /// let year_ago = SystemTime::now() - Duration::from_secs(365 * 24 * 3600);
+    /// let gone = store.prune_audit(year_ago).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn prune_audit(&self, before: SystemTime) -> Result<u64, StoreError> {
+        let sql = &self.inner.sql;
+        let done = on_pool!(&self.inner.pool, pool => {
+            sqlx::query(AssertSqlSafe(sql.prune_audit.clone()))
+                .bind(audit::millis(before))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done)
     }
 
     /// Replaces the whole stored policy with `policy`, as the host, based on revision
@@ -659,7 +707,7 @@ impl PolicyStore {
         let mut replacement = policy;
         replacement.set_limits(self.inner.limits.clone());
         replacement.validate()?;
-        self.write(None, false, expected, move |current| {
+        self.write(None, false, Some(expected), move |current| {
             let revision = current.revision() + 1;
             replacement.set_revision(revision);
             *current = replacement;
@@ -679,13 +727,14 @@ impl PolicyStore {
         .await
     }
 
-    /// The transaction behind every write: lock the head, check the revision, bring the
-    /// cached policy to it, run `change` on a copy, write what differs.
+    /// The transaction behind every write: lock the head, check the revision (when one is
+    /// `expected`), bring the cached policy to it, run `change` on a copy, write what
+    /// differs.
     async fn write<F>(
         &self,
         actor: Option<&str>,
         canonical: bool,
-        expected: u64,
+        expected: Option<u64>,
         change: F,
     ) -> Result<Committed, StoreError>
     where
@@ -698,7 +747,7 @@ impl PolicyStore {
                 .fetch_one(&mut *tx)
                 .await?;
             let current = to_u64(current);
-            if current != expected {
+            if let Some(expected) = expected.filter(|&e| e != current) {
                 tx.rollback().await?;
                 return Err(StoreError::Conflict { expected, current });
             }
@@ -752,6 +801,11 @@ impl PolicyStore {
                 .bind(event.operation)
                 .bind(event.target.clone())
                 .bind(event_json)
+                .bind(commit)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(AssertSqlSafe(sql.insert_commit.clone()))
+                .bind(to_i64(revision))
                 .bind(commit)
                 .execute(&mut *tx)
                 .await?;

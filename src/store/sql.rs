@@ -8,15 +8,16 @@ use super::error::StoreError;
 
 /// The schema versions this crate knows, each a list of statements, applied in order in
 /// one transaction by [`super::PolicyStore`]'s opening.
-pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
-    "CREATE TABLE {p}head (
+pub(crate) const MIGRATIONS: &[&[&str]] = &[
+    &[
+        "CREATE TABLE {p}head (
         id INTEGER PRIMARY KEY,
         revision BIGINT NOT NULL,
         document_version BIGINT NOT NULL,
         commit_id BIGINT NOT NULL
     )",
-    "INSERT INTO {p}head (id, revision, document_version, commit_id) VALUES (1, 0, 1, 0)",
-    "CREATE TABLE {p}entities (
+        "INSERT INTO {p}head (id, revision, document_version, commit_id) VALUES (1, 0, 1, 0)",
+        "CREATE TABLE {p}entities (
         kind TEXT NOT NULL,
         name TEXT NOT NULL,
         body TEXT,
@@ -24,8 +25,8 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
         revision BIGINT NOT NULL,
         PRIMARY KEY (kind, name)
     )",
-    "CREATE INDEX {p}entities_revision ON {p}entities (revision)",
-    "CREATE TABLE {p}audit (
+        "CREATE INDEX {p}entities_revision ON {p}entities (revision)",
+        "CREATE TABLE {p}audit (
         revision BIGINT PRIMARY KEY,
         at_ms BIGINT NOT NULL,
         actor TEXT,
@@ -34,10 +35,20 @@ pub(crate) const MIGRATIONS: &[&[&str]] = &[&[
         event TEXT NOT NULL,
         commit_id BIGINT NOT NULL
     )",
-    "CREATE INDEX {p}audit_at ON {p}audit (at_ms)",
-    "CREATE INDEX {p}audit_actor ON {p}audit (actor, at_ms)",
-    "CREATE INDEX {p}audit_target ON {p}audit (target, at_ms)",
-]];
+        "CREATE INDEX {p}audit_at ON {p}audit (at_ms)",
+        "CREATE INDEX {p}audit_actor ON {p}audit (actor, at_ms)",
+        "CREATE INDEX {p}audit_target ON {p}audit (target, at_ms)",
+    ],
+    &[
+        // every revision's commit id, apart from the audit trail, which hosts may prune: a
+        // watcher tells its store's history from a restored one by these
+        "CREATE TABLE {p}commits (
+        revision BIGINT PRIMARY KEY,
+        commit_id BIGINT NOT NULL
+    )",
+        "INSERT INTO {p}commits (revision, commit_id) SELECT revision, commit_id FROM {p}audit",
+    ],
+];
 
 /// The database behind a store, where its SQL must differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,11 +80,15 @@ pub(crate) struct Sql {
     /// The head row, locked until the transaction ends.
     pub lock_head: Arc<str>,
     pub head: Arc<str>,
-    /// The head, the commit id recorded for a revision, and every row written after that
-    /// revision, in one statement, so all come from the same snapshot.
+    /// The head, the commit id recorded for a revision (in the commits table, never in the
+    /// audit trail, which may be pruned), and every row written after that revision, in one
+    /// statement, so all come from the same snapshot.
     pub changes_since: Arc<str>,
     pub set_head: Arc<str>,
     pub insert_audit: Arc<str>,
+    pub insert_commit: Arc<str>,
+    /// Deletes the audit records written before a time.
+    pub prune_audit: Arc<str>,
     pub query_audit: Arc<str>,
 }
 
@@ -114,7 +129,7 @@ impl Sql {
             changes_since: s(
                 "SELECT 'head' AS kind, '' AS name, NULL AS body, document_version AS seq, revision, commit_id FROM {p}head WHERE id = 1 \
                  UNION ALL \
-                 SELECT 'base', '', NULL, 0, revision, commit_id FROM {p}audit WHERE revision = $1 \
+                 SELECT 'base', '', NULL, 0, revision, commit_id FROM {p}commits WHERE revision = $1 \
                  UNION ALL \
                  SELECT kind, name, body, seq, revision, 0 FROM {p}entities WHERE revision > $1",
             ),
@@ -122,6 +137,13 @@ impl Sql {
             insert_audit: s(
                 "INSERT INTO {p}audit (revision, at_ms, actor, operation, target, event, commit_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             ),
+            // a database restored without this table may hold the lost history's ids for
+            // the revisions made again: the new commit's id replaces them
+            insert_commit: s(
+                "INSERT INTO {p}commits (revision, commit_id) VALUES ($1, $2) \
+                 ON CONFLICT (revision) DO UPDATE SET commit_id = excluded.commit_id",
+            ),
+            prune_audit: s("DELETE FROM {p}audit WHERE at_ms < $1"),
             query_audit: s(
                 "SELECT revision, at_ms, actor, operation, target, event FROM {p}audit \
                  WHERE revision > $1 AND at_ms >= $2 AND at_ms <= $3 \

@@ -17,20 +17,26 @@ use crate::policy::{Policy, Status};
 /// use permatrix::store::WatchOptions;
 /// use std::time::Duration;
 /// let options = WatchOptions { poll_interval: Duration::from_millis(20), ..WatchOptions::default() };
-/// assert_eq!(WatchOptions::default().backoff_max, Duration::from_secs(5));
+/// assert_eq!(WatchOptions::default().backoff_max, Duration::from_millis(500));
 /// # let _ = options;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WatchOptions {
     /// How often to read the head revision: on SQLite this is how changes are heard of
     /// (default 25 ms); on PostgreSQL, where NOTIFY brings them, it is the safety net and
-    /// the heartbeat behind [`Staleness::since_heard`] (there 1 s).
+    /// the heartbeat behind [`Staleness::since_heard`] and `connected` (there at least
+    /// every 500 ms).
     pub poll_interval: Duration,
     /// The first wait after a failed read or a lost connection; it doubles on each failure
     /// in a row, up to `backoff_max`.
     pub backoff_min: Duration,
-    /// The longest wait between two tries.
+    /// The longest wait between two tries (default 500 ms): once the database is back, the
+    /// watcher is reading from it again within this long.
     pub backoff_max: Duration,
+    /// How long one read may take before the watcher counts the database as gone (default
+    /// 500 ms): a pool waiting on a refused connection, or a server that stopped answering,
+    /// shows in [`Staleness`] after this long, not after the pool's own timeouts.
+    pub read_timeout: Duration,
     /// PostgreSQL's `application_name` for the listening connection, so an operator can
     /// find it in `pg_stat_activity`.
     pub application_name: String,
@@ -41,7 +47,8 @@ impl Default for WatchOptions {
         WatchOptions {
             poll_interval: Duration::from_millis(25),
             backoff_min: Duration::from_millis(50),
-            backoff_max: Duration::from_secs(5),
+            backoff_max: Duration::from_millis(500),
+            read_timeout: Duration::from_millis(500),
             application_name: "permatrix_watcher".to_string(),
         }
     }
@@ -50,11 +57,21 @@ impl Default for WatchOptions {
 /// How far behind a [`Watcher`]'s instance may be, so the host can fail closed past a
 /// bound it chooses.
 ///
+/// # Outages
+/// A watcher asks the database at least every heartbeat (the poll interval on SQLite,
+/// at least every 500 ms on PostgreSQL), and gives a read up to
+/// [`WatchOptions::read_timeout`] (500 ms). So within heartbeat + read timeout (1 s with
+/// the defaults on PostgreSQL) of the database going away — stopped, killed, or refusing
+/// connections — `connected` is `false` and `last_error` says why, whether the watcher was
+/// idle or busy; and [`Staleness::lag`] is `None`, since the head cannot be known. Once the
+/// database answers again the watcher retries within [`WatchOptions::backoff_max`]
+/// (500 ms), reconnects its listener and catches up from its own revision.
+///
 /// ```
 /// # use permatrix::store::Staleness;
 /// use std::time::Duration;
 /// fn fresh_enough(s: &Staleness) -> bool {
-///     s.lag() == 0 && s.since_heard < Duration::from_secs(10)
+///     s.connected && s.lag() == Some(0) && s.since_heard < Duration::from_secs(2)
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,19 +86,29 @@ pub struct Staleness {
     pub connected: bool,
     /// Why the last try failed, while it keeps failing.
     pub last_error: Option<String>,
+    /// How many times the watcher read the policy whole rather than the rows changed since
+    /// its revision: once at start, then only after a restore from a backup or a compile
+    /// that failed. A count that keeps growing points at a store whose history it cannot
+    /// follow.
+    pub whole_reads: u64,
 }
 
 impl Staleness {
-    /// Revisions known to exist but not yet served.
+    /// Revisions known to exist but not yet served; `None` while the database does not
+    /// answer, when there is no telling how many there are.
     ///
     /// ```
     /// # use permatrix::store::Staleness;
     /// # use std::time::Duration;
-    /// let s = Staleness { revision: 5, newest_known: 7, since_heard: Duration::ZERO, connected: true, last_error: None };
-    /// assert_eq!(s.lag(), 2);
+    /// let mut s = Staleness { revision: 5, newest_known: 7, since_heard: Duration::ZERO,
+    ///                         connected: true, last_error: None, whole_reads: 1 };
+    /// assert_eq!(s.lag(), Some(2));
+    /// s.connected = false;
+    /// assert_eq!(s.lag(), None);
     /// ```
-    pub fn lag(&self) -> u64 {
-        self.newest_known.saturating_sub(self.revision)
+    pub fn lag(&self) -> Option<u64> {
+        self.connected
+            .then(|| self.newest_known.saturating_sub(self.revision))
     }
 }
 
@@ -91,6 +118,7 @@ struct State {
     heard: Instant,
     connected: bool,
     last_error: Option<String>,
+    whole_reads: u64,
 }
 
 /// Feeds one instance's [`LiveAuthorizer`] with every new revision of a [`PolicyStore`]:
@@ -142,6 +170,7 @@ impl Watcher {
             heard: Instant::now(),
             connected: true,
             last_error: None,
+            whole_reads: 0,
         }));
         let (served_tx, served) = watch::channel(revision);
         let (stop, stop_rx) = watch::channel(false);
@@ -181,6 +210,7 @@ impl Watcher {
             since_heard: state.heard.elapsed(),
             connected: state.connected,
             last_error: state.last_error.clone(),
+            whole_reads: state.whole_reads,
         }
     }
 
@@ -221,6 +251,11 @@ impl Drop for Watcher {
         }
     }
 }
+
+/// The longest a catch-up (reading and applying the rows since the served revision) may
+/// take: far longer than a read of the head, since a whole policy of a million users is
+/// many rows.
+const CATCH_UP_TIMEOUT: Duration = Duration::from_secs(60);
 
 struct Worker {
     store: PolicyStore,
@@ -266,7 +301,7 @@ impl Worker {
     #[cfg(feature = "store-postgres")]
     async fn listen(&mut self, pool: sqlx::PgPool) {
         use sqlx::postgres::{PgListener, PgPoolOptions};
-        let heartbeat = self.options.poll_interval.max(Duration::from_secs(1));
+        let heartbeat = self.options.poll_interval.max(Duration::from_millis(500));
         loop {
             let options = (*pool.connect_options())
                 .clone()
@@ -275,19 +310,17 @@ impl Worker {
                 .max_connections(1)
                 .acquire_timeout(Duration::from_secs(5))
                 .connect_lazy_with(options);
-            let mut listener = match PgListener::connect_with(&listener_pool).await {
-                Ok(mut l) => match l.listen(&self.store.sql().channel).await {
-                    Ok(()) => l,
-                    Err(e) => {
-                        self.failed(&e.to_string());
-                        if self.stopped(self.backoff()).await {
-                            return;
-                        }
-                        continue;
-                    }
-                },
+            let channel = self.store.sql().channel.clone();
+            let connecting = async {
+                let mut l = PgListener::connect_with(&listener_pool).await?;
+                l.listen(&channel).await?;
+                Ok::<_, sqlx::Error>(l)
+            };
+            let mut listener = match self.bounded(connecting, self.options.read_timeout).await {
+                Ok(l) => l,
                 Err(e) => {
-                    self.failed(&e.to_string());
+                    self.failed(&e);
+                    listener_pool.close().await;
                     if self.stopped(self.backoff()).await {
                         return;
                     }
@@ -341,21 +374,43 @@ impl Worker {
     /// user they deactivate or delete, recompile and publish. On failure the served
     /// authorizer stays as it was.
     async fn step(&mut self) -> Result<(), ()> {
-        let caught = match self.store.catch_up().await {
-            Ok(caught) => caught,
+        let store = self.store.clone();
+        // first the head, within the read timeout: how the watcher tells that the database
+        // is there, however long a catch-up of many rows may then take
+        match self
+            .bounded(store.revision(), self.options.read_timeout)
+            .await
+        {
+            Ok(head) => self.heard(head, false),
             Err(e) => {
-                // a row that does not read still leaves the head to be read: the database
-                // answers, and the lag shows what is not served
-                if let Ok(head) = self.store.revision().await {
-                    self.heard(head, false);
-                }
+                self.failed(&e);
+                return Err(());
+            }
+        }
+        let caught = match tokio::time::timeout(CATCH_UP_TIMEOUT, store.catch_up()).await {
+            Ok(Ok(caught)) => caught,
+            Ok(Err(e)) if e.code() != crate::error::ErrorCode::Database => {
+                // a row that does not read: the database answers, and the lag shows what
+                // is not served
+                self.refused(&e.to_string());
+                return Err(());
+            }
+            Ok(Err(e)) => {
                 self.failed(&e.to_string());
+                return Err(());
+            }
+            Err(_) => {
+                self.failed("the catch-up did not finish in time");
                 return Err(());
             }
         };
         let policy = caught.policy;
         let whole = caught.from.is_none();
         self.heard(policy.revision(), whole);
+        if whole {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.whole_reads = state.whole_reads.saturating_add(1);
+        }
         let current = self.live.current();
         let served = current.policy();
         // a whole read may be of another history (a restore): serve it if it differs at
@@ -405,9 +460,26 @@ impl Worker {
             Err(e) => {
                 // read it whole next time: a row may be mended without a new revision
                 self.store.forget();
-                self.failed(&e.to_string());
+                self.refused(&e.to_string());
                 Err(())
             }
+        }
+    }
+
+    /// `read`, given up after `limit`: a database that does not answer in time is as
+    /// good as gone, whatever the pool would wait.
+    async fn bounded<T, E: std::fmt::Display>(
+        &self,
+        read: impl std::future::Future<Output = Result<T, E>>,
+        limit: Duration,
+    ) -> Result<T, String> {
+        match tokio::time::timeout(limit, read).await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!(
+                "the database did not answer within {} ms",
+                limit.as_millis()
+            )),
         }
     }
 
@@ -430,10 +502,22 @@ impl Worker {
         state.last_error = None;
     }
 
+    /// The database could not be reached (or did not answer in time).
     fn failed(&mut self, why: &str) {
+        self.fell_short(why, false);
+    }
+
+    /// The database answered, but what it holds could not be served (a row that does not
+    /// read, a policy that does not compile): `connected` stays true, and the lag shows
+    /// what is not served.
+    fn refused(&mut self, why: &str) {
+        self.fell_short(why, true);
+    }
+
+    fn fell_short(&mut self, why: &str, connected: bool) {
         self.failures = self.failures.saturating_add(1);
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.connected = false;
+        state.connected = connected;
         state.last_error = Some(why.to_string());
     }
 
