@@ -49,6 +49,10 @@ fn every_changed_answer_is_in_the_diff() {
     let outcome = runner.run(&strategy, |(policy_tape, change_tape, record_tape)| {
         let policy = random_policy(&mut Tape { data: &policy_tape, pos: 0 });
         let was = policy.compile().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // the same policy compiled twice: nothing differs, and the diff says nothing
+        let again = policy.compile().map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let same = diff(&was, &again);
+        prop_assert!(same.is_empty(), "an unchanged policy:\n{same}");
         let mut next = policy.clone();
         let t = &mut Tape { data: &change_tape, pos: 0 };
         counts.borrow_mut().cases += 1;
