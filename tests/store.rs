@@ -853,3 +853,198 @@ async fn an_import_is_held_to_the_stores_limits() {
     assert_eq!(err.code(), "limit_exceeded", "{err}");
     assert_eq!(store.revision().await.unwrap(), 0);
 }
+
+/// A store whose rows do not read — a user row that is not JSON, a role row emptied to a
+/// tombstone, a row of a kind no policy has — cannot be loaded, and the error names the
+/// row that is bad. `import` mends it without reading it: as the host, audited, and every
+/// instance starts again.
+async fn an_import_mends_a_store_whose_rows_do_not_read(place: Place) {
+    let store = open(&place).await;
+    store.import(start_policy(), 0).await.unwrap();
+    tamper(
+        &place,
+        &[
+            "UPDATE {p}entities SET body = NULL, revision = 2 WHERE kind = 'roles' AND name = 'rep'",
+            "UPDATE {p}head SET revision = 2",
+        ],
+    )
+    .await;
+    let err = open(&place).await.load().await.unwrap_err();
+    assert_eq!(err.code(), "corrupt_row", "{err}");
+    assert!(
+        err.to_string().contains("roles `rep` (revision 2)"),
+        "the row to blame: {err}"
+    );
+    tamper(
+        &place,
+        &[
+            "UPDATE {p}entities SET body = 'nope', revision = 2 WHERE kind = 'users' AND name = 'u0_0'",
+            "INSERT INTO {p}entities (kind, name, body, seq, revision) VALUES ('gadgets', 'g', '{}', 1, 2)",
+        ],
+    )
+    .await;
+    let broken = open(&place).await;
+    assert_eq!(broken.load().await.unwrap_err().code(), "corrupt_row");
+    assert!(broken.live().await.is_err(), "no instance starts on it");
+    assert_eq!(
+        broken
+            .commit(Actor::User("root"), 2, |a| a.add_team("n", Team::default()))
+            .await
+            .unwrap_err()
+            .code(),
+        "corrupt_row"
+    );
+    // the repair
+    let mended = broken.import(start_policy(), 2).await.unwrap();
+    assert_eq!(mended.revision, 3);
+    assert!(mended.rows_written >= 3, "{}", mended.rows_written);
+    let fresh = open(&place).await;
+    assert_eq!(fresh.load().await.unwrap(), start_policy());
+    let live = fresh.live().await.unwrap();
+    assert_eq!(live.current().policy().revision(), 3);
+    let audit = fresh.audit(&AuditQuery::default()).await.unwrap();
+    let last = audit.last().unwrap();
+    assert_eq!(
+        (
+            last.revision,
+            last.actor.as_deref(),
+            last.operation.as_str()
+        ),
+        (3, None, "import_policy")
+    );
+    // and it goes on as a store does
+    fresh
+        .commit(Actor::User("root"), 3, |a| a.add_team("n", Team::default()))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sqlite_an_import_mends_a_store_whose_rows_do_not_read() {
+    an_import_mends_a_store_whose_rows_do_not_read(sqlite_place()).await;
+}
+
+#[tokio::test]
+async fn postgres_an_import_mends_a_store_whose_rows_do_not_read() {
+    an_import_mends_a_store_whose_rows_do_not_read(pg_place()).await;
+}
+
+/// Audit retention: pruned through the store or deleted by the host's own job, the audit
+/// trail's records are gone and no watcher reads the policy whole because of it; changes
+/// after it are read row by row.
+async fn audit_retention_keeps_watchers_incremental(place: Place) {
+    let first = open(&place).await;
+    first.import(start_policy(), 0).await.unwrap();
+    let inst = instance(&place, &format!("{}prune", place.prefix)).await;
+    for i in 0..3u64 {
+        first
+            .commit(Actor::User("root"), 1 + i, |a| {
+                a.add_team(&format!("p{i}"), Team::default())
+            })
+            .await
+            .unwrap();
+    }
+    assert!(inst.watcher.wait_for(4, SETTLE).await);
+    let reads = inst.watcher.staleness().whole_reads;
+    let gone = first
+        .prune_audit(SystemTime::now() + Duration::from_secs(1))
+        .await
+        .unwrap();
+    assert_eq!(gone, 4);
+    assert!(
+        first
+            .audit(&AuditQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    first
+        .commit(Actor::User("root"), 4, |a| {
+            a.add_team("after_prune", Team::default())
+        })
+        .await
+        .unwrap();
+    assert!(inst.watcher.wait_for(5, SETTLE).await);
+    tamper(&place, &["DELETE FROM {p}audit"]).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    first
+        .commit(Actor::User("root"), 5, |a| {
+            a.add_team("after_delete", Team::default())
+        })
+        .await
+        .unwrap();
+    assert!(inst.watcher.wait_for(6, SETTLE).await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let staleness = inst.watcher.staleness();
+    assert_eq!(staleness.whole_reads, reads, "{staleness:?}");
+    assert_eq!(staleness.lag(), Some(0));
+    assert!(
+        inst.live
+            .current()
+            .policy()
+            .teams
+            .contains_key("after_delete")
+    );
+    inst.watcher.stop().await;
+}
+
+#[tokio::test]
+async fn sqlite_audit_retention_keeps_watchers_incremental() {
+    audit_retention_keeps_watchers_incremental(sqlite_place()).await;
+}
+
+#[tokio::test]
+async fn postgres_audit_retention_keeps_watchers_incremental() {
+    audit_retention_keeps_watchers_incremental(pg_place()).await;
+}
+
+/// Four writers, each with its own store, each making 25 changes with
+/// `commit_retrying(…, 5, …)`: every change lands, none meets a `revision_conflict`.
+async fn retrying_writers_all_land(place: Place) {
+    open(&place).await.import(start_policy(), 0).await.unwrap();
+    let mut writers = Vec::new();
+    for w in 0..4usize {
+        let place = place.clone();
+        writers.push(tokio::spawn(async move {
+            let store = open(&place).await;
+            let mut landed = 0;
+            for i in 0..25usize {
+                let user = format!("u{w}_{}", i % 5);
+                let team = format!("w{w}");
+                let outcome = if i % 2 == 0 {
+                    store
+                        .commit_retrying(Actor::User("root"), 5, |a| {
+                            a.add_team_member(&team, &user)
+                        })
+                        .await
+                } else {
+                    store
+                        .commit_retrying(Actor::User("root"), 5, |a| {
+                            a.remove_team_member(&team, &user)
+                        })
+                        .await
+                };
+                outcome.unwrap_or_else(|e| panic!("writer {w}, change {i}: {e}"));
+                landed += 1;
+            }
+            landed
+        }));
+    }
+    let mut landed = 0;
+    for w in writers {
+        landed += w.await.unwrap();
+    }
+    assert_eq!(landed, 100);
+    assert_eq!(open(&place).await.revision().await.unwrap(), 101);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_retrying_writers_all_land() {
+    retrying_writers_all_land(sqlite_place()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_retrying_writers_all_land() {
+    retrying_writers_all_land(pg_place()).await;
+}

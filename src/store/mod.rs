@@ -515,13 +515,8 @@ impl PolicyStore {
 
     /// The policy of a whole read (all rows, from revision 0), validated.
     fn whole(&self, read: &Read) -> Result<Cached, StoreError> {
-        let live: Vec<Row> = read
-            .rows
-            .iter()
-            .filter(|r| r.body.is_some())
-            .cloned()
-            .collect();
-        let mut policy = rows::policy_from(&live, &self.inner.limits)?;
+        // tombstones too: a reference to a deleted entity blames the deleting row
+        let mut policy = rows::policy_from(&read.rows, &self.inner.limits)?;
         policy.set_revision(read.head);
         Ok(Cached {
             policy: Arc::new(policy),
@@ -598,7 +593,7 @@ impl PolicyStore {
             Actor::User(name) => Some(name),
             Actor::Host => None,
         };
-        self.write(name, true, Some(expected), |policy| {
+        self.write(name, Some(expected), |policy| {
             let mut admin = match actor {
                 Actor::User(name) => policy.admin(name),
                 Actor::Host => policy.admin_as_host(),
@@ -643,7 +638,7 @@ impl PolicyStore {
         loop {
             attempt += 1;
             let outcome = self
-                .write(name, true, None, |policy| {
+                .write(name, None, |policy| {
                     let mut admin = match actor {
                         Actor::User(name) => policy.admin(name),
                         Actor::Host => policy.admin_as_host(),
@@ -690,8 +685,11 @@ impl PolicyStore {
     }
 
     /// Replaces the whole stored policy with `policy`, as the host, based on revision
-    /// `expected` (0 for a new store): the first import, or a restore. Only rows that
-    /// differ are written; the audit record's operation is `import_policy`.
+    /// `expected` (0 for a new store): the first import, a restore, or the repair of a store
+    /// whose rows do not read. The stored rows are never parsed: every row whose text
+    /// differs from `policy`'s is written, and every other row — a deleted entity, a row
+    /// of an unknown kind, one that does not read — is made a tombstone. The audit record
+    /// names no actor (the host) and the operation `import_policy`.
     ///
     /// # Errors
     /// `revision_conflict`; the policy's validation errors; `database`.
@@ -707,11 +705,45 @@ impl PolicyStore {
         let mut replacement = policy;
         replacement.set_limits(self.inner.limits.clone());
         replacement.validate()?;
-        self.write(None, false, Some(expected), move |current| {
-            let revision = current.revision() + 1;
-            replacement.set_revision(revision);
-            *current = replacement;
-            Ok(AuditEvent {
+        let sql = &self.inner.sql;
+        let (committed, next) = on_pool!(&self.inner.pool, pool => {
+            let mut tx = pool.begin_with(sql.begin_write).await?;
+            let current: i64 = sqlx::query_scalar(AssertSqlSafe(sql.lock_head.clone()))
+                .fetch_one(&mut *tx)
+                .await?;
+            let current = to_u64(current);
+            if current != expected {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict { expected, current });
+            }
+            let stored: Vec<Row> = sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(
+                AssertSqlSafe(sql.all_rows.clone()),
+            )
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|(kind, name, body, seq, revision)| Row { kind, name, body, seq, revision })
+            .collect();
+            let revision = current + 1;
+            let written = rows::replacing(&stored, &replacement, to_i64(revision))?;
+            // what a whole read will find: the stored rows with the written ones over them
+            let mut after: std::collections::HashMap<(String, String), Row> = stored
+                .into_iter()
+                .map(|r| ((r.kind.clone(), r.name.clone()), r))
+                .collect();
+            for row in &written {
+                let keep_seq = after
+                    .get(&(row.kind.clone(), row.name.clone()))
+                    .map_or(row.seq, |r| if row.seq == 0 { r.seq } else { row.seq });
+                after.insert(
+                    (row.kind.clone(), row.name.clone()),
+                    Row { seq: keep_seq, ..row.clone() },
+                );
+            }
+            let after: Vec<Row> = after.into_values().collect();
+            let mut read = rows::policy_from(&after, &self.inner.limits)?;
+            read.set_revision(revision);
+            let event = AuditEvent {
                 revision,
                 actor: None,
                 actor_labels: Default::default(),
@@ -722,9 +754,16 @@ impl PolicyStore {
                 after: None,
                 transfer: None,
                 left_without_team: Vec::new(),
-            })
-        })
-        .await
+            };
+            let commit = self.finish(&mut tx, revision, &written, &event).await?;
+            tx.commit().await?;
+            (
+                Committed { revision, event, rows_written: written.len() },
+                Cached { policy: Arc::new(read), commit },
+            )
+        });
+        self.remember(next, true);
+        Ok(committed)
     }
 
     /// The transaction behind every write: lock the head, check the revision (when one is
@@ -733,7 +772,6 @@ impl PolicyStore {
     async fn write<F>(
         &self,
         actor: Option<&str>,
-        canonical: bool,
         expected: Option<u64>,
         change: F,
     ) -> Result<Committed, StoreError>
@@ -778,61 +816,10 @@ impl PolicyStore {
                 ));
             }
             let written = rows::changed(&base.policy, &next, to_i64(revision))?;
-            let commit = new_commit_id();
-            for chunk in written.chunks(sql::ROWS_PER_INSERT) {
-                let statement = sql.upsert(chunk.len());
-                let mut query = sqlx::query(AssertSqlSafe(statement));
-                for row in chunk {
-                    query = query
-                        .bind(row.kind.clone())
-                        .bind(row.name.clone())
-                        .bind(row.body.clone())
-                        .bind(row.seq)
-                        .bind(row.revision);
-                }
-                query.execute(&mut *tx).await?;
-            }
-            let event_json = serde_json::to_string(&event)
-                .map_err(|e| StoreError::InvalidRequest(format!("the audit event does not serialize: {e}")))?;
-            sqlx::query(AssertSqlSafe(sql.insert_audit.clone()))
-                .bind(to_i64(revision))
-                .bind(audit::millis(SystemTime::now()))
-                .bind(event.actor.clone())
-                .bind(event.operation)
-                .bind(event.target.clone())
-                .bind(event_json)
-                .bind(commit)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(AssertSqlSafe(sql.insert_commit.clone()))
-                .bind(to_i64(revision))
-                .bind(commit)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(AssertSqlSafe(sql.set_head.clone()))
-                .bind(to_i64(revision))
-                .bind(commit)
-                .execute(&mut *tx)
-                .await?;
-            if sql.dialect == Dialect::Postgres {
-                // delivered when, and only if, the transaction commits
-                sqlx::query("SELECT pg_notify($1, $2)")
-                    .bind(&sql.channel)
-                    .bind(revision.to_string())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let commit = self.finish(&mut tx, revision, &written, &event).await?;
             tx.commit().await?;
             // an administration change lists its entities as a read of its rows does (it
-            // appends what it creates and shift-removes what it deletes, as `seq` orders);
-            // an import may list them otherwise, so its cache is read from its rows
-            let next = if canonical {
-                next
-            } else {
-                let mut read = rows::apply(&base.policy, &written, false)?;
-                read.set_revision(revision);
-                read
-            };
+            // appends what it creates and shift-removes what it deletes, as `seq` orders)
             (
                 Committed { revision, event, rows_written: written.len() },
                 Cached { policy: Arc::new(next), commit },
@@ -840,6 +827,73 @@ impl PolicyStore {
         });
         self.remember(next, false);
         Ok(committed)
+    }
+
+    /// The end of every write, in its transaction: the rows, the audit record, the commit
+    /// id, the head, and on PostgreSQL the notification (delivered when, and only if, the
+    /// transaction commits). Gives the new commit's id.
+    async fn finish<'c, E>(
+        &self,
+        tx: &mut sqlx::Transaction<'c, E>,
+        revision: u64,
+        written: &[Row],
+        event: &AuditEvent,
+    ) -> Result<i64, StoreError>
+    where
+        E: sqlx::Database,
+        for<'e> &'e mut E::Connection: sqlx::Executor<'e, Database = E>,
+        for<'q> <E as sqlx::Database>::Arguments: sqlx::IntoArguments<E>,
+        String: for<'q> sqlx::Encode<'q, E> + sqlx::Type<E>,
+        Option<String>: for<'q> sqlx::Encode<'q, E> + sqlx::Type<E>,
+        i64: for<'q> sqlx::Encode<'q, E> + sqlx::Type<E>,
+        &'static str: for<'q> sqlx::Encode<'q, E> + sqlx::Type<E>,
+    {
+        let sql = &self.inner.sql;
+        let commit = new_commit_id();
+        for chunk in written.chunks(sql::ROWS_PER_INSERT) {
+            let statement = sql.upsert(chunk.len());
+            let mut query = sqlx::query(AssertSqlSafe(statement));
+            for row in chunk {
+                query = query
+                    .bind(row.kind.clone())
+                    .bind(row.name.clone())
+                    .bind(row.body.clone())
+                    .bind(row.seq)
+                    .bind(row.revision);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        let event_json = serde_json::to_string(event).map_err(|e| {
+            StoreError::InvalidRequest(format!("the audit event does not serialize: {e}"))
+        })?;
+        sqlx::query(AssertSqlSafe(sql.insert_audit.clone()))
+            .bind(to_i64(revision))
+            .bind(audit::millis(SystemTime::now()))
+            .bind(event.actor.clone())
+            .bind(event.operation)
+            .bind(event.target.clone())
+            .bind(event_json)
+            .bind(commit)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(AssertSqlSafe(sql.insert_commit.clone()))
+            .bind(to_i64(revision))
+            .bind(commit)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(AssertSqlSafe(sql.set_head.clone()))
+            .bind(to_i64(revision))
+            .bind(commit)
+            .execute(&mut **tx)
+            .await?;
+        if sql.dialect == Dialect::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(sql.channel.clone())
+                .bind(revision.to_string())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(commit)
     }
 
     /// The audit records `query` selects, in revision order.

@@ -85,6 +85,8 @@ pub(crate) struct Sql {
     /// statement, so all come from the same snapshot.
     pub changes_since: Arc<str>,
     pub set_head: Arc<str>,
+    /// Every entity row as stored, tombstones included, unparsed (an import's read).
+    pub all_rows: Arc<str>,
     pub insert_audit: Arc<str>,
     pub insert_commit: Arc<str>,
     /// Deletes the audit records written before a time.
@@ -134,6 +136,7 @@ impl Sql {
                  SELECT kind, name, body, seq, revision, 0 FROM {p}entities WHERE revision > $1",
             ),
             set_head: s("UPDATE {p}head SET revision = $1, commit_id = $2 WHERE id = 1"),
+            all_rows: s("SELECT kind, name, body, seq, revision FROM {p}entities"),
             insert_audit: s(
                 "INSERT INTO {p}audit (revision, at_ms, actor, operation, target, event, commit_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             ),
