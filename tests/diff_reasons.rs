@@ -1,0 +1,190 @@
+//! The diff's reasons, one by one: for each fact a decision reads (teams, subordinates,
+//! role mates, sharing rules, share principals, a module's owners and hierarchy), a change
+//! to it is reported with that reason, in the modules and actions whose cells read it,
+//! in its direction — and nowhere else. `tests/diff_promise.rs` holds the diff to every
+//! answer on random policies; this file holds each reason to its exact words.
+
+use permatrix::diff::{Direction, Membership, Reason};
+use permatrix::{Action, Change, Policy, PolicyDiff, diff};
+
+const BASE: &str = r#"{
+  "version": 1,
+  "modules": { "deals": {}, "notes": {} },
+  "profiles": {
+    "rep": { "modules": { "deals": { "access": "on",
+             "actions": { "view": "role", "list": "team", "edit": "owner" } },
+             "notes": { "access": "on", "actions": { "view": "owner" } } } },
+    "mgr": { "modules": { "deals": { "access": "on", "actions": { "view": "owner", "delete": "owner" } } } }
+  },
+  "roles": { "manager": { "profiles": ["mgr"] }, "rep": { "parent": "manager", "profiles": ["rep"] },
+             "solo": { "profiles": ["rep"] } },
+  "teams": { "north": { "users": ["ann"] }, "south": { "users": ["ben"] } },
+  "users": { "root": { "admin": "admin" }, "mia": { "roles": ["manager"] },
+             "ann": { "roles": ["rep"] }, "ben": { "roles": ["rep"] }, "cy": {} }
+}"#;
+
+fn base() -> Policy {
+    Policy::from_json(BASE).unwrap()
+}
+
+fn preview(edit: impl FnOnce(&mut Policy)) -> PolicyDiff {
+    let before = base();
+    let mut after = before.clone();
+    edit(&mut after);
+    diff(&before.compile().unwrap(), &after.compile().unwrap())
+}
+
+/// The reach changes of `user`, as (reason, module, gained, lost).
+fn reach(d: &PolicyDiff, user: &str) -> Vec<(Reason, String, Vec<Action>, Vec<Action>)> {
+    let Some(u) = d.user(user) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for c in &u.changes {
+        if let Change::Reach { reason, modules } = c {
+            for m in modules {
+                out.push((reason.clone(), m.module.clone(), m.gained.clone(), m.lost.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn names(list: &[String]) -> Vec<&str> {
+    list.iter().map(String::as_str).collect()
+}
+
+#[test]
+fn a_new_role_mate_widens_the_role_scope_only() {
+    let d = preview(|p| p.users["cy"].roles.push("rep".into()));
+    let ann = reach(&d, "ann");
+    let mates = ann
+        .iter()
+        .find(|(r, ..)| matches!(r, Reason::RoleMates { .. }))
+        .expect("ann's role mates");
+    let Reason::RoleMates { gained, lost } = &mates.0 else { unreachable!() };
+    assert_eq!((names(gained), names(lost)), (vec!["cy"], vec![]));
+    // only the action with a role scope reads role mates
+    assert_eq!((mates.1.as_str(), &mates.2[..], &mates.3[..]), ("deals", &[Action::View][..], &[][..]));
+    assert_eq!(d.decisions("ann", "deals", Action::View), Some(Direction::Gain));
+    assert_eq!(d.decisions("ann", "deals", Action::List), None);
+    assert_eq!(d.decisions("ann", "notes", Action::View), None);
+    // and a role nobody shares changes nobody's mates
+    let d = preview(|p| p.users["cy"].roles.push("solo".into()));
+    assert!(reach(&d, "ann").is_empty() && reach(&d, "ben").is_empty(), "{d}");
+    // losing one
+    let d = preview(|p| p.users["ben"].roles.clear());
+    let Some((Reason::RoleMates { gained, lost }, ..)) = reach(&d, "ann").into_iter().next() else {
+        panic!("{d}")
+    };
+    assert_eq!((names(&gained), names(&lost)), (vec![], vec!["ben"]));
+    assert_eq!(d.decisions("ann", "deals", Action::View), Some(Direction::Loss));
+}
+
+#[test]
+fn subordinates_follow_the_hierarchy() {
+    // a new rep is mia's subordinate
+    let d = preview(|p| p.users["cy"].roles.push("rep".into()));
+    let mia = reach(&d, "mia");
+    let Some((Reason::Subordinates { gained, lost }, module, actions, none)) = mia.first() else {
+        panic!("{d}")
+    };
+    assert_eq!((names(gained), names(lost)), (vec!["cy"], vec![]));
+    assert_eq!((module.as_str(), &actions[..], none.len()), ("deals", &[Action::View, Action::Delete][..], 0));
+    // the hierarchy cut: every subordinate lost
+    let d = preview(|p| p.roles["rep"].parent = None);
+    let Some((Reason::Subordinates { gained, lost }, ..)) = reach(&d, "mia").into_iter().next() else {
+        panic!("{d}")
+    };
+    assert_eq!((names(&gained), names(&lost)), (vec![], vec!["ann", "ben"]));
+    assert_eq!(d.decisions("mia", "deals", Action::Delete), Some(Direction::Loss));
+    // the module's hierarchy switched off: the same records, for another reason
+    let d = preview(|p| p.modules["deals"].hierarchy = false);
+    let mia = reach(&d, "mia");
+    assert!(
+        matches!(mia.first(), Some((Reason::ModuleHierarchy { before: true, after: false }, m, g, l)) if m == "deals" && g.is_empty() && l == &[Action::View, Action::Delete]),
+        "{d}"
+    );
+    // a user with no subordinate loses nothing by it
+    assert!(reach(&d, "ann").is_empty(), "{d}");
+}
+
+#[test]
+fn teams_and_what_they_open() {
+    let d = preview(|p| p.teams["north"].users.push("ben".into()));
+    let ben = d.user("ben").expect("ben's changes");
+    assert!(ben.changes.iter().any(|c| matches!(c,
+        Change::Teams { joined, left } if left.is_empty() && joined.len() == 1
+            && joined[0].team == "north" && joined[0].how == Membership::Listed)));
+    let reasons = reach(&d, "ben");
+    let teams = reasons
+        .iter()
+        .find(|(r, ..)| matches!(r, Reason::Teams { joined, .. } if joined == &["north".to_string()]))
+        .expect("the team's records");
+    // every record-level action that reads records: team-owned records and linked ones
+    assert_eq!(teams.2, [Action::View, Action::List, Action::Edit]);
+    assert!(reasons.iter().any(|(r, ..)| matches!(r,
+        Reason::SharePrincipals { gained, lost } if lost.is_empty()
+            && gained == &[permatrix::Principal::Team("north".into())])));
+    // a team switched off: its members leave it
+    let d = preview(|p| p.teams["north"].active = false);
+    let ann = d.user("ann").expect("ann's changes");
+    assert!(ann.changes.iter().any(|c| matches!(c,
+        Change::Teams { left, .. } if left.len() == 1 && left[0].how == Membership::TeamActivity)));
+    assert_eq!(d.decisions("ann", "deals", Action::List), Some(Direction::Loss));
+    assert_eq!(d.decisions("ben", "deals", Action::List), None);
+}
+
+#[test]
+fn sharing_rules_name_the_owners_they_share() {
+    let rule = permatrix::SharingRule {
+        module: "deals".into(),
+        from: permatrix::Principal::Team("north".into()),
+        to: permatrix::Principal::User("ben".into()),
+        access: permatrix::ShareAccess::ReadWrite,
+    };
+    let d = preview(|p| p.sharing_rules.push(rule.clone()));
+    let ben = reach(&d, "ben");
+    let Some((Reason::SharingRules { gained, lost }, module, actions, none)) = ben.first() else {
+        panic!("{d}")
+    };
+    assert_eq!((names(gained), names(lost)), (vec!["user ann", "team north"], vec![]));
+    // read_write reaches edit, not delete
+    assert_eq!((module.as_str(), &actions[..], none.len()), ("deals", &[Action::View, Action::List, Action::Edit][..], 0));
+    assert!(reach(&d, "ann").is_empty(), "the rule is not to ann: {d}");
+    // the rule's source grows: cy's records are shared too
+    let mut with_rule = base();
+    with_rule.sharing_rules.push(rule);
+    let mut grown = with_rule.clone();
+    grown.teams["north"].users.push("cy".into());
+    let d = diff(&with_rule.compile().unwrap(), &grown.compile().unwrap());
+    let Some((Reason::SharingRules { gained, .. }, ..)) = reach(&d, "ben").into_iter().next() else {
+        panic!("{d}")
+    };
+    assert_eq!(names(&gained), vec!["user cy"]);
+}
+
+#[test]
+fn a_module_without_owners_opens_every_record() {
+    let d = preview(|p| p.modules["notes"].owned = false);
+    let ann = reach(&d, "ann");
+    assert!(
+        matches!(ann.first(), Some((Reason::ModuleOwned { before: true, after: false }, m, g, l))
+            if m == "notes" && g == &[Action::View] && l.is_empty()),
+        "{d}"
+    );
+    assert_eq!(d.decisions("ann", "notes", Action::View), Some(Direction::Gain));
+    // and back
+    let mut open = base();
+    open.modules["notes"].owned = false;
+    let d = diff(&open.compile().unwrap(), &base().compile().unwrap());
+    assert_eq!(d.decisions("ann", "notes", Action::View), Some(Direction::Loss));
+}
+
+#[test]
+fn nothing_changes_nothing() {
+    let d = preview(|p| p.users["cy"].display_name = Some("Cy".into()));
+    assert!(d.is_empty(), "{d}");
+    let d = preview(|_| {});
+    assert!(d.is_empty(), "{d}");
+}
