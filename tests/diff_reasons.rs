@@ -43,7 +43,12 @@ fn reach(d: &PolicyDiff, user: &str) -> Vec<(Reason, String, Vec<Action>, Vec<Ac
     for c in &u.changes {
         if let Change::Reach { reason, modules } = c {
             for m in modules {
-                out.push((reason.clone(), m.module.clone(), m.gained.clone(), m.lost.clone()));
+                out.push((
+                    reason.clone(),
+                    m.module.clone(),
+                    m.gained.clone(),
+                    m.lost.clone(),
+                ));
             }
         }
     }
@@ -62,23 +67,37 @@ fn a_new_role_mate_widens_the_role_scope_only() {
         .iter()
         .find(|(r, ..)| matches!(r, Reason::RoleMates { .. }))
         .expect("ann's role mates");
-    let Reason::RoleMates { gained, lost } = &mates.0 else { unreachable!() };
+    let Reason::RoleMates { gained, lost } = &mates.0 else {
+        unreachable!()
+    };
     assert_eq!((names(gained), names(lost)), (vec!["cy"], vec![]));
     // only the action with a role scope reads role mates
-    assert_eq!((mates.1.as_str(), &mates.2[..], &mates.3[..]), ("deals", &[Action::View][..], &[][..]));
-    assert_eq!(d.decisions("ann", "deals", Action::View), Some(Direction::Gain));
+    assert_eq!(
+        (mates.1.as_str(), &mates.2[..], &mates.3[..]),
+        ("deals", &[Action::View][..], &[][..])
+    );
+    assert_eq!(
+        d.decisions("ann", "deals", Action::View),
+        Some(Direction::Gain)
+    );
     assert_eq!(d.decisions("ann", "deals", Action::List), None);
     assert_eq!(d.decisions("ann", "notes", Action::View), None);
     // and a role nobody shares changes nobody's mates
     let d = preview(|p| p.users["cy"].roles.push("solo".into()));
-    assert!(reach(&d, "ann").is_empty() && reach(&d, "ben").is_empty(), "{d}");
+    assert!(
+        reach(&d, "ann").is_empty() && reach(&d, "ben").is_empty(),
+        "{d}"
+    );
     // losing one
     let d = preview(|p| p.users["ben"].roles.clear());
     let Some((Reason::RoleMates { gained, lost }, ..)) = reach(&d, "ann").into_iter().next() else {
         panic!("{d}")
     };
     assert_eq!((names(&gained), names(&lost)), (vec![], vec!["ben"]));
-    assert_eq!(d.decisions("ann", "deals", Action::View), Some(Direction::Loss));
+    assert_eq!(
+        d.decisions("ann", "deals", Action::View),
+        Some(Direction::Loss)
+    );
 }
 
 #[test]
@@ -90,14 +109,21 @@ fn subordinates_follow_the_hierarchy() {
         panic!("{d}")
     };
     assert_eq!((names(gained), names(lost)), (vec!["cy"], vec![]));
-    assert_eq!((module.as_str(), &actions[..], none.len()), ("deals", &[Action::View, Action::Delete][..], 0));
+    assert_eq!(
+        (module.as_str(), &actions[..], none.len()),
+        ("deals", &[Action::View, Action::Delete][..], 0)
+    );
     // the hierarchy cut: every subordinate lost
     let d = preview(|p| p.roles["rep"].parent = None);
-    let Some((Reason::Subordinates { gained, lost }, ..)) = reach(&d, "mia").into_iter().next() else {
+    let Some((Reason::Subordinates { gained, lost }, ..)) = reach(&d, "mia").into_iter().next()
+    else {
         panic!("{d}")
     };
     assert_eq!((names(&gained), names(&lost)), (vec![], vec!["ann", "ben"]));
-    assert_eq!(d.decisions("mia", "deals", Action::Delete), Some(Direction::Loss));
+    assert_eq!(
+        d.decisions("mia", "deals", Action::Delete),
+        Some(Direction::Loss)
+    );
     // the module's hierarchy switched off: the same records, for another reason
     let d = preview(|p| p.modules["deals"].hierarchy = false);
     let mia = reach(&d, "mia");
@@ -119,7 +145,9 @@ fn teams_and_what_they_open() {
     let reasons = reach(&d, "ben");
     let teams = reasons
         .iter()
-        .find(|(r, ..)| matches!(r, Reason::Teams { joined, .. } if joined == &["north".to_string()]))
+        .find(
+            |(r, ..)| matches!(r, Reason::Teams { joined, .. } if joined == &["north".to_string()]),
+        )
         .expect("the team's records");
     // every record-level action that reads records: team-owned records and linked ones
     assert_eq!(teams.2, [Action::View, Action::List, Action::Edit]);
@@ -131,7 +159,10 @@ fn teams_and_what_they_open() {
     let ann = d.user("ann").expect("ann's changes");
     assert!(ann.changes.iter().any(|c| matches!(c,
         Change::Teams { left, .. } if left.len() == 1 && left[0].how == Membership::TeamActivity)));
-    assert_eq!(d.decisions("ann", "deals", Action::List), Some(Direction::Loss));
+    assert_eq!(
+        d.decisions("ann", "deals", Action::List),
+        Some(Direction::Loss)
+    );
     assert_eq!(d.decisions("ben", "deals", Action::List), None);
 }
 
@@ -148,9 +179,15 @@ fn sharing_rules_name_the_owners_they_share() {
     let Some((Reason::SharingRules { gained, lost }, module, actions, none)) = ben.first() else {
         panic!("{d}")
     };
-    assert_eq!((names(gained), names(lost)), (vec!["user ann", "team north"], vec![]));
+    assert_eq!(
+        (names(gained), names(lost)),
+        (vec!["user ann", "team north"], vec![])
+    );
     // read_write reaches edit, not delete
-    assert_eq!((module.as_str(), &actions[..], none.len()), ("deals", &[Action::View, Action::List, Action::Edit][..], 0));
+    assert_eq!(
+        (module.as_str(), &actions[..], none.len()),
+        ("deals", &[Action::View, Action::List, Action::Edit][..], 0)
+    );
     assert!(reach(&d, "ann").is_empty(), "the rule is not to ann: {d}");
     // the rule's source grows: cy's records are shared too
     let mut with_rule = base();
@@ -158,7 +195,8 @@ fn sharing_rules_name_the_owners_they_share() {
     let mut grown = with_rule.clone();
     grown.teams["north"].users.push("cy".into());
     let d = diff(&with_rule.compile().unwrap(), &grown.compile().unwrap());
-    let Some((Reason::SharingRules { gained, .. }, ..)) = reach(&d, "ben").into_iter().next() else {
+    let Some((Reason::SharingRules { gained, .. }, ..)) = reach(&d, "ben").into_iter().next()
+    else {
         panic!("{d}")
     };
     assert_eq!(names(&gained), vec!["user cy"]);
@@ -173,12 +211,18 @@ fn a_module_without_owners_opens_every_record() {
             if m == "notes" && g == &[Action::View] && l.is_empty()),
         "{d}"
     );
-    assert_eq!(d.decisions("ann", "notes", Action::View), Some(Direction::Gain));
+    assert_eq!(
+        d.decisions("ann", "notes", Action::View),
+        Some(Direction::Gain)
+    );
     // and back
     let mut open = base();
     open.modules["notes"].owned = false;
     let d = diff(&open.compile().unwrap(), &base().compile().unwrap());
-    assert_eq!(d.decisions("ann", "notes", Action::View), Some(Direction::Loss));
+    assert_eq!(
+        d.decisions("ann", "notes", Action::View),
+        Some(Direction::Loss)
+    );
 }
 
 #[test]
