@@ -197,6 +197,11 @@ impl Authorizer {
         compile::recompile(&self.inner, policy).map(Authorizer::from_compiled)
     }
 
+    /// Compiles a policy that others share, keeping the shared copy rather than making one.
+    pub(crate) fn compile_shared(policy: Arc<Policy>) -> Result<Authorizer, PolicyError> {
+        compile::compile_shared(policy).map(Authorizer::from_compiled)
+    }
+
     fn from_compiled(compiled: compile::Compiled) -> Authorizer {
         let active = Arc::new(compiled.active.clone());
         Authorizer {

@@ -61,6 +61,7 @@
 //!   policy that compiles says otherwise.
 
 mod audit;
+mod cpu;
 mod error;
 mod rows;
 mod sql;
@@ -121,7 +122,14 @@ macro_rules! changes_since {
     };
 }
 
-/// What [`PolicyStore::catch_up`] read.
+/// What [`PolicyStore::read_changes`] read, for [`PolicyStore::apply_changes`].
+pub(crate) struct Changes {
+    base: Cached,
+    read: Read,
+    whole: bool,
+}
+
+/// What [`PolicyStore::apply_changes`] made of it.
 pub(crate) struct Caught {
     /// The policy at the newest revision.
     pub policy: Arc<Policy>,
@@ -476,15 +484,47 @@ impl PolicyStore {
         Ok(policy)
     }
 
-    /// The policy at the store's newest revision, read incrementally: only the rows
-    /// written since this store's cached revision are read and applied — or all of them
-    /// when the store's history is not the cache's. The watcher's step, which compiles
-    /// (and so validates) the result; when that fails it calls [`PolicyStore::forget`], so
-    /// a mended row is read again.
-    pub(crate) async fn catch_up(&self) -> Result<Caught, StoreError> {
+    /// The rows a catch-up needs, as the database gives them: those written since this
+    /// store's cached revision, or all of them when they do not continue the cache's
+    /// history (a restore) or there is no cache. Reads only; [`PolicyStore::apply_changes`]
+    /// does the work, so a watcher can do it on a thread of its own.
+    pub(crate) async fn read_changes(&self) -> Result<Changes, StoreError> {
         let base = self.cached();
-        let (next, read, whole) =
-            on_pool!(&self.inner.pool, pool => to_head!(self, pool, base, false));
+        let sql = &self.inner.sql;
+        let read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, base.since())?);
+        if !base.reads_whole(&read) {
+            return Ok(Changes {
+                base,
+                read,
+                whole: false,
+            });
+        }
+        let read = if base.revision() == 0 {
+            read
+        } else {
+            on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?)
+        };
+        Ok(Changes {
+            base,
+            read,
+            whole: true,
+        })
+    }
+
+    /// The policy at the newest revision, from what [`PolicyStore::read_changes`] read:
+    /// the rows applied to the cached policy, or the policy read whole. The watcher
+    /// compiles (and so validates) the result; when that fails it calls
+    /// [`PolicyStore::forget`], so a mended row is read again.
+    ///
+    /// # Cost
+    /// A copy of the policy and the rows applied to it, or a whole read.
+    pub(crate) fn apply_changes(&self, changes: Changes) -> Result<Caught, StoreError> {
+        let Changes { base, read, whole } = changes;
+        let next = if whole {
+            self.whole(&read)?
+        } else {
+            self.advance(&base, &read, false)?
+        };
         let users = read
             .rows
             .iter()
@@ -956,9 +996,20 @@ impl PolicyStore {
     /// # Ok(()) }
     /// ```
     pub async fn live(&self) -> Result<Arc<LiveAuthorizer>, StoreError> {
-        let policy = self.load().await?;
-        let authorizer = policy.into_authorizer()?;
-        Ok(Arc::new(LiveAuthorizer::new(authorizer)))
+        let sql = &self.inner.sql;
+        let read = on_pool!(&self.inner.pool, pool => changes_since!(pool, sql, 0i64)?);
+        // on the store's thread, where the watcher's catch-ups will allocate too; the
+        // authorizer shares the store's copy of the policy: one copy in memory
+        let store = self.clone();
+        let compiled = cpu::run(move || {
+            let cached = store.whole(&read)?;
+            let policy = Arc::clone(&cached.policy);
+            store.remember(cached, true);
+            crate::Authorizer::compile_shared(policy).map_err(StoreError::Policy)
+        })
+        .await
+        .ok_or_else(|| StoreError::InvalidRequest("the store's thread is gone".to_string()))??;
+        Ok(Arc::new(LiveAuthorizer::new(compiled)))
     }
 
     #[cfg_attr(not(feature = "store-postgres"), allow(dead_code))]

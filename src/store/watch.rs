@@ -387,20 +387,23 @@ impl Worker {
                 return Err(());
             }
         }
-        let caught = match tokio::time::timeout(CATCH_UP_TIMEOUT, store.catch_up()).await {
-            Ok(Ok(caught)) => caught,
-            Ok(Err(e)) if e.code() != crate::error::ErrorCode::Database => {
+        let changes = match self.bounded(store.read_changes(), CATCH_UP_TIMEOUT).await {
+            Ok(changes) => changes,
+            Err(e) => {
+                self.failed(&e);
+                return Err(());
+            }
+        };
+        let caught = match super::cpu::run(move || store.apply_changes(changes)).await {
+            Some(Ok(caught)) => caught,
+            Some(Err(e)) => {
                 // a row that does not read: the database answers, and the lag shows what
                 // is not served
                 self.refused(&e.to_string());
                 return Err(());
             }
-            Ok(Err(e)) => {
-                self.failed(&e.to_string());
-                return Err(());
-            }
-            Err(_) => {
-                self.failed("the catch-up did not finish in time");
+            None => {
+                self.refused("the store's thread is gone");
                 return Err(());
             }
         };
@@ -437,7 +440,15 @@ impl Worker {
                 self.switched.push(name.to_string());
             }
         }
-        match recompile(&current, &policy) {
+        let (base, shared) = (current.clone(), Arc::clone(&policy));
+        let compiled = super::cpu::run(move || recompile(&base, &shared))
+            .await
+            .unwrap_or_else(|| {
+                Err(StoreError::InvalidRequest(
+                    "the store's thread is gone".to_string(),
+                ))
+            });
+        match compiled {
             Ok(next) => {
                 let revision = next.policy().revision();
                 self.live.publish(next);
@@ -572,8 +583,9 @@ fn switched_off<'a>(before: &Policy, after: &Policy, candidates: &[&'a str]) -> 
         .collect()
 }
 
-fn recompile(current: &Authorizer, policy: &Policy) -> Result<Authorizer, StoreError> {
+/// The next authorizer, sharing the store's copy of the policy rather than making one.
+fn recompile(current: &Authorizer, policy: &Arc<Policy>) -> Result<Authorizer, StoreError> {
     current
-        .recompile(policy.clone())
+        .recompile_shared(Arc::clone(policy))
         .map_err(StoreError::Policy)
 }
