@@ -232,3 +232,25 @@ fn nothing_changes_nothing() {
     let d = preview(|_| {});
     assert!(d.is_empty(), "{d}");
 }
+
+#[test]
+fn an_external_user_is_capped_to_reading() {
+    // ann becomes external: her write cells fall to none, her reads stay
+    let d = preview(|p| p.users["ann"].kind = permatrix::UserKind::External);
+    let ann = d.user("ann").expect("ann's changes");
+    assert!(ann.changes.iter().any(|c| matches!(c,
+        Change::Cell { module, action: Action::Edit, after, .. } if module == "deals" && after.is_none())), "{d}");
+    assert_eq!(d.decisions("ann", "deals", Action::View), None);
+    // and the setting that caps them, switched off, gives the writes back
+    let mut external = base();
+    external.users["ann"].kind = permatrix::UserKind::External;
+    let mut granted = external.clone();
+    granted.settings.external_access = permatrix::ExternalAccess::AsGranted;
+    let d = diff(&external.compile().unwrap(), &granted.compile().unwrap());
+    assert_eq!(
+        d.decisions("ann", "deals", Action::Edit),
+        Some(Direction::Gain),
+        "{d}"
+    );
+    assert!(d.user("ben").is_none(), "{d}");
+}

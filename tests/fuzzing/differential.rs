@@ -236,6 +236,20 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                     policy.to_json().unwrap_or_default()
                 );
                 let filter = auth.filter(uid(&user), action, mid);
+                // the condition alone, as a host evaluating it in memory would
+                let linked_known = record.teams.iter().all(|t| auth.team_name(*t).is_some());
+                if mid == record.module
+                    && linked_known
+                    && auth.module_name(mid).is_some()
+                    && auth.try_can(uid(&user), action, &record).is_ok()
+                {
+                    ensure_eq!(
+                        filter.condition().matches(&record),
+                        got,
+                        "Condition::matches {:?}",
+                        filter.condition()
+                    );
+                }
                 ensure_eq!(
                     filter.matches(&record),
                     got,

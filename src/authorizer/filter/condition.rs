@@ -203,3 +203,67 @@ fn leaf<T: Ord>(mut ids: Vec<T>, make: impl FnOnce(Vec<T>) -> Condition) -> Cond
         make(ids)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Policy;
+
+    fn ids() -> (crate::Authorizer, Vec<crate::UserId>) {
+        let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{},"c":{}}}"#)
+            .unwrap()
+            .compile()
+            .unwrap();
+        let users = (0..3).filter_map(|i| auth.user_at(i)).collect();
+        (auth, users)
+    }
+
+    /// Empty and one-part `All` and `Any` collapse to what they mean.
+    #[test]
+    fn one_part_and_no_part_collapse() {
+        let (_auth, u) = ids();
+        let one = || Condition::OwnerUserIn(vec![u[0]]);
+        assert_eq!(Condition::All(vec![]).simplified(), Condition::True);
+        assert_eq!(Condition::Any(vec![]).simplified(), Condition::False);
+        assert_eq!(Condition::All(vec![one()]).simplified(), one());
+        assert_eq!(Condition::Any(vec![one()]).simplified(), one());
+        assert_eq!(
+            Condition::All(vec![one(), Condition::True]).simplified(),
+            one()
+        );
+    }
+
+    /// Shares asked at two levels stay apart: read shares do not open a delete.
+    #[test]
+    fn shares_at_different_levels_are_not_merged() {
+        let (_auth, u) = ids();
+        let c = Condition::Any(vec![
+            Condition::SharedWith {
+                to: vec![PrincipalId::User(u[0])],
+                at_least: ShareAccess::Read,
+            },
+            Condition::SharedWith {
+                to: vec![PrincipalId::User(u[1])],
+                at_least: ShareAccess::Full,
+            },
+        ])
+        .simplified();
+        let Condition::Any(parts) = &c else {
+            panic!("{c:?}")
+        };
+        assert_eq!(parts.len(), 2, "{c:?}");
+    }
+
+    /// `matches` reads lists in any order; the simplified form's sorted lists agree.
+    #[test]
+    fn matches_in_any_order() {
+        let (auth, u) = ids();
+        let m = crate::ModuleId::new(0, auth.inner.generation);
+        let record = crate::Record::owned_by_user(m, u[0]);
+        let unsorted = Condition::OwnerUserIn(vec![u[2], u[0]]);
+        assert!(unsorted.matches(&record));
+        assert!(!Condition::OwnerUserIn(vec![u[2], u[1]]).matches(&record));
+        assert!(unsorted.clone().simplified().matches_simplified(&record));
+        assert!(!Condition::False.matches(&record) && Condition::True.matches(&record));
+    }
+}

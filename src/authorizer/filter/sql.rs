@@ -821,3 +821,78 @@ impl postgres_types::ToSql for SqlValue {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Action, Policy};
+
+    /// Only plain SQL names reach the SQL: a letter or `_` first, then letters, digits
+    /// and `_`; one dot where a table may be schema-qualified.
+    #[test]
+    fn only_plain_names_are_quoted() {
+        for good in ["records", "_x", "a_b2", "Deal"] {
+            assert!(quote(good, false).is_ok(), "{good}");
+        }
+        assert!(quote("crm.records", true).is_ok());
+        for bad in ["", "9x", "a-b", "a b", "x;drop", "a.b", "\"q\"", "é"] {
+            assert!(quote(bad, false).is_err(), "{bad}");
+        }
+        assert!(quote("a.b.c", true).is_err());
+        assert!(quote("a..b", true).is_err());
+    }
+
+    /// `for_table` names the link and share tables after the records' table.
+    #[test]
+    fn for_table_names_its_tables_after_the_records() {
+        let s = SqlSchema::for_table("deals");
+        assert_eq!(
+            (
+                s.records.as_str(),
+                s.record_teams.as_str(),
+                s.record_shares.as_str()
+            ),
+            ("deals", "deals_teams", "deals_shares")
+        );
+        assert_eq!(s.module, None);
+    }
+
+    /// On SQLite the module test keeps the module's index out of a plan that an id set
+    /// narrows (`+module`), and uses it where nothing narrows the rows.
+    #[test]
+    fn the_module_test_leaves_the_index_to_the_narrowest_set() {
+        let auth = Policy::from_json(
+            r#"{"version":1,"modules":{"m":{}},
+            "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"owner"}}}}},
+            "roles":{"r":{"profiles":["p"]}},
+            "users":{"a":{"roles":["r"]},"root":{"admin":"admin"}}}"#,
+        )
+        .unwrap()
+        .compile()
+        .unwrap();
+        let m = auth.module("m").unwrap();
+        let shared = SqlSchema {
+            module: Some("module".into()),
+            ..SqlSchema::default()
+        };
+        let narrow = auth
+            .filter(auth.user("a").unwrap(), Action::List, m)
+            .to_sql(SqlDialect::Sqlite, &shared)
+            .unwrap();
+        assert!(
+            narrow.sql.contains("+\"records\".\"module\""),
+            "{}",
+            narrow.sql
+        );
+        let everything = auth
+            .filter(auth.user("root").unwrap(), Action::List, m)
+            .to_sql(SqlDialect::Sqlite, &shared)
+            .unwrap();
+        assert!(
+            !everything.sql.contains("+\"records\""),
+            "{}",
+            everything.sql
+        );
+        assert!(everything.sql.contains("module"), "{}", everything.sql);
+    }
+}
