@@ -59,8 +59,11 @@ fn changes(shape: Shape) -> Vec<(&'static str, Edit)> {
         (
             "sharing rule added",
             Box::new(|p: &mut Policy| {
+                // on a module where someone of `t2` sees less than all records, so that
+                // the rule widens at every size
+                let module = narrow_module(p, "t2");
                 p.sharing_rules.push(SharingRule {
-                    module: "m0".into(),
+                    module,
                     from: Principal::Team("t1".into()),
                     to: Principal::Team("t2".into()),
                     access: ShareAccess::ReadWrite,
@@ -89,6 +92,37 @@ fn changes(shape: Shape) -> Vec<(&'static str, Edit)> {
             }),
         ),
     ]
+}
+
+/// The first module on which a member of `team` may view only some records (his own or
+/// his team's), through a profile of one of his roles.
+fn narrow_module(p: &Policy, team: &str) -> String {
+    let members = p
+        .teams
+        .get(team)
+        .map(|t| t.users.as_slice())
+        .unwrap_or_default();
+    let narrow = |module: &str| {
+        members.iter().filter_map(|u| p.users.get(u)).any(|user| {
+            user.roles
+                .iter()
+                .filter_map(|r| p.roles.get(r))
+                .flat_map(|role| role.profiles.iter())
+                .filter_map(|name| p.profiles.get(name))
+                .filter_map(|profile| profile.modules.get(module))
+                .any(|grant| {
+                    matches!(
+                        grant.actions.get(&Action::View),
+                        Some(Scope::Owner | Scope::Team)
+                    )
+                })
+        })
+    };
+    p.modules
+        .keys()
+        .find(|m| narrow(m))
+        .cloned()
+        .expect("someone of the team sees only some records of a module")
 }
 
 fn bench(c: &mut Criterion) {
