@@ -198,6 +198,7 @@ impl Authorizer {
     }
 
     /// Compiles a policy that others share, keeping the shared copy rather than making one.
+    #[cfg(feature = "store")]
     pub(crate) fn compile_shared(policy: Arc<Policy>) -> Result<Authorizer, PolicyError> {
         compile::compile_shared(policy).map(Authorizer::from_compiled)
     }
