@@ -13,6 +13,12 @@
 //! child reports its resident memory (`VmRSS`, and the peak `VmHWM`) once it serves the
 //! policy and again after the parent has committed 50 changes (team members added or
 //! removed) and the watcher has caught up with them.
+//!
+//! Then the parent prunes the whole audit trail (`prune_audit(now)`) and commits 10 more
+//! changes; the child reports the CPU time it spent (user + system, `/proc/self/stat`)
+//! idle for 5 s after the prune and while catching up with those changes, and how often
+//! its watcher read the policy whole (`Staleness::whole_reads`): pruned audit records
+//! must not make a watcher reread everything.
 
 #[path = "../benches/workload/mod.rs"]
 mod workload;
@@ -28,6 +34,26 @@ use workload::{Shape, user_name};
 
 /// The changes the parent commits while the instance watches.
 const COMMITS: usize = 50;
+
+/// The changes committed after the audit trail is pruned.
+const AFTER_PRUNE: usize = 10;
+
+/// The CPU time this process has used, user and system, from `/proc/self/stat`.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // the fields after the command name, which is in parentheses and may hold spaces
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the
+    // kernel counts them in clock ticks of 1/100 s on Linux
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
 
 /// The `VmRSS` and `VmHWM` lines of this process, in MiB.
 fn resident() -> (f64, f64) {
@@ -71,6 +97,26 @@ async fn instance(url: &str) {
     assert!(watcher.wait_for(wanted, Duration::from_secs(120)).await);
     let (rss, peak) = resident();
     println!("caught up with r{wanted}: RSS {rss:.1} MiB, peak {peak:.1} MiB");
+    std::io::stdout().flush().ok();
+    // the parent prunes the audit trail, then says so
+    line.clear();
+    std::io::stdin().read_line(&mut line).ok();
+    let before = cpu_time();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let idle = cpu_time() - before;
+    println!("audit pruned, 5 s idle: CPU {idle:.2?}");
+    std::io::stdout().flush().ok();
+    line.clear();
+    std::io::stdin().read_line(&mut line).ok();
+    let wanted: u64 = line.trim().parse().unwrap_or(0);
+    let before = cpu_time();
+    assert!(watcher.wait_for(wanted, Duration::from_secs(120)).await);
+    let busy = cpu_time() - before;
+    let staleness = watcher.staleness();
+    println!(
+        "caught up with r{wanted} after the prune: CPU {busy:.2?}; policy read whole {} time(s) since the start",
+        staleness.whole_reads
+    );
     watcher.stop().await;
 }
 
@@ -148,6 +194,31 @@ fn main() {
         head
     });
     let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{head}").ok();
+    line.clear();
+    out.read_line(&mut line).ok();
+    print!("instance {line}");
+    let pruned = runtime
+        .block_on(store.prune_audit(std::time::SystemTime::now()))
+        .expect("the audit prunes");
+    println!("pruned {pruned} audit record(s)");
+    writeln!(stdin, "pruned").ok();
+    line.clear();
+    out.read_line(&mut line).ok();
+    print!("instance {line}");
+    let head = runtime.block_on(async {
+        let mut head = head;
+        for i in 0..AFTER_PRUNE {
+            let user = user_name((COMMITS + i) * 7919 % users);
+            let done = store
+                .commit_retrying(Actor::Host, 5, |a| a.deactivate_user(&user))
+                .await;
+            if let Ok(done) = done {
+                head = done.revision;
+            }
+        }
+        head
+    });
     writeln!(stdin, "{head}").ok();
     line.clear();
     out.read_line(&mut line).ok();
