@@ -35,14 +35,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// How the host keeps `module`: its own table, link table and share table, with
-/// integer user and team ids.
+/// How the host keeps `module`: its own table, link table and share table
+/// (`{module}_teams`, `{module}_shares`, as `for_table` names them), with integer user
+/// and team ids.
 fn schema(module: &str) -> SqlSchema {
     SqlSchema {
         owner_user: "owner_user_id".into(),
-        owner_team: "owner_team_id".into(),
-        record_teams: format!("{module}_teams"),
-        record_shares: format!("{module}_shares"),
+        owner_team: Some("owner_team_id".into()),
         user_keys: SqlKeys::Integer,
         team_keys: SqlKeys::Integer,
         ..SqlSchema::for_table(module)

@@ -11,6 +11,7 @@ mod generate;
 use std::collections::BTreeSet;
 
 use generate::{MODULES, SHARE, Tape, random_policy, random_principal};
+use permatrix::filter::{LinkTable, RecordTeams, ShareTable};
 use permatrix::{
     Action, Authorizer, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess,
     SqlDialect, SqlKeys, SqlSchema, SqlValue, TeamId, UserId,
@@ -153,8 +154,6 @@ fn shared_table(_module: &str, t: &mut Tape<'_>) -> (SqlSchema, String) {
 /// users and teams.
 fn per_module_table(module: &str, _t: &mut Tape<'_>) -> (SqlSchema, String) {
     let schema = SqlSchema {
-        record_teams: format!("{module}_teams"),
-        record_shares: format!("{module}_shares"),
         user_keys: SqlKeys::Integer,
         team_keys: SqlKeys::Integer,
         ..SqlSchema::for_table(&format!("{module}_records"))
@@ -768,8 +767,6 @@ fn uuid_keys_in_both_databases() {
     let user_key = |u: &str| key(policy.users[u].key.as_ref());
     let team_key = |t: &str| key(policy.teams[t].key.as_ref());
     let schema = |module: &str| SqlSchema {
-        record_teams: format!("{module}_teams"),
-        record_shares: format!("{module}_shares"),
         user_keys: SqlKeys::Uuid,
         team_keys: SqlKeys::Uuid,
         ..SqlSchema::for_table(&format!("{module}_records"))
@@ -875,10 +872,14 @@ fn shared_link_and_share_tables_keep_to_their_module() {
         row.id = *n;
     }
     let schema = |module: &str| SqlSchema {
-        record_teams: "links".into(),
-        record_teams_module: Some("module".into()),
-        record_shares: "shares".into(),
-        record_shares_module: Some("module".into()),
+        record_teams: RecordTeams::Links(LinkTable {
+            module: Some("module".into()),
+            ..LinkTable::named("links")
+        }),
+        record_shares: Some(ShareTable {
+            module: Some("module".into()),
+            ..ShareTable::named("shares")
+        }),
         user_keys: SqlKeys::Integer,
         team_keys: SqlKeys::Integer,
         ..SqlSchema::for_table(&format!("{module}_records"))
@@ -972,4 +973,159 @@ fn compare_everyone(
         }
     }
     (compared, nonempty)
+}
+
+/// The places a host's schema may leave out (`SqlSchema`'s forms), with the tables each
+/// needs.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// `{m}_records(id, owner_id, team_id)`: a user owner, at most one team, no shares.
+    TeamColumn,
+    /// `{m}_records(id, owner_id)`: a user owner, nothing else.
+    OwnerOnly,
+    /// `{m}_records(id, owner_user, owner_team)` and `{m}_teams`: no shares.
+    NoShares,
+}
+
+impl Form {
+    /// The schema of `module`'s table in this form.
+    fn schema(self, module: &str) -> SqlSchema {
+        let table = SqlSchema::for_table(&format!("{module}_records"));
+        match self {
+            Form::TeamColumn => SqlSchema {
+                owner_user: "owner_id".into(),
+                owner_team: None,
+                record_teams: RecordTeams::Column("team_id".into()),
+                record_shares: None,
+                ..table
+            },
+            Form::OwnerOnly => SqlSchema {
+                owner_user: "owner_id".into(),
+                owner_team: None,
+                record_teams: RecordTeams::None,
+                record_shares: None,
+                ..table
+            },
+            Form::NoShares => SqlSchema {
+                record_teams: RecordTeams::Links(LinkTable::named(&format!("{module}_teams"))),
+                record_shares: None,
+                ..table
+            },
+        }
+    }
+
+    /// `rows` as this form can hold them: what it has no place for is dropped, and a
+    /// team owner becomes a user owner where only users own.
+    fn restrict(self, rows: &[Row], users: usize) -> Vec<Row> {
+        rows.iter()
+            .map(|row| {
+                let user_owner = match &row.owner {
+                    Ok(u) => Ok(u.clone()),
+                    Err(_) => Ok(format!("u{}", row.id as usize % users)),
+                };
+                let (owner, teams) = match self {
+                    Form::TeamColumn => (user_owner, row.teams.iter().take(1).cloned().collect()),
+                    Form::OwnerOnly => (user_owner, Vec::new()),
+                    Form::NoShares => (row.owner.clone(), row.teams.clone()),
+                };
+                Row {
+                    id: row.id,
+                    module: row.module,
+                    owner,
+                    teams,
+                    shares: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    /// The tables and rows of this form, as SQL both databases read.
+    fn sql(self, rows: &[Row]) -> String {
+        let text = |v: Option<&String>| v.map_or("NULL".to_string(), |v| format!("'{v}'"));
+        let mut sql = String::new();
+        for module in MODULES {
+            sql.push_str(&match self {
+                Form::TeamColumn => format!(
+                    "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_id TEXT NOT NULL, team_id TEXT);"
+                ),
+                Form::OwnerOnly => format!(
+                    "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_id TEXT NOT NULL);"
+                ),
+                Form::NoShares => format!(
+                    "CREATE TABLE {module}_records (id BIGINT PRIMARY KEY, owner_user TEXT, owner_team TEXT);
+                     CREATE TABLE {module}_teams (record_id BIGINT NOT NULL, team_id TEXT NOT NULL);"
+                ),
+            });
+        }
+        for row in rows {
+            let (module, id) = (row.module, row.id);
+            let (user, team) = (row.owner.as_ref().ok(), row.owner.as_ref().err());
+            sql.push_str(&match self {
+                Form::TeamColumn => format!(
+                    "INSERT INTO {module}_records VALUES ({id}, {}, {});",
+                    text(user),
+                    text(row.teams.first())
+                ),
+                Form::OwnerOnly => {
+                    format!(
+                        "INSERT INTO {module}_records VALUES ({id}, {});",
+                        text(user)
+                    )
+                }
+                Form::NoShares => format!(
+                    "INSERT INTO {module}_records VALUES ({id}, {}, {});",
+                    text(user),
+                    text(team)
+                ),
+            });
+            if let Form::NoShares = self {
+                for t in &row.teams {
+                    sql.push_str(&format!("INSERT INTO {module}_teams VALUES ({id}, '{t}');"));
+                }
+            }
+        }
+        sql
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(8), max_shrink_iters: 32, ..ProptestConfig::default() })]
+
+    /// Schemas without a share table, without an owning team, with one team column on
+    /// the record or with no teams at all (the newcomer's `accounts(id, owner_id,
+    /// team_id)`): over records those tables can hold, the rows each filter selects in
+    /// SQLite and in PostgreSQL are exactly the records `can` allows.
+    #[test]
+    fn smaller_schemas_equal_can_in_both_databases(
+        policy_tape in prop::collection::vec(any::<u32>(), 1500),
+        record_tape in prop::collection::vec(any::<u32>(), RECORDS * 12),
+        query_tape in prop::collection::vec(any::<u32>(), QUERIES_PER_POLICY * 4),
+    ) {
+        let policy = random_policy(&mut Tape { data: &policy_tape, pos: 0 });
+        let auth = policy.compile().unwrap();
+        let all = random_rows(&policy, &mut Tape { data: &record_tape, pos: 0 });
+        let mut pg = pg_connect();
+        for form in [Form::TeamColumn, Form::OwnerOnly, Form::NoShares] {
+            let rows = form.restrict(&all, policy.users.len());
+            let sql = form.sql(&rows);
+            let db = rusqlite::Connection::open_in_memory().unwrap();
+            db.execute_batch(&format!("BEGIN; {sql} COMMIT;")).unwrap();
+            let layout = move |module: &str, _: &mut Tape<'_>| {
+                (form.schema(module), format!("{module}_records"))
+            };
+            compare_queries_in(&auth, &rows, &mut Tape { data: &query_tape, pos: 0 }, SqlDialect::Sqlite, &layout, |sql, params| {
+                sqlite_query(&db, sql, params)
+            })?;
+            let pg_schema = format!("permatrix_form_{}", std::process::id());
+            pg.batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {pg_schema} CASCADE; CREATE SCHEMA {pg_schema}; SET search_path TO {pg_schema}; {sql}"
+            ))
+            .unwrap();
+            let result = compare_queries_in(&auth, &rows, &mut Tape { data: &query_tape, pos: 0 }, SqlDialect::Postgres, &layout, |sql, params| {
+                pg_query(&mut pg, &pg_schema, sql, params)
+            });
+            pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE")).unwrap();
+            result?;
+        }
+    }
 }

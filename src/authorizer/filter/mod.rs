@@ -7,6 +7,7 @@
 //! does the work.
 
 mod condition;
+mod schema;
 mod sql;
 
 use std::collections::HashSet;
@@ -17,7 +18,8 @@ use crate::error::CheckError;
 use crate::policy::{Action, ShareAccess};
 
 pub use condition::Condition;
-pub use sql::{SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue};
+pub use schema::{LinkTable, RecordTeams, ShareTable, SqlKeys, SqlSchema};
+pub use sql::{SqlDialect, SqlError, SqlFilter, SqlValue};
 
 /// The records of one module that one user may act on, as a condition over record columns.
 ///

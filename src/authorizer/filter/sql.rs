@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 
+use super::schema::{RecordTeams, SqlKeys, SqlSchema};
 use super::{Condition, Filter};
 use crate::authorizer::{Authorizer, PrincipalId, TeamId};
 use crate::policy::{HostKey, ShareAccess};
@@ -22,197 +23,6 @@ pub enum SqlDialect {
     Sqlite,
     /// PostgreSQL (`$N` parameters; id lists as one `text[]`, compared with `= ANY`).
     Postgres,
-}
-
-/// Where the host keeps records, their team links and their shares, and how its columns
-/// name users, teams and modules.
-///
-/// The defaults are one shared table `records(id, module, owner_user, owner_team)`,
-/// `record_teams(record_id, team_id)` and
-/// `record_shares(record_id, principal_kind, principal_id, access)`, with the policy's
-/// names in every column. `principal_kind` is `user`, `team`, `role` or
-/// `role_and_subordinates`; `access` is `read`, `read_write` or `full`. A team-owned
-/// record has `owner_team` set and `owner_user` NULL, and the other way round.
-///
-/// # A table per module, and the host's keys
-/// A host that keeps each module in its own table (`deals`, `accounts`) makes one schema
-/// per table with [`SqlSchema::for_table`]: the table stands for the module, so no module
-/// column is read. [`SqlSchema::user_keys`], [`SqlSchema::team_keys`] and
-/// [`SqlSchema::module_keys`] say whether the columns hold the policy's names or the
-/// host keys of the document ([`HostKey`](crate::HostKey)): integers, text or UUIDs.
-/// Parameters are then typed to match ([`SqlValue::Integer`], ...). A user or team
-/// without a key of that type owns no row in such a table, so filters leave it out.
-///
-/// Tables per module usually number their records independently, so a team link or share
-/// of account 7 must never count for deal 7. `for_table("deals")` therefore reads the
-/// links and shares from `deals_teams` and `deals_shares`. A host whose link or share
-/// table serves several modules names its module column instead
-/// ([`SqlSchema::record_teams_module`], [`SqlSchema::record_shares_module`]), and the
-/// fragment then keeps to the filter's module there too. The fragment cannot see which
-/// module a per-module table holds: use the schema of the filter's own module.
-///
-/// The share table's `principal_id` holds users, teams and roles alike, so it is text:
-/// users and teams by their key's text (decimal for integers) when keys are in use, roles
-/// by name.
-///
-/// # Lists of ids
-/// One id is one parameter. In PostgreSQL a list is one array parameter (`= ANY($n)`). In
-/// SQLite a list of up to 16 ids is one parameter per id (`IN (?2, ?3, …)`), and a longer
-/// one is a single JSON array unpacked by `json_each`, so the parameter count stays small
-/// whatever the number of ids.
-///
-/// # Indexes
-/// The fragment reads as "the record's id is in the set of ids that the user's owners,
-/// teams and shares reach", so a database can build that set from indexes and fetch only
-/// those rows by primary key, rather than test every record of the module. For that a
-/// host should create:
-///
-/// - `records (owner_user)` and `records (owner_team)`;
-/// - `record_teams (team_id, record_id)`;
-/// - `record_shares (principal_id, principal_kind, record_id)`.
-///
-/// SQLite also wants `ANALYZE` run once the tables hold data; the fragment already keeps
-/// SQLite from scanning the module's records through an index on `module`, by writing the
-/// module test as `+module = ?`. SQLite then compares without the column's type
-/// conversion, so a module column must hold its values in the type of `module_keys`
-/// (text for names and text keys, integers for integer keys): a mismatch lists nothing.
-///
-/// ```
-/// use permatrix::{SqlKeys, SqlSchema};
-/// let schema = SqlSchema { records: "crm.deals".into(), ..SqlSchema::default() };
-/// assert_eq!(schema.owner_user, "owner_user");
-/// // the host's query calls the table `r`
-/// let aliased = SqlSchema { records: "r".into(), records_table: Some("crm.deals".into()), ..SqlSchema::default() };
-/// # let _ = aliased;
-/// // a table per module, with BIGINT keys for users and teams
-/// let deals = SqlSchema {
-///     owner_user: "owner_id".into(),
-///     record_teams_record: "deal_id".into(),
-///     user_keys: SqlKeys::Integer,
-///     team_keys: SqlKeys::Integer,
-///     ..SqlSchema::for_table("deals")
-/// };
-/// assert_eq!((deals.module, deals.record_teams.as_str()), (None, "deals_teams"));
-/// // one share table for every module, with a module column
-/// let shared = SqlSchema { record_shares: "shares".into(), record_shares_module: Some("module".into()), ..SqlSchema::for_table("deals") };
-/// # let _ = shared;
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SqlSchema {
-    /// The records table as the host's query names it: the table, or its alias there.
-    pub records: String,
-    /// The records table itself, when `records` is an alias (`None`: `records` is the
-    /// table). The fragment's subqueries read the table by this name.
-    pub records_table: Option<String>,
-    /// Its primary key.
-    pub id: String,
-    /// Its module column, or `None` when the table holds one module's records.
-    pub module: Option<String>,
-    /// Its owning-user column.
-    pub owner_user: String,
-    /// Its owning-team column.
-    pub owner_team: String,
-    /// The record–team link table.
-    pub record_teams: String,
-    /// Its module column, when it links the records of several modules whose ids may
-    /// repeat (a table per module): `None` when the table is the module's own, or the
-    /// records table has one id space for every module.
-    pub record_teams_module: Option<String>,
-    /// Its record column.
-    pub record_teams_record: String,
-    /// Its team column.
-    pub record_teams_team: String,
-    /// The record–share table.
-    pub record_shares: String,
-    /// Its module column, as [`SqlSchema::record_teams_module`].
-    pub record_shares_module: Option<String>,
-    /// Its record column.
-    pub record_shares_record: String,
-    /// Its principal-kind column.
-    pub record_shares_kind: String,
-    /// Its principal-id column (text).
-    pub record_shares_principal: String,
-    /// Its access column.
-    pub record_shares_access: String,
-    /// What `owner_user` and user principals hold.
-    pub user_keys: SqlKeys,
-    /// What `owner_team`, the link table's team column and team principals hold.
-    pub team_keys: SqlKeys,
-    /// What the module column holds.
-    pub module_keys: SqlKeys,
-}
-
-impl SqlSchema {
-    /// The default schema for a table that holds one module's records: `records` is
-    /// `table`, there is no module column, and links and shares live in the module's own
-    /// `{table}_teams` and `{table}_shares`.
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy, SqlDialect, SqlSchema};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
-    /// let f = auth.filter(auth.user("a").unwrap(), Action::List, auth.module("deals").unwrap());
-    /// let sql = f.to_sql(SqlDialect::Postgres, &SqlSchema::for_table("deals")).unwrap();
-    /// assert_eq!(sql.sql, "TRUE");
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn for_table(table: &str) -> SqlSchema {
-        SqlSchema {
-            records: table.to_string(),
-            module: None,
-            record_teams: format!("{table}_teams"),
-            record_shares: format!("{table}_shares"),
-            ..SqlSchema::default()
-        }
-    }
-}
-
-impl Default for SqlSchema {
-    fn default() -> Self {
-        let s = |x: &str| x.to_string();
-        SqlSchema {
-            records: s("records"),
-            records_table: None,
-            id: s("id"),
-            module: Some(s("module")),
-            owner_user: s("owner_user"),
-            owner_team: s("owner_team"),
-            record_teams: s("record_teams"),
-            record_teams_module: None,
-            record_teams_record: s("record_id"),
-            record_teams_team: s("team_id"),
-            record_shares: s("record_shares"),
-            record_shares_module: None,
-            record_shares_record: s("record_id"),
-            record_shares_kind: s("principal_kind"),
-            record_shares_principal: s("principal_id"),
-            record_shares_access: s("access"),
-            user_keys: SqlKeys::Names,
-            team_keys: SqlKeys::Names,
-            module_keys: SqlKeys::Names,
-        }
-    }
-}
-
-/// What a column that names users, teams or modules holds.
-///
-/// ```
-/// use permatrix::SqlKeys;
-/// assert_eq!(SqlKeys::default(), SqlKeys::Names);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum SqlKeys {
-    /// The policy's ids (usernames, team ids, module ids), as text.
-    #[default]
-    Names,
-    /// Integer host keys (`BIGINT`, `INTEGER`). Items whose key is not an integer are left
-    /// out.
-    Integer,
-    /// Text host keys. Items whose key is not text are left out.
-    Text,
-    /// UUID host keys, written as text in the document. PostgreSQL casts them to `uuid`
-    /// (a malformed one is the database's error); SQLite compares them as text. Items
-    /// whose key is not text are left out.
-    Uuid,
 }
 
 /// A parameter value of the fragment, in order.
@@ -374,51 +184,70 @@ struct Names {
     id: String,
     module: Option<String>,
     owner_user: String,
-    owner_team: String,
-    record_teams: String,
-    rt_module: Option<String>,
-    rt_record: String,
-    rt_team: String,
-    record_shares: String,
-    rs_module: Option<String>,
-    rs_record: String,
-    rs_kind: String,
-    rs_principal: String,
-    rs_access: String,
+    owner_team: Option<String>,
+    teams: TeamNames,
+    shares: Option<ShareNames>,
+}
+
+/// Where a record's teams are, quoted.
+enum TeamNames {
+    None,
+    Column(String),
+    Links {
+        table: String,
+        module: Option<String>,
+        record: String,
+        team: String,
+    },
+}
+
+/// The share table, quoted.
+struct ShareNames {
+    table: String,
+    module: Option<String>,
+    record: String,
+    kind: String,
+    principal: String,
+    access: String,
 }
 
 impl Names {
     fn new(s: &SqlSchema) -> Result<Names, SqlError> {
         let records = quote(&s.records, true)?;
+        let column = |name: &str| quote(name, false);
+        let module_column = |name: &Option<String>| name.as_deref().map(column).transpose();
         Ok(Names {
             module: s
                 .module
                 .as_deref()
-                .map(|m| quote(m, false).map(|m| format!("{records}.{m}")))
+                .map(|m| column(m).map(|m| format!("{records}.{m}")))
                 .transpose()?,
             records,
             records_table: quote(s.records_table.as_deref().unwrap_or(&s.records), true)?,
-            id: quote(&s.id, false)?,
-            owner_user: quote(&s.owner_user, false)?,
-            owner_team: quote(&s.owner_team, false)?,
-            record_teams: quote(&s.record_teams, true)?,
-            rt_module: s
-                .record_teams_module
-                .as_deref()
-                .map(|m| quote(m, false))
-                .transpose()?,
-            rt_record: quote(&s.record_teams_record, false)?,
-            rt_team: quote(&s.record_teams_team, false)?,
-            record_shares: quote(&s.record_shares, true)?,
-            rs_module: s
-                .record_shares_module
-                .as_deref()
-                .map(|m| quote(m, false))
-                .transpose()?,
-            rs_record: quote(&s.record_shares_record, false)?,
-            rs_kind: quote(&s.record_shares_kind, false)?,
-            rs_principal: quote(&s.record_shares_principal, false)?,
-            rs_access: quote(&s.record_shares_access, false)?,
+            id: column(&s.id)?,
+            owner_user: column(&s.owner_user)?,
+            owner_team: module_column(&s.owner_team)?,
+            teams: match &s.record_teams {
+                RecordTeams::None => TeamNames::None,
+                RecordTeams::Column(c) => TeamNames::Column(column(c)?),
+                RecordTeams::Links(l) => TeamNames::Links {
+                    table: quote(&l.table, true)?,
+                    module: module_column(&l.module)?,
+                    record: column(&l.record)?,
+                    team: column(&l.team)?,
+                },
+            },
+            shares: match &s.record_shares {
+                None => None,
+                Some(t) => Some(ShareNames {
+                    table: quote(&t.table, true)?,
+                    module: module_column(&t.module)?,
+                    record: column(&t.record)?,
+                    kind: column(&t.kind)?,
+                    principal: column(&t.principal)?,
+                    access: column(&t.access)?,
+                }),
+            },
         })
     }
 }
@@ -610,8 +439,12 @@ impl Writer<'_> {
                 let parts: Vec<String> = parts.iter().map(|p| self.ids(p)).collect();
                 parts.join(" UNION ALL ")
             }
-            Condition::LinkedToTeam(teams) => self.linked_ids(teams),
-            Condition::SharedWith { to, at_least } => self.shared_ids(to, *at_least),
+            Condition::LinkedToTeam(teams) if matches!(q.teams, TeamNames::Links { .. }) => {
+                self.linked_ids(teams)
+            }
+            Condition::SharedWith { to, at_least } if q.shares.is_some() => {
+                self.shared_ids(to, *at_least)
+            }
             other => {
                 let test = self.condition(other, "pmx_r");
                 format!(
@@ -632,12 +465,21 @@ impl Writer<'_> {
         )
     }
 
-    /// The ids of the records linked to one of `teams`.
+    /// The ids of the records linked to one of `teams` in the link table; none without
+    /// one.
     fn linked_ids(&mut self, teams: &[TeamId]) -> String {
-        let q = self.q;
+        let TeamNames::Links {
+            table,
+            module,
+            record,
+            team,
+        } = &self.q.teams
+        else {
+            return self.no_ids();
+        };
         let ids = self.team_ids(teams);
-        let mut test = self.member(&format!("pmx_rt.{}", q.rt_team), ids);
-        if let Some(column) = &q.rt_module {
+        let mut test = self.member(&format!("pmx_rt.{team}"), ids);
+        if let Some(column) = module {
             let module = self.module_ids();
             let _ = write!(
                 test,
@@ -645,15 +487,23 @@ impl Writer<'_> {
                 self.member(&format!("pmx_rt.{column}"), module)
             );
         }
+        format!("SELECT pmx_rt.{record} FROM {table} AS pmx_rt WHERE {test}")
+    }
+
+    /// A `SELECT` of no record ids.
+    fn no_ids(&self) -> String {
+        let q = self.q;
         format!(
-            "SELECT pmx_rt.{} FROM {} AS pmx_rt WHERE {test}",
-            q.rt_record, q.record_teams
+            "SELECT pmx_r.{} FROM {} AS pmx_r WHERE FALSE",
+            q.id, q.records_table
         )
     }
 
     /// The ids of the records shared with one of `to` at `at_least` or more.
     fn shared_ids(&mut self, to: &[PrincipalId], at_least: ShareAccess) -> String {
-        let q = self.q;
+        let Some(q) = &self.q.shares else {
+            return self.no_ids();
+        };
         let auth = self.auth;
         let (user_keys, team_keys) = (self.schema.user_keys, self.schema.team_keys);
         // every stored level reaches `read`, so that case needs no level test
@@ -663,7 +513,7 @@ impl Writer<'_> {
                 .filter(|l| *l >= at_least)
                 .map(|l| l.as_str().to_string())
                 .collect();
-            self.member(&format!("pmx_rs.{}", q.rs_access), Ids::Text(levels))
+            self.member(&format!("pmx_rs.{}", q.access), Ids::Text(levels))
         });
         let mut by_kind: Vec<(&str, Vec<String>)> = Vec::new();
         for p in to {
@@ -699,20 +549,20 @@ impl Writer<'_> {
         let mut alternatives = Vec::new();
         for (kind, ids) in by_kind {
             let kind_param = self.text(kind.to_string());
-            let ids = self.member(&format!("pmx_rs.{}", q.rs_principal), Ids::Text(ids));
-            alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.rs_kind));
+            let ids = self.member(&format!("pmx_rs.{}", q.principal), Ids::Text(ids));
+            alternatives.push(format!("(pmx_rs.{} = {kind_param} AND {ids})", q.kind));
         }
         if alternatives.is_empty() {
             alternatives.push("FALSE".to_string());
         }
         let mut sql = format!(
             "SELECT pmx_rs.{} FROM {} AS pmx_rs WHERE ",
-            q.rs_record, q.record_shares
+            q.record, q.table
         );
         if let Some(level_test) = level_test {
             let _ = write!(sql, "{level_test} AND ");
         }
-        if let Some(column) = &q.rs_module {
+        if let Some(column) = &q.module {
             let module = self.module_ids();
             let _ = write!(
                 sql,
@@ -740,17 +590,29 @@ impl Writer<'_> {
                 );
                 self.member(&format!("{row}.{}", q.owner_user), ids)
             }
-            Condition::OwnerTeamIn(teams) => {
-                let ids = self.team_ids(teams);
-                self.member(&format!("{row}.{}", q.owner_team), ids)
-            }
-            // uncorrelated, so the database finds the linked or shared records once
-            Condition::LinkedToTeam(teams) => {
-                format!("{row}.{} IN ({})", q.id, self.linked_ids(teams))
-            }
-            Condition::SharedWith { to, at_least } => {
-                format!("{row}.{} IN ({})", q.id, self.shared_ids(to, *at_least))
-            }
+            // a form the schema has no place for holds for no record
+            Condition::OwnerTeamIn(teams) => match &q.owner_team {
+                Some(column) => {
+                    let ids = self.team_ids(teams);
+                    self.member(&format!("{row}.{column}"), ids)
+                }
+                None => "FALSE".to_string(),
+            },
+            Condition::LinkedToTeam(teams) => match &q.teams {
+                TeamNames::None => "FALSE".to_string(),
+                TeamNames::Column(column) => {
+                    let ids = self.team_ids(teams);
+                    self.member(&format!("{row}.{column}"), ids)
+                }
+                // uncorrelated, so the database finds the linked records once
+                TeamNames::Links { .. } => {
+                    format!("{row}.{} IN ({})", q.id, self.linked_ids(teams))
+                }
+            },
+            Condition::SharedWith { to, at_least } => match q.shares {
+                Some(_) => format!("{row}.{} IN ({})", q.id, self.shared_ids(to, *at_least)),
+                None => "FALSE".to_string(),
+            },
             Condition::All(parts) if parts.is_empty() => "TRUE".to_string(),
             Condition::Any(parts) if parts.is_empty() => "FALSE".to_string(),
             Condition::All(parts) => {
@@ -846,15 +708,62 @@ mod tests {
     #[test]
     fn for_table_names_its_tables_after_the_records() {
         let s = SqlSchema::for_table("deals");
+        assert_eq!(s.records, "deals");
         assert_eq!(
-            (
-                s.records.as_str(),
-                s.record_teams.as_str(),
-                s.record_shares.as_str()
-            ),
-            ("deals", "deals_teams", "deals_shares")
+            s.record_teams,
+            RecordTeams::Links(super::super::LinkTable::named("deals_teams"))
+        );
+        assert_eq!(
+            s.record_shares.map(|t| t.table),
+            Some("deals_shares".to_string())
         );
         assert_eq!(s.module, None);
+    }
+
+    /// A form the schema has no place for matches no record, whether it is a lookup of
+    /// its own or a test inside another; a team column is tested on the record's row.
+    #[test]
+    fn forms_without_a_place_match_nothing() {
+        let auth = Policy::from_json(
+            r#"{"version":1,"modules":{"m":{}},
+            "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"team","edit":"owner"}}}}},
+            "roles":{"r":{"profiles":["p"]}},
+            "users":{"a":{"roles":["r"]}},
+            "teams":{"t":{"users":["a"]}},
+            "sharing_rules":[]}"#,
+        )
+        .unwrap()
+        .compile()
+        .unwrap();
+        let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
+        let bare = SqlSchema {
+            owner_team: None,
+            record_teams: RecordTeams::None,
+            record_shares: None,
+            ..SqlSchema::for_table("m")
+        };
+        let column = SqlSchema {
+            record_teams: RecordTeams::Column("team_id".into()),
+            ..bare.clone()
+        };
+        for action in [Action::List, Action::Edit] {
+            let filter = auth.filter(a, action, m);
+            for dialect in [SqlDialect::Sqlite, SqlDialect::Postgres] {
+                let sql = filter.to_sql(dialect, &bare).unwrap().sql;
+                for absent in ["owner_team", "_teams", "_shares", "team_id"] {
+                    assert!(!sql.contains(absent), "{absent} in {sql}");
+                }
+                let sql = filter.to_sql(dialect, &column).unwrap().sql;
+                assert!(!sql.contains("_teams") && !sql.contains("_shares"), "{sql}");
+            }
+        }
+        let list = auth.filter(a, Action::List, m);
+        let sql = list.to_sql(SqlDialect::Sqlite, &column).unwrap().sql;
+        assert!(sql.contains(r#"pmx_r."team_id" = ?"#), "{sql}");
+        // the owner is always in the fragment; a team owner never is
+        let sql = list.to_sql(SqlDialect::Sqlite, &bare).unwrap().sql;
+        assert!(sql.contains(r#"pmx_r."owner_user" = ?"#), "{sql}");
+        assert!(sql.contains("FALSE"), "{sql}");
     }
 
     /// On SQLite the module test keeps the module's index out of a plan that an id set
