@@ -254,3 +254,48 @@ fn an_external_user_is_capped_to_reading() {
     );
     assert!(d.user("ben").is_none(), "{d}");
 }
+
+/// A user who gains the bypass is told so once: the calendars the bypass opens are part of
+/// that item, not listed one by one, even one already shared with them.
+#[test]
+fn a_bypass_is_one_item_for_calendars_too() {
+    let mut before = base();
+    before.teams.get_mut("north").unwrap().calendar = true;
+    before.calendar_shares.push(permatrix::CalendarShare {
+        owner: permatrix::CalendarOwner::User("ann".into()),
+        to: permatrix::Principal::User("cy".into()),
+        level: permatrix::CalendarLevel::Busy,
+    });
+    let mut after = before.clone();
+    after.users.get_mut("cy").unwrap().admin = permatrix::AdminLevel::Admin;
+    let (old, new) = (before.compile().unwrap(), after.compile().unwrap());
+    let anns = permatrix::Owner::User(old.user("ann").unwrap());
+    assert_ne!(
+        old.calendar_access(old.user("cy").unwrap(), anns),
+        new.calendar_access(
+            new.user("cy").unwrap(),
+            permatrix::Owner::User(new.user("ann").unwrap())
+        ),
+        "the bypass opens ann's calendar further"
+    );
+    let d = diff(&old, &new);
+    let cy = d.user("cy").expect("cy changes");
+    assert!(
+        cy.changes.iter().any(|c| matches!(
+            c,
+            Change::Bypass {
+                before: false,
+                after: true
+            }
+        )),
+        "{:?}",
+        cy.changes
+    );
+    assert!(
+        !cy.changes
+            .iter()
+            .any(|c| matches!(c, Change::Calendar { .. })),
+        "{:?}",
+        cy.changes
+    );
+}
