@@ -34,10 +34,12 @@ apt_install() {
   done
 }
 
-# the HTML report's test drives Debian's Chromium headless
+# the HTML report's test drives Debian's Chromium headless; a plain `cargo test` skips it
+# on a machine without one, here it must run
 if [ -z "${PERMATRIX_CHROMIUM:-}" ] && ! [ -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
+export PERMATRIX_REQUIRE_CHROMIUM=1
 
 find_pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
