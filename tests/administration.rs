@@ -349,3 +349,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_new_tool_is_enabled_in_every_auto_allow_profile() {
+    let mut p = Policy::from_json(
+        r#"{"version":1,"modules":{"m":{}},
+          "profiles":{"listed":{"auto_allow_new_modules":true,"modules":{"m":{"access":"on"}}},
+                      "unlisted":{"auto_allow_new_modules":true},
+                      "plain":{"modules":{"m":{"access":"on"}}}}}"#,
+    )
+    .unwrap();
+    p.admin_as_host().add_tool("m", "pdf_export").unwrap();
+    assert!(p.profiles["listed"].modules["m"].tools["pdf_export"]);
+    assert!(p.profiles["unlisted"].modules["m"].tools["pdf_export"]);
+    assert!(
+        !p.profiles["plain"].modules["m"]
+            .tools
+            .contains_key("pdf_export")
+    );
+    p.admin_as_host()
+        .add_module("n", Module::default())
+        .unwrap();
+    assert!(p.compile().is_ok());
+}

@@ -299,3 +299,49 @@ fn a_bypass_is_one_item_for_calendars_too() {
         cy.changes
     );
 }
+
+#[test]
+fn a_diff_with_only_new_users_is_not_empty() {
+    let old = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#).unwrap();
+    let new = Policy::from_json(
+        r#"{"version":1,"users":{"a":{},"root":{"admin":"admin"},"idle":{"status":"invited"}}}"#,
+    )
+    .unwrap();
+    let d = diff(&old.compile().unwrap(), &new.compile().unwrap());
+    assert_eq!(d.added.users, vec!["root".to_string(), "idle".to_string()]);
+    assert!(!d.is_empty());
+    assert!(d.len() >= 2, "{d:?}");
+    // what the new administrator gains is listed, not only their name
+    let root = d.user("root").expect("root's changes");
+    assert!(
+        root.changes
+            .iter()
+            .any(|c| c.is_gain() && c.to_string().contains("bypasses data checks"))
+    );
+    // and the other way round
+    let back = diff(&new.compile().unwrap(), &old.compile().unwrap());
+    assert_eq!(back.removed.users.len(), 2);
+    assert!(back.len() >= 2);
+}
+
+#[test]
+fn removing_a_granted_module_shows_in_the_diff() {
+    let old = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{"tools":["pdf"]},"leads":{}},
+          "profiles":{"p":{"modules":{"deals":{"access":"on","actions":{"view":"all"},"tools":{"pdf":true}}}}},
+          "roles":{"r":{"profiles":["p"]}},"users":{"a":{"roles":["r"]}}}"#,
+    )
+    .unwrap();
+    let mut new = old.clone();
+    new.modules.shift_remove("deals");
+    new.profiles["p"].modules.shift_remove("deals");
+    let d = diff(&old.compile().unwrap(), &new.compile().unwrap());
+    let text = d.to_string();
+    assert!(text.contains("- access to `deals`: on -> off"), "{text}");
+    assert!(text.contains("- view on `deals`: all -> none"), "{text}");
+    assert!(
+        text.contains("- tool `pdf` of `deals`: on -> off"),
+        "{text}"
+    );
+    assert_eq!(d.removed.modules, ["deals"]);
+}

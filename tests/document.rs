@@ -1,5 +1,6 @@
 //! The policy document: round trips, defaults, and the code and path of every kind of error.
 
+use permatrix::PolicyError;
 use permatrix::{ErrorCode, Policy};
 
 fn error(json: &str) -> (ErrorCode, String) {
@@ -213,4 +214,91 @@ fn error_messages_name_the_item() {
         .unwrap_err();
     assert!(err.message().contains("`ghost`"), "{}", err.message());
     assert!(err.to_string().contains("users.ann.roles[0]"), "{err}");
+}
+
+#[test]
+fn empty_tool_and_field_names_are_malformed() {
+    for (doc, path) in [
+        (
+            r#"{"version":1,"modules":{"m":{"tools":[""]}}}"#,
+            "modules.m.tools",
+        ),
+        (
+            r#"{"version":1,"modules":{"m":{"fields":{"":{}}}}}"#,
+            "modules.m.fields",
+        ),
+    ] {
+        let err = Policy::from_json(doc).unwrap().compile().unwrap_err();
+        assert_eq!(
+            (err.code(), err.path()),
+            (ErrorCode::Malformed, path),
+            "{err}"
+        );
+    }
+    let mut p = Policy::from_json(r#"{"version":1,"modules":{"m":{}}}"#).unwrap();
+    let err = p.admin_as_host().add_tool("m", "").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Malformed);
+}
+
+#[test]
+fn a_huge_unknown_reference_makes_a_small_error() {
+    let ghost = "g".repeat(1 << 20);
+    let doc = format!(r#"{{"version":1,"users":{{"a":{{"roles":["{ghost}"]}}}}}}"#);
+    let err = Policy::from_json(&doc).unwrap().compile().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::UnknownReference);
+    assert_eq!(err.path(), "users.a.roles[0]");
+    assert!(err.message().len() < 200, "{} bytes", err.message().len());
+    assert!(err.to_string().len() < 400);
+    // a huge key written twice, and a huge unknown key
+    let doc = format!(r#"{{"version":1,"users":{{"{ghost}":{{}},"{ghost}":{{}}}}}}"#);
+    let err = Policy::from_json(&doc).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::DuplicateKey);
+    assert!(err.path().len() < 200 && err.message().len() < 400, "{err}");
+    let doc = format!(r#"{{"version":1,"{ghost}":1}}"#);
+    let err = Policy::from_json(&doc).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Malformed);
+    assert!(
+        err.to_string().len() < 1500,
+        "{} bytes",
+        err.to_string().len()
+    );
+}
+
+#[test]
+fn to_json_reports_instead_of_falling_back() {
+    let p = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#).unwrap();
+    let written: Result<String, PolicyError> = p.to_json();
+    assert_eq!(Policy::from_json(&written.unwrap()).unwrap(), p);
+    assert!(p.to_json_pretty().unwrap().contains("\"a\""));
+}
+
+/// `team_inheritance` is a "subset" (SPEC §2) but repeats are read, and
+/// `new_record_teams` walks the creator's teams once per repeat: its stated cost is
+/// O((m + related) log) but it is O(entries x m).
+#[test]
+fn repeated_team_inheritance_entries_are_refused() {
+    let entries = 20_000;
+    let teams = 200;
+    let doc = format!(
+        r#"{{"version":1,"settings":{{"team_inheritance":[{}]}},"teams":{{{}}},"users":{{"u":{{}}}}}}"#,
+        vec![r#""creator""#; entries].join(","),
+        (0..teams)
+            .map(|i| format!(r#""t{i}":{{"users":["u"]}}"#))
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    // a subset (SPEC §2): repeats are refused when the policy is validated
+    let err = Policy::from_json(&doc).unwrap().compile().unwrap_err();
+    assert_eq!(
+        (err.code(), err.path()),
+        (ErrorCode::DuplicateKey, "settings.team_inheritance[1]")
+    );
+    let mut fine = Policy::from_json(&doc).unwrap();
+    fine.settings.team_inheritance.dedup();
+    let auth = fine.compile().unwrap();
+    let u = auth.user("u").unwrap();
+    assert_eq!(
+        auth.new_record_teams(u, None, &[]).map_or(0, |t| t.len()),
+        teams
+    );
 }

@@ -152,3 +152,13 @@ fn a_share_to_a_stale_principal_makes_the_record_unknown() {
         assert!(!now.explain(ann, Action::View, &shared).allowed);
     }
 }
+
+#[test]
+fn an_unknown_user_has_no_results_not_unlimited_ones() {
+    let policy = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#).unwrap();
+    let (old, auth) = (policy.compile().unwrap(), policy.compile().unwrap());
+    let stale = old.user("a").unwrap();
+    assert_eq!(auth.result_limit(auth.user("a").unwrap()), None); // unlimited
+    assert_eq!(auth.result_limit(stale), Some(0));
+    assert_eq!(auth.try_result_limit(stale).unwrap_err().code(), "stale_id");
+}
