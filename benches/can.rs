@@ -5,6 +5,14 @@
 //! action), bool>`: the cheapest thing a host could do with a precomputed yes/no table
 //! that ignores records altogether. Report `can` as a ratio to it.
 
+// benches may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;

@@ -8,6 +8,14 @@
 //! `cargo bench --bench diff`. Under `cargo test` (no `--bench` argument) it runs on 500
 //! users, so CI checks that it works.
 
+// benches may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "workload/mod.rs"]
 mod workload;
 

@@ -3,6 +3,14 @@
 //! each record action on a module where the user's cell is `all`, `team` and `owner`.
 //! The baseline, measured in the same run, is `can` on one record for the same user.
 
+// benches may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "workload/mod.rs"]
 mod workload;
 

@@ -4,6 +4,14 @@
 //!
 //! Run with `cargo run --example calendar`.
 
+// examples may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::{Owner, Policy};
 
 const POLICY: &str = r#"{

@@ -4,6 +4,14 @@
 //! Run with `cargo run --example demo`, or pass a policy document of your own:
 //! `cargo run --example demo -- path/to/policy.json`.
 
+// examples may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::ExitCode;
 
 use permatrix::{Action, Authorizer, Policy, PrincipalId, Record, Share, ShareAccess};

@@ -7,6 +7,14 @@
 //! `store-postgres` feature: there the instances hear of changes by LISTEN/NOTIFY instead
 //! of polling.
 
+// examples may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -12,6 +12,14 @@
 //! cargo run --release --example scale -- 1000000  # one row, 1M users, CRM shape
 //! ```
 
+// examples may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "../benches/workload/mod.rs"]
 mod workload;
 

@@ -20,6 +20,14 @@
 //! its watcher read the policy whole (`Staleness::whole_reads`): pruned audit records
 //! must not make a watcher reread everything.
 
+// examples may unwrap and index: a panic is a failed run, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "../benches/workload/mod.rs"]
 mod workload;
 

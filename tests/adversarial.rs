@@ -8,6 +8,14 @@
 //! quadratic again would take minutes, not seconds. Run with `--nocapture` to see the
 //! figures.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::time::{Duration, Instant};
 
 use permatrix::{

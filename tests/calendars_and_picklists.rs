@@ -2,6 +2,14 @@
 //! add picklist values, the crate's choice for inactive team calendars, and what
 //! `explain_calendar` names.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::{CalendarLevel, CalendarReason, Owner, Policy};
 
 #[test]

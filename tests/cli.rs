@@ -1,6 +1,14 @@
 //! The `permatrix` binary, run as a user would against the example policies: output
 //! formats and exit statuses.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::process::{Command, Output};
 
 fn permatrix(args: &[&str]) -> Output {

@@ -4,6 +4,14 @@
 //! in its direction — and nowhere else. `tests/diff_promise.rs` holds the diff to every
 //! answer on random policies; this file holds each reason to its exact words.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::diff::{Direction, Membership, Reason};
 use permatrix::{Action, Change, Policy, PolicyDiff, diff};
 

@@ -1,5 +1,13 @@
 //! The policy document: round trips, defaults, and the code and path of every kind of error.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::PolicyError;
 use permatrix::{ErrorCode, Policy};
 

@@ -1,11 +1,19 @@
 //! Explanations name the deciding step and what was involved; matrices render in four
 //! formats that agree with each other and with `cell`.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use permatrix::Condition;
 use permatrix::{
     Action, Authorizer, Cell, OwnerFact, Policy, PrincipalId, Record, Share, ShareAccess, Step,
     UserId,
 };
-use permatrix::Condition;
 
 fn demo() -> Authorizer {
     Policy::from_json(include_str!("../examples/policies/minicrm.json"))

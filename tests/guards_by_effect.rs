@@ -3,6 +3,14 @@
 //! `not_permitted` and the policy left as it was. (The fifth class, seats for users who
 //! may not sign in, is in `tests/admin_seats.rs`.)
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::{
     ErrorCode, Merge, Picklist, PicklistValue, Policy, PolicyError, ProfileTemplate, Scope,
 };

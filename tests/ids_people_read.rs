@@ -4,6 +4,14 @@
 //! that names an id twice is `duplicate_key`. The hostile documents under
 //! `tests/hostile/` (058–064) hold the same cases as files.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use permatrix::{ErrorCode, Module, Policy, ProfileTemplate, Team, User};
 
 fn base() -> Policy {

@@ -5,6 +5,14 @@
 //! narrowing users and modules, a cell's reason after a real click, paging at 1,000 users.
 //! The screenshot, saved as `target/report-screenshot.png`, must show the cells' colours.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 #[path = "../benches/workload/mod.rs"]
 mod workload;
 

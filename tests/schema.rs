@@ -3,6 +3,14 @@
 //! with boon, a validator that shares no code with schemars. Documents the reader refuses
 //! for their shape (`malformed`, `unsupported_version`) are refused by the schema too.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::{Path, PathBuf};
 
 use permatrix::Policy;

@@ -2,6 +2,14 @@
 //! README's test command starts (`PERMATRIX_PG_URL`, a `postgres://` URL). Every wait is
 //! bounded in time and every loop in count.
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};

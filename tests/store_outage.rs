@@ -10,6 +10,14 @@
 //! The PostgreSQL part needs the server's programs: `PERMATRIX_PG_BIN`, or the newest
 //! `/usr/lib/postgresql/*/bin` (which the test command installs).
 
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;

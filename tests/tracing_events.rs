@@ -1,4 +1,12 @@
 //! With the `tracing` feature, every decision is one debug event with its outcome.
+
+// tests may unwrap and index: a panic is a failed test, not a crash in a host
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 #![cfg(feature = "tracing")]
 
 use std::sync::{Arc, Mutex};

@@ -4,13 +4,7 @@
 //! (an invalid file, a denial, a difference, a refused sign-in), 2 for a usage error or a
 //! file that cannot be read or compiled.
 
-#![forbid(unsafe_code)]
-#![deny(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+// `unsafe_code` and the no-panic lints come from Cargo.toml's `[lints]`
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
