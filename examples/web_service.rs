@@ -25,9 +25,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
+use permatrix::authorizer::{StoredRecord, StoredShare};
 use permatrix::{
-    Action, Authorizer, FieldAccess, LiveAuthorizer, ModuleId, OwnedRecord, Owner, Policy,
-    PrincipalId, Share, ShareAccess, SqlDialect, SqlSchema, UserId,
+    Action, Authorizer, FieldAccess, HostKey, LiveAuthorizer, ModuleId, Policy, SqlDialect,
+    SqlSchema, UserId,
 };
 use rusqlite::Connection;
 use serde_json::{Map, Value};
@@ -156,13 +157,13 @@ async fn show(
             deal_row,
         )
         .map_err(|_| not_found())?;
-    // the record as the engine sees it: owner, linked teams, shares
-    let owner = match (deal["owner"].as_str(), deal["owner_team"].as_str()) {
-        (Some(user), _) => auth.user(user).map(Owner::User),
-        (None, Some(team)) => auth.team(team).map(Owner::Team),
-        (None, None) => None,
+    // the row as the engine reads it: owner, linked teams and shares, by the schema's keys
+    let text = |column: &str| deal[column].as_str().map(HostKey::from);
+    let mut row = StoredRecord {
+        owner_user: text("owner"),
+        owner_team: text("owner_team"),
+        ..StoredRecord::default()
     };
-    let mut teams = Vec::new();
     let mut links = db
         .prepare("SELECT team_id FROM sales_teams WHERE record_id = ?1")
         .map_err(db_error)?;
@@ -170,52 +171,42 @@ async fn show(
         .query_map([id], |r| r.get::<_, String>(0))
         .map_err(db_error)?
     {
-        teams.extend(auth.team(&team.map_err(db_error)?));
+        row.teams
+            .push(HostKey::from(team.map_err(db_error)?.as_str()));
     }
-    let mut shares = Vec::new();
-    let mut rows = db
+    let mut shares = db
         .prepare(
             "SELECT principal_kind, principal_id, access FROM sales_shares WHERE record_id = ?1",
         )
         .map_err(db_error)?;
-    for share in rows
+    for share in shares
         .query_map([id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
+            Ok(StoredShare {
+                kind: r.get(0)?,
+                principal: r.get(1)?,
+                access: r.get(2)?,
+            })
         })
         .map_err(db_error)?
     {
-        let (kind, principal, access) = share.map_err(db_error)?;
-        let to = match kind.as_str() {
-            "user" => auth.user(&principal).map(PrincipalId::User),
-            "team" => auth.team(&principal).map(PrincipalId::Team),
-            "role" => auth.role(&principal).map(PrincipalId::Role),
-            "role_and_subordinates" => auth.role(&principal).map(PrincipalId::RoleAndSubordinates),
-            _ => None,
-        };
-        if let (Some(to), Some(access)) = (to, ShareAccess::parse(&access)) {
-            shares.push(Share { to, access });
-        }
+        row.shares.push(share.map_err(db_error)?);
     }
-    let Some(owner) = owner else {
+    let record = match auth.record_from_row(module, &SqlSchema::for_table("sales"), &row) {
+        Ok(record) => record,
         // an owner gone from the policy: in this example only those who see every deal
-        // (a cell of `all`, whose filter is TRUE) are shown such a row
-        let everything = matches!(
-            auth.filter(user, Action::View, module).condition(),
-            permatrix::Condition::True
-        );
-        return if everything {
-            Ok(Json(visible(&auth, user, module, deal)))
-        } else {
-            Err(not_found())
-        };
+        // (a cell of `all`, whose filter is TRUE) are shown such a row, as the list does
+        Err(_) => {
+            let everything = matches!(
+                auth.filter(user, Action::View, module).condition(),
+                permatrix::Condition::True
+            );
+            return if everything {
+                Ok(Json(visible(&auth, user, module, deal)))
+            } else {
+                Err(not_found())
+            };
+        }
     };
-    let record = OwnedRecord::new(module, owner)
-        .with_teams(teams)
-        .with_shares(shares);
     if !auth.can(user, Action::View, &record.as_record()) {
         // say no more than "not found": the deal's existence is not the user's to know
         return Err(not_found());

@@ -322,6 +322,8 @@ pub struct CheckError {
     stale: bool,
     /// The unknown name, and the module it was looked up in.
     name: Option<Box<(String, String)>>,
+    /// For a host's row: what of the row names nothing the policy knows.
+    row: Option<&'static str>,
 }
 
 impl CheckError {
@@ -335,6 +337,19 @@ impl CheckError {
                 shorten(name, MAX_PATH),
                 shorten(module, MAX_PATH),
             ))),
+            row: None,
+        }
+    }
+
+    /// A value of a host's row (`what`: "owner", "share kind", "share access") that names
+    /// nothing the policy knows, or no word of the document.
+    pub(crate) fn unknown_in_row(kind: IdKind, what: &'static str, text: &str) -> Self {
+        CheckError {
+            kind,
+            index: u32::MAX,
+            stale: false,
+            name: Some(Box::new((shorten(text, MAX_PATH), String::new()))),
+            row: Some(what),
         }
     }
 
@@ -345,10 +360,23 @@ impl CheckError {
             index,
             stale: true,
             name: None,
+            row: None,
         }
     }
 
     fn describe(&self) -> String {
+        if let (Some(what), Some(named)) = (self.row, &self.name) {
+            return match self.kind {
+                IdKind::Share => format!(
+                    "the row's {what} `{}` is not a word of the document",
+                    named.0
+                ),
+                kind => format!(
+                    "the row's {what} `{}` names no {kind} of the policy",
+                    named.0
+                ),
+            };
+        }
         match (&self.name, self.stale) {
             (_, true) => format!(
                 "{} #{} was not issued by this authorizer (kept from an earlier compile?): resolve names to ids again",
@@ -427,6 +455,8 @@ pub enum IdKind {
     Field,
     /// A tool name of a module.
     Tool,
+    /// A share of a record, as a host's share row gives it.
+    Share,
 }
 
 impl fmt::Display for IdKind {
@@ -438,6 +468,7 @@ impl fmt::Display for IdKind {
             IdKind::Module => "module",
             IdKind::Field => "field",
             IdKind::Tool => "tool",
+            IdKind::Share => "share",
         })
     }
 }

@@ -149,3 +149,126 @@ fn copies_do_not_inherit_keys() {
     assert_eq!(policy.users["ann2"].key, None);
     assert_eq!(policy.teams["north2"].key, None);
 }
+
+/// A host's row read by names or by keys; what it names that the policy does not know is
+/// left out where the filter leaves it out, and refused where a record cannot be without it.
+#[test]
+fn a_record_from_a_hosts_row() {
+    use permatrix::authorizer::{StoredRecord, StoredShare};
+    use permatrix::{Action, SqlKeys, SqlSchema};
+    let auth = Policy::from_json(
+        r#"{"version":1,"modules":{"m":{}},
+        "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
+        "roles":{"r":{"profiles":["p"]}},
+        "users":{"ann":{"roles":["r"],"key":"a-1"},"bo":{"roles":["r"],"key":"b-2"}},
+        "teams":{"t":{"users":["ann"],"key":"t-1"}}}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let m = auth.module("m").unwrap();
+    let (ann, bo) = (auth.user("ann").unwrap(), auth.user("bo").unwrap());
+    let by_names = SqlSchema::for_table("m");
+    let by_keys = SqlSchema {
+        user_keys: SqlKeys::Text,
+        team_keys: SqlKeys::Text,
+        ..SqlSchema::for_table("m")
+    };
+    let share = |kind: &str, principal: &str, access: &str| StoredShare {
+        kind: kind.into(),
+        principal: principal.into(),
+        access: access.into(),
+    };
+    // by names: owned by bo, shared with ann; a share with someone unknown is left out
+    let row = StoredRecord {
+        owner_user: Some(HostKey::from("bo")),
+        teams: vec![HostKey::from("t"), HostKey::from("nobody")],
+        shares: vec![share("user", "ann", "read"), share("user", "zed", "full")],
+        ..StoredRecord::default()
+    };
+    let record = auth.record_from_row(m, &by_names, &row).unwrap();
+    assert_eq!(record.owner, permatrix::Owner::User(bo));
+    assert_eq!(record.teams, vec![auth.team("t").unwrap()]);
+    assert_eq!(record.shares.len(), 1);
+    assert!(auth.can(ann, Action::View, &record.as_record()));
+    // the same row by keys: names are no keys, so the owner is unknown there
+    let err = auth.record_from_row(m, &by_keys, &row).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::UnknownReference);
+    assert_eq!(
+        err.to_string(),
+        "the row's owner `bo` names no user of the policy"
+    );
+    let keyed = StoredRecord {
+        owner_user: Some(HostKey::from("b-2")),
+        teams: vec![HostKey::from("t-1")],
+        shares: vec![share("user", "a-1", "read_write")],
+        ..StoredRecord::default()
+    };
+    let record = auth.record_from_row(m, &by_keys, &keyed).unwrap();
+    assert_eq!(record.owner, permatrix::Owner::User(bo));
+    assert!(auth.can(ann, Action::View, &record.as_record()));
+    // a team owner
+    let team_owned = StoredRecord {
+        owner_team: Some(HostKey::from("t")),
+        ..StoredRecord::default()
+    };
+    let record = auth.record_from_row(m, &by_names, &team_owned).unwrap();
+    assert_eq!(
+        record.owner,
+        permatrix::Owner::Team(auth.team("t").unwrap())
+    );
+    // refused: no owner, two owners, a word that is not one
+    for (row, message) in [
+        (
+            StoredRecord::default(),
+            "the row's owner `NULL` names no user of the policy",
+        ),
+        (
+            StoredRecord {
+                owner_user: Some(HostKey::from("bo")),
+                owner_team: Some(HostKey::from("t")),
+                ..StoredRecord::default()
+            },
+            "the row's owner (with an owning team too) `bo` names no user of the policy",
+        ),
+        (
+            StoredRecord {
+                owner_user: Some(HostKey::from("bo")),
+                shares: vec![share("group", "ann", "read")],
+                ..StoredRecord::default()
+            },
+            "the row's share kind (user, team, role, role_and_subordinates) `group` is not a word of the document",
+        ),
+        (
+            StoredRecord {
+                owner_user: Some(HostKey::from("bo")),
+                shares: vec![share("user", "ann", "write")],
+                ..StoredRecord::default()
+            },
+            "the row's share access (read, read_write, full) `write` is not a word of the document",
+        ),
+    ] {
+        let err = auth.record_from_row(m, &by_names, &row).unwrap_err();
+        assert_eq!(
+            (err.code(), err.to_string()),
+            (ErrorCode::UnknownReference, message.to_string())
+        );
+    }
+    // a module id from another authorizer
+    let other = Policy::from_json(r#"{"version":1,"modules":{"x":{},"m":{}}}"#)
+        .unwrap()
+        .compile()
+        .unwrap();
+    let stale = other.module("m").unwrap();
+    assert_eq!(
+        auth.record_from_row(stale, &by_names, &team_owned)
+            .unwrap_err()
+            .code(),
+        ErrorCode::StaleId
+    );
+    assert_eq!(auth.display_name(ann).unwrap(), "ann");
+    assert_eq!(
+        other.display_name(ann).unwrap_err().code(),
+        ErrorCode::StaleId
+    );
+}

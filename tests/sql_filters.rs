@@ -19,6 +19,8 @@ mod generate;
 use std::collections::BTreeSet;
 
 use generate::{MODULES, SHARE, Tape, random_policy, random_principal};
+use permatrix::HostKey;
+use permatrix::authorizer::{StoredRecord, StoredShare};
 use permatrix::filter::{LinkTable, RecordTeams, ShareTable};
 use permatrix::{
     Action, Authorizer, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess,
@@ -1134,6 +1136,53 @@ proptest! {
             });
             pg.batch_execute(&format!("DROP SCHEMA IF EXISTS {pg_schema} CASCADE")).unwrap();
             result?;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(16), max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    /// `record_from_row` reads a host's row (integer keys; links and shares as the tables
+    /// hold them) into the record `can` would get from the row's names: every user's
+    /// answer on it is the same, for every action.
+    #[test]
+    fn a_record_from_the_hosts_keys_answers_as_its_names(
+        policy_tape in prop::collection::vec(any::<u32>(), 1500),
+        record_tape in prop::collection::vec(any::<u32>(), RECORDS * 12),
+    ) {
+        let policy = with_integer_keys(random_policy(&mut Tape { data: &policy_tape, pos: 0 }));
+        let auth = policy.compile().unwrap();
+        let rows = random_rows(&policy, &mut Tape { data: &record_tape, pos: 0 });
+        for module in MODULES {
+            let m = auth.module(module).unwrap();
+            let keyed = keyed_rows(&policy, &rows, module);
+            let (schema, _) = per_module_table(module, &mut Tape { data: &[], pos: 0 });
+            for row in rows.iter().filter(|r| r.module == module).take(200) {
+                let (_, owner_user, owner_team) = keyed.records.iter().find(|r| r.0 == row.id).unwrap();
+                let stored = StoredRecord {
+                    owner_user: owner_user.map(HostKey::from),
+                    owner_team: owner_team.map(HostKey::from),
+                    teams: keyed.links.iter().filter(|l| l.0 == row.id).map(|l| HostKey::from(l.1)).collect(),
+                    shares: keyed.shares.iter().filter(|s| s.0 == row.id).map(|s| StoredShare {
+                        kind: s.1.to_string(),
+                        principal: s.2.clone(),
+                        access: s.3.to_string(),
+                    }).collect(),
+                };
+                let record = auth.record_from_row(m, &schema, &stored).unwrap();
+                for u in 0..policy.users.len() {
+                    let user = auth.user_at(u).unwrap();
+                    for action in Action::ALL {
+                        let by_names = expected(&auth, std::slice::from_ref(row), user, *action, module);
+                        prop_assert_eq!(
+                            auth.can(user, *action, &record.as_record()),
+                            !by_names.is_empty(),
+                            "{} {} record {}: {:?}", user, action, row.id, stored
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -1,0 +1,236 @@
+//! A record from the host's row: the owner's key, the teams' keys and the share rows, as
+//! the columns of the host's [`SqlSchema`] hold them, turned into the ids a check reads.
+//! The glue every host would otherwise write (and get subtly different from the filter).
+
+use super::{Authorizer, ModuleId, OwnedRecord, Owner, PrincipalId, Share, TeamId, UserId};
+use crate::error::{CheckError, IdKind};
+use crate::filter::{SqlKeys, SqlSchema};
+use crate::policy::{HostKey, ShareAccess};
+
+/// A record as the host's tables hold it ([`SqlSchema`]): the owner's column, the teams
+/// (the link table's rows, or the record's one team column) and the share table's rows.
+/// Values are what the columns hold: the policy's names (as [`HostKey::Text`]) or the host
+/// keys, as the schema's [`SqlSchema::user_keys`] and [`SqlSchema::team_keys`] say.
+///
+/// ```
+/// use permatrix::HostKey;
+/// use permatrix::authorizer::{StoredRecord, StoredShare};
+/// let row = StoredRecord {
+///     owner_user: Some(HostKey::from(1002)),
+///     teams: vec![HostKey::from(11)],
+///     shares: vec![StoredShare { kind: "user".into(), principal: "1001".into(), access: "read".into() }],
+///     ..StoredRecord::default()
+/// };
+/// assert_eq!(row.owner_team, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredRecord {
+    /// The owning-user column; `None` (NULL) for a team-owned record.
+    pub owner_user: Option<HostKey>,
+    /// The owning-team column; `None` (NULL) for a user-owned record.
+    pub owner_team: Option<HostKey>,
+    /// The record's teams.
+    pub teams: Vec<HostKey>,
+    /// The record's share rows.
+    pub shares: Vec<StoredShare>,
+}
+
+/// One row of the host's share table, as [`crate::filter::ShareTable`] describes it.
+///
+/// ```
+/// use permatrix::authorizer::StoredShare;
+/// let s = StoredShare { kind: "role_and_subordinates".into(), principal: "sales".into(), access: "read_write".into() };
+/// # let _ = s;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoredShare {
+    /// `user`, `team`, `role` or `role_and_subordinates`.
+    pub kind: String,
+    /// The principal: a user or team by the text of its key (decimal for integers), or
+    /// its name when the schema uses names; a role by name.
+    pub principal: String,
+    /// `read`, `read_write` or `full`.
+    pub access: String,
+}
+
+impl Authorizer {
+    /// The record a host's row describes, in one call: the owner, teams and shares looked
+    /// up by the keys `schema` says the columns hold.
+    ///
+    /// What the policy does not know is read the way [`Filter::to_sql`](crate::Filter::to_sql)
+    /// reads it, so the record's checks and the filter agree: a team or share principal
+    /// without a user, team or role of that key is left out (no one reaches the record
+    /// through it). The owner cannot be left out: a row whose owner the policy does not
+    /// know, or that has both or neither owner column, is an error, and so are a share
+    /// kind or access that is not a word of the document.
+    ///
+    /// # Errors
+    /// [`CheckError`] with `unknown_reference` (the owner's key, a share's kind or access;
+    /// [`CheckError::name`] gives the text), or `stale_id` for a `module` this authorizer
+    /// did not issue.
+    ///
+    /// # Cost
+    /// O(t + s) hash look-ups for t teams and s shares.
+    ///
+    /// ```
+    /// use permatrix::{Action, HostKey, Policy, SqlKeys, SqlSchema};
+    /// use permatrix::authorizer::{StoredRecord, StoredShare};
+    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"accounts":{}},
+    ///   "profiles":{"p":{"modules":{"accounts":{"access":"on","actions":{"view":"team","edit":"owner"}}}}},
+    ///   "roles":{"r":{"profiles":["p"]}},
+    ///   "users":{"alice":{"roles":["r"],"key":1001},"bob":{"roles":["r"],"key":1002}},
+    ///   "teams":{"north":{"users":["alice","bob"],"key":11}}}"#)?.compile()?;
+    /// let schema = SqlSchema { user_keys: SqlKeys::Integer, team_keys: SqlKeys::Integer, ..SqlSchema::for_table("accounts") };
+    /// let alice = auth.user_by_key(&HostKey::from(1001)).unwrap();
+    /// let accounts = auth.module("accounts").unwrap();
+    /// // the row: owner_user_id 1002, linked to team 11, shared read-write with user 1001
+    /// let row = StoredRecord {
+    ///     owner_user: Some(HostKey::from(1002)),
+    ///     teams: vec![HostKey::from(11)],
+    ///     shares: vec![StoredShare { kind: "user".into(), principal: "1001".into(), access: "read_write".into() }],
+    ///     ..StoredRecord::default()
+    /// };
+    /// let record = auth.record_from_row(accounts, &schema, &row)?;
+    /// assert!(auth.can(alice, Action::View, &record.as_record()));
+    /// assert!(auth.can(alice, Action::Edit, &record.as_record())); // through the share
+    /// // an owner the policy does not know is refused, not guessed
+    /// let stranger = StoredRecord { owner_user: Some(HostKey::from(9)), ..StoredRecord::default() };
+    /// assert_eq!(auth.record_from_row(accounts, &schema, &stranger).unwrap_err().code(), "unknown_reference");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_from_row(
+        &self,
+        module: ModuleId,
+        schema: &SqlSchema,
+        row: &StoredRecord,
+    ) -> Result<OwnedRecord, CheckError> {
+        if self.module_name(module).is_none() {
+            return Err(CheckError::stale(IdKind::Module, module.index));
+        }
+        let owner = match (&row.owner_user, &row.owner_team) {
+            (Some(user), None) => self
+                .user_by_column(schema.user_keys, user)
+                .map(Owner::User)
+                .ok_or_else(|| {
+                    CheckError::unknown_in_row(IdKind::User, "owner", &key_text(user))
+                })?,
+            (None, Some(team)) => self
+                .team_by_column(schema.team_keys, team)
+                .map(Owner::Team)
+                .ok_or_else(|| {
+                    CheckError::unknown_in_row(IdKind::Team, "owner", &key_text(team))
+                })?,
+            // a record has one owner (SPEC §4): a user, or a team
+            (Some(u), Some(_)) => {
+                return Err(CheckError::unknown_in_row(
+                    IdKind::User,
+                    "owner (with an owning team too)",
+                    &key_text(u),
+                ));
+            }
+            (None, None) => return Err(CheckError::unknown_in_row(IdKind::User, "owner", "NULL")),
+        };
+        let teams: Vec<TeamId> = row
+            .teams
+            .iter()
+            .filter_map(|t| self.team_by_column(schema.team_keys, t))
+            .collect();
+        let mut shares = Vec::with_capacity(row.shares.len());
+        for share in &row.shares {
+            let access = ShareAccess::parse(&share.access).ok_or_else(|| {
+                CheckError::unknown_in_row(
+                    IdKind::Share,
+                    "share access (read, read_write, full)",
+                    &share.access,
+                )
+            })?;
+            let text = HostKey::Text(share.principal.clone());
+            let to = match share.kind.as_str() {
+                "user" => self
+                    .user_by_column(schema.user_keys, &principal_key(schema.user_keys, &text))
+                    .map(PrincipalId::User),
+                "team" => self
+                    .team_by_column(schema.team_keys, &principal_key(schema.team_keys, &text))
+                    .map(PrincipalId::Team),
+                "role" => self.role(&share.principal).map(PrincipalId::Role),
+                "role_and_subordinates" => self
+                    .role(&share.principal)
+                    .map(PrincipalId::RoleAndSubordinates),
+                other => {
+                    return Err(CheckError::unknown_in_row(
+                        IdKind::Share,
+                        "share kind (user, team, role, role_and_subordinates)",
+                        other,
+                    ));
+                }
+            };
+            if let Some(to) = to {
+                shares.push(Share { to, access });
+            }
+        }
+        Ok(OwnedRecord::new(module, owner)
+            .with_teams(teams)
+            .with_shares(shares))
+    }
+
+    /// The user a column of kind `keys` names with `value`.
+    fn user_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<UserId> {
+        match (keys, value) {
+            (SqlKeys::Names, HostKey::Text(name)) => self.user(name),
+            (SqlKeys::Names, HostKey::Integer(_)) => None,
+            (SqlKeys::Integer, HostKey::Integer(_))
+            | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => self.user_by_key(value),
+            _ => None,
+        }
+    }
+
+    /// The team a column of kind `keys` names with `value`.
+    fn team_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<TeamId> {
+        match (keys, value) {
+            (SqlKeys::Names, HostKey::Text(name)) => self.team(name),
+            (SqlKeys::Names, HostKey::Integer(_)) => None,
+            (SqlKeys::Integer, HostKey::Integer(_))
+            | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => self.team_by_key(value),
+            _ => None,
+        }
+    }
+
+    /// The name to show for `user`: the display name, or the username where there is
+    /// none.
+    ///
+    /// # Errors
+    /// `stale_id` for an id this authorizer did not issue.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"display_name":"Ann Nord"},"bo":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.display_name(auth.user("ann").unwrap())?, "Ann Nord");
+    /// assert_eq!(auth.display_name(auth.user("bo").unwrap())?, "bo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn display_name(&self, user: UserId) -> Result<&str, CheckError> {
+        let (name, def) = self
+            .user_slot(user)
+            .and_then(|u| self.inner.policy.users.get_index(u))
+            .ok_or(CheckError::stale(IdKind::User, user.index))?;
+        Ok(def.display_name.as_deref().unwrap_or(name))
+    }
+}
+
+/// A share principal's text as the key a column of kind `keys` holds: the share table's
+/// principal column is text, so integer keys are written in decimal there.
+fn principal_key(keys: SqlKeys, text: &HostKey) -> HostKey {
+    match (keys, text) {
+        (SqlKeys::Integer, HostKey::Text(t)) => t
+            .parse::<i64>()
+            .map_or_else(|_| text.clone(), HostKey::Integer),
+        _ => text.clone(),
+    }
+}
+
+fn key_text(key: &HostKey) -> String {
+    match key {
+        HostKey::Integer(i) => i.to_string(),
+        HostKey::Text(t) => t.clone(),
+    }
+}
