@@ -353,3 +353,38 @@ fn removing_a_granted_module_shows_in_the_diff() {
     );
     assert_eq!(d.removed.modules, ["deals"]);
 }
+
+/// Reach items speak only where both sides decide record by record: a module without
+/// owners opens every record whatever the teams or rules, and a cell from `none` is the
+/// cell item's to report.
+#[test]
+fn no_reach_where_records_are_not_told_apart() {
+    let mut open = base();
+    open.modules["deals"].owned = false;
+    let mut changed = open.clone();
+    changed.teams["south"].users.push("ann".into());
+    changed.sharing_rules.push(permatrix::SharingRule {
+        module: "deals".into(),
+        from: permatrix::Principal::Team("north".into()),
+        to: permatrix::Principal::User("ben".into()),
+        access: permatrix::ShareAccess::ReadWrite,
+    });
+    let d = diff(&open.compile().unwrap(), &changed.compile().unwrap());
+    for user in ["ann", "ben"] {
+        assert!(
+            reach(&d, user).iter().all(|(_, m, ..)| m != "deals"),
+            "{user}: {d}"
+        );
+    }
+    // a user with no cells gains a role and a team: cells, not reach
+    let mut before = base();
+    before
+        .users
+        .insert("dee".into(), permatrix::User::default());
+    let mut after = before.clone();
+    after.users["dee"].roles.push("rep".into());
+    after.teams["north"].users.push("dee".into());
+    let d = diff(&before.compile().unwrap(), &after.compile().unwrap());
+    assert!(d.user("dee").is_some(), "{d}");
+    assert!(reach(&d, "dee").is_empty(), "{d}");
+}
