@@ -313,7 +313,7 @@ fn bench_can(c: &mut Criterion) {
     // user and the actor's reach before and after, on top of the host's work
     admin_policy
         .admin_as_host()
-        .invite_user(
+        .add_user(
             "su",
             permatrix::User {
                 admin: permatrix::AdminLevel::Superuser,

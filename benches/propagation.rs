@@ -91,7 +91,7 @@ async fn try_change(
         }
         _ => {
             store
-                .commit_retrying(Actor::Host, ATTEMPTS, |a| a.reactivate_user(&user))
+                .commit_retrying(Actor::Host, ATTEMPTS, |a| a.activate_user(&user))
                 .await
         }
     };

@@ -88,7 +88,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // 5. A refused change: Mia manages sales but administers nothing.
     let before = policy.to_json()?;
-    let refused = policy.admin("mia").reactivate_user("tom").unwrap_err();
+    let refused = policy.admin("mia").activate_user("tom").unwrap_err();
     println!(
         "mia reactivates tom: refused, {} ({})",
         refused.code(),

@@ -173,7 +173,7 @@ fn without_bypass_an_administrators_profiles_are_an_admins_to_change() {
             .update_profile("staff", |pr| pr.view_all = true)
             .unwrap();
         p.admin(actor)
-            .create_profile("spare", ProfileTemplate::Empty)
+            .add_profile("spare", ProfileTemplate::Empty)
             .unwrap();
     }
     // with the bypass on, the profile's cells answer nothing about ca2, and the change is

@@ -113,7 +113,7 @@ fn only_an_admin_sets_or_changes_a_key() {
     // nor invite someone with a key: it could name the rows of a deleted owner
     let err = policy
         .admin("su")
-        .invite_user(
+        .add_user(
             "cy",
             User {
                 key: Some(9.into()),

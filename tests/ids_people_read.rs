@@ -113,11 +113,11 @@ fn documents_refuse_ids_that_look_alike() {
 #[test]
 fn administration_refuses_ids_that_look_alike() {
     assert_eq!(
-        refused(|p| p.admin("root").invite_user("Bob", User::default())),
+        refused(|p| p.admin("root").add_user("Bob", User::default())),
         (ErrorCode::AmbiguousId, "users.Bob".into())
     );
     assert_eq!(
-        refused(|p| p.admin("root").invite_user("r\u{43e}ot", User::default())),
+        refused(|p| p.admin("root").add_user("r\u{43e}ot", User::default())),
         (ErrorCode::AmbiguousId, "users.r\u{43e}ot".into())
     );
     assert_eq!(
@@ -125,7 +125,7 @@ fn administration_refuses_ids_that_look_alike() {
         (ErrorCode::AmbiguousId, "users.BOB".into())
     );
     assert_eq!(
-        refused(|p| p.admin("root").invite_user("b\u{200d}ob2", User::default())),
+        refused(|p| p.admin("root").add_user("b\u{200d}ob2", User::default())),
         (ErrorCode::Malformed, "users.b\\u{200d}ob2".into())
     );
     assert_eq!(
@@ -141,7 +141,7 @@ fn administration_refuses_ids_that_look_alike() {
         (ErrorCode::AmbiguousId, "roles.REP".into())
     );
     assert_eq!(
-        refused(|p| p.admin("root").create_profile("P", ProfileTemplate::Empty)),
+        refused(|p| p.admin("root").add_profile("P", ProfileTemplate::Empty)),
         (ErrorCode::AmbiguousId, "profiles.P".into())
     );
     assert_eq!(

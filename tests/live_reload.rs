@@ -91,7 +91,7 @@ fn readers_never_see_torn_state() {
                     live.set_active("bob", active);
                     let mut admin = policy.admin("root");
                     if active {
-                        admin.reactivate_user("bob").unwrap()
+                        admin.activate_user("bob").unwrap()
                     } else {
                         admin.deactivate_user("bob").unwrap()
                     };

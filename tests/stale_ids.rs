@@ -96,7 +96,7 @@ fn renaming_copying_and_readding_also_retire_old_ids() {
     // bob leaves and a different person joins under the same username
     let (before, after) = around(|a| {
         a.delete_user("bob", "root")?;
-        a.invite_user(
+        a.add_user(
             "bob",
             User {
                 roles: vec!["rep".into()],

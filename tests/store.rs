@@ -158,7 +158,7 @@ async fn change(store: &PolicyStore, w: usize, i: usize) -> Result<u64, StoreErr
         }
         2 => {
             store
-                .commit_retrying(Actor::User("root"), 200, |a| a.reactivate_user(&user))
+                .commit_retrying(Actor::User("root"), 200, |a| a.activate_user(&user))
                 .await?
         }
         3 => {
@@ -375,7 +375,7 @@ async fn commits_are_all_or_nothing(place: Place) {
     // a retrying writer gets through whatever revision it started from
     let retried = store
         .commit_retrying(Actor::User("root"), 3, |a| {
-            a.invite_user("newbie", User::default())
+            a.add_user("newbie", User::default())
         })
         .await
         .unwrap();
@@ -639,14 +639,14 @@ async fn imports_and_commits_refuse_ids_that_look_alike() {
     assert_eq!(err.code(), "ambiguous_id", "{err}");
     let err = store
         .commit(Actor::User("root"), 1, |a| {
-            a.invite_user("Root", User::default())
+            a.add_user("Root", User::default())
         })
         .await
         .unwrap_err();
     assert_eq!(err.code(), "ambiguous_id", "{err}");
     let err = store
         .commit(Actor::User("root"), 1, |a| {
-            a.invite_user("ro\u{200b}ot", User::default())
+            a.add_user("ro\u{200b}ot", User::default())
         })
         .await
         .unwrap_err();

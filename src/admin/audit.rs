@@ -30,7 +30,7 @@ pub enum TransferTarget {
 /// ```
 /// use permatrix::{Policy, User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
-/// let event = policy.admin("root").invite_user("bob", User::default())?;
+/// let event = policy.admin("root").add_user("bob", User::default())?;
 /// assert_eq!(event.operation, "user.invite");
 /// assert_eq!(event.target, "users.bob");
 /// assert_eq!(event.actor.as_deref(), Some("root"));
@@ -116,7 +116,7 @@ impl AuditEvent {
     /// use permatrix::{Policy, User};
     /// let mut policy = Policy::new();
     /// let bob = User { display_name: Some("Bob B.".into()), key: Some(1003.into()), ..User::default() };
-    /// let event = policy.admin_as_host().invite_user("bob", bob)?;
+    /// let event = policy.admin_as_host().add_user("bob", bob)?;
     /// assert_eq!(event.summary(), "r1 (host) user.invite users.bob (Bob B., key 1003)");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```

@@ -25,7 +25,7 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// use permatrix::{ErrorCode, Policy, User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"eve":{}}}"#)?;
 /// let before = policy.to_json()?;
-/// let err = policy.admin("eve").invite_user("mallory", User::default()).unwrap_err();
+/// let err = policy.admin("eve").add_user("mallory", User::default()).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::NotPermitted);
 /// assert_eq!(policy.to_json()?, before);
 /// # Ok::<(), permatrix::PolicyError>(())
@@ -43,7 +43,7 @@ impl Policy {
     /// ```
     /// use permatrix::{Policy, User};
     /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
-    /// policy.admin("root").invite_user("bob", User::default())?;
+    /// policy.admin("root").add_user("bob", User::default())?;
     /// assert!(policy.users.contains_key("bob"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
@@ -60,7 +60,7 @@ impl Policy {
     /// ```
     /// use permatrix::{Policy, User};
     /// let mut policy = Policy::new();
-    /// policy.admin_as_host().invite_user("first", User::default())?;
+    /// policy.admin_as_host().add_user("first", User::default())?;
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn admin_as_host(&mut self) -> Admin<'_> {

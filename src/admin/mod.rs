@@ -7,11 +7,13 @@ mod calendars;
 mod change;
 mod guard;
 mod modules;
+mod profiles;
 mod roles;
+mod settings;
 mod standing;
 mod teams;
 mod users;
 
 pub use audit::{AuditEvent, Labels, TransferTarget};
 pub use change::Admin;
-pub use roles::ProfileTemplate;
+pub use profiles::ProfileTemplate;

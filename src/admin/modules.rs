@@ -1,11 +1,11 @@
-//! Modules, sharing rules and settings ([administration](crate::doc::semantics#administration)).
+//! Modules and sharing rules ([administration](crate::doc::semantics#administration)).
 
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
-use super::roles::allow_all;
-use crate::authorizer::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SETTINGS, SHARING_RULES};
+use super::profiles::allow_all;
+use crate::authorizer::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SHARING_RULES};
 use crate::error::{ErrorCode, PolicyError};
-use crate::policy::{Module, Policy, Settings, Sharing, SharingRule};
+use crate::policy::{Module, Policy, Sharing, SharingRule};
 
 fn module_mut<'a>(p: &'a mut Policy, id: &str) -> Result<&'a mut Module, PolicyError> {
     p.modules.get_mut(id).ok_or_else(|| {
@@ -217,31 +217,5 @@ impl Admin<'_> {
                 Ok(Outcome::default())
             },
         )
-    }
-
-    /// Changes the organisation-wide settings with `edit`.
-    ///
-    /// # Cost
-    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
-    ///
-    /// # Errors
-    /// Any validation error; `license_limit` never (seats may shrink below the billable
-    /// users: activation is what refuses); `not_permitted` (area `settings`).
-    ///
-    /// ```
-    /// use permatrix::{Merge, Policy};
-    /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
-    /// p.admin("root").update_settings(|s| s.merge = Merge::Subtractive)?;
-    /// assert_eq!(p.settings.merge, Merge::Subtractive);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn update_settings(
-        &mut self,
-        edit: impl FnOnce(&mut Settings),
-    ) -> Result<AuditEvent, PolicyError> {
-        self.apply(SETTINGS, "settings.update", Item::Settings, |p| {
-            edit(&mut p.settings);
-            Ok(Outcome::default())
-        })
     }
 }

@@ -1,4 +1,4 @@
-//! Users ([administration](crate::doc::semantics#administration)): invite, activate, deactivate, reactivate, rename, copy, delete.
+//! Users ([administration](crate::doc::semantics#administration)): add, activate, deactivate, rename, copy, delete.
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
@@ -29,11 +29,11 @@ impl Admin<'_> {
     /// ```
     /// use permatrix::{Policy, Status, User};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
-    /// p.admin("root").invite_user("bob", User::default())?;
+    /// p.admin("root").add_user("bob", User::default())?;
     /// assert_eq!(p.users["bob"].status, Status::Invited);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn invite_user(&mut self, username: &str, user: User) -> Result<AuditEvent, PolicyError> {
+    pub fn add_user(&mut self, username: &str, user: User) -> Result<AuditEvent, PolicyError> {
         self.apply(
             USERS,
             "user.invite",
@@ -94,25 +94,6 @@ impl Admin<'_> {
         self.set_status(username, Status::Inactive, "user.deactivate")
     }
 
-    /// Reactivates a deactivated user (a seat is needed again, as for activation).
-    ///
-    /// # Cost
-    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
-    ///
-    /// # Errors
-    /// As [`Admin::activate_user`].
-    ///
-    /// ```
-    /// use permatrix::{Policy, Status};
-    /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{"status":"inactive"}}}"#)?;
-    /// p.admin("root").reactivate_user("bob")?;
-    /// assert_eq!(p.users["bob"].status, Status::Active);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn reactivate_user(&mut self, username: &str) -> Result<AuditEvent, PolicyError> {
-        self.set_status(username, Status::Active, "user.reactivate")
-    }
-
     fn set_status(
         &mut self,
         username: &str,
@@ -154,36 +135,6 @@ impl Admin<'_> {
                 Ok(Outcome::default())
             },
         )
-    }
-
-    /// Usernames never change (CRM+ 8.1.2.3); this always refuses, with `immutable`, so a
-    /// host wiring an edit form gets a clear answer.
-    ///
-    /// # Cost
-    /// One change: O(policy size + memberships), as every change (see [`Admin`]).
-    ///
-    /// # Errors
-    /// Always `immutable` (or `unknown_reference` for an unknown user).
-    ///
-    /// ```
-    /// use permatrix::{ErrorCode, Policy};
-    /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{}}}"#)?;
-    /// assert_eq!(p.admin("root").change_username("bob", "robert").unwrap_err().code(), ErrorCode::Immutable);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn change_username(
-        &mut self,
-        username: &str,
-        new_username: &str,
-    ) -> Result<AuditEvent, PolicyError> {
-        self.apply(USERS, "user.change_username", Item::User(username.to_string()), |p| {
-            user_mut(p, username)?;
-            Err(refuse(
-                ErrorCode::Immutable,
-                format!("users.{username}"),
-                format!("usernames never change; `{username}` cannot become `{new_username}` (change the display name instead)"),
-            ))
-        })
     }
 
     /// Copies a user (CRM+ 8.1.2.6): the new user gets the source's roles, teams (every

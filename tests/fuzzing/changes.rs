@@ -113,7 +113,7 @@ pub fn random_change(
     let tool = one(t, &tools, "ghost_tool");
     match t.below(48) {
         // users
-        0 => admin.invite_user(
+        0 => admin.add_user(
             &fresh(t, "u"),
             User {
                 admin: level(t),
@@ -124,7 +124,7 @@ pub fn random_change(
         ),
         1 => admin.activate_user(&user),
         2 => admin.deactivate_user(&user),
-        3 => admin.reactivate_user(&user),
+        3 => admin.activate_user(&user),
         4 => admin.rename_user(&user, "Renamed"),
         5 => admin.copy_user(&user, &fresh(t, "u"), None),
         6 => admin.delete_user(&user, &other),
@@ -182,7 +182,7 @@ pub fn random_change(
         }
         15 => admin.delete_role(&role, &one(t, &n.roles, "ghost_role")),
         // profiles
-        16 => admin.create_profile(
+        16 => admin.add_profile(
             &fresh(t, "p"),
             t.pick(&[ProfileTemplate::Empty, ProfileTemplate::AllowAll]),
         ),
