@@ -218,8 +218,14 @@ fn no_administrator_below_admin_grants_themselves_anything() {
             pr.modules.get_mut("deals").unwrap().fields.clear()
         })
     });
-    refused(&mut p, |p| p.admin("su").delete_role("lead", "chief"));
-    refused(&mut p, |p| p.admin("su").delete_profile("rep", "boss"));
+    refused(&mut p, |p| {
+        p.admin("su")
+            .delete_role("lead", TransferTarget::role("chief"))
+    });
+    refused(&mut p, |p| {
+        p.admin("su")
+            .delete_profile("rep", TransferTarget::profile("boss"))
+    });
     refused(&mut p, |p| {
         p.admin("su")
             .update_settings(|s| s.default_role = Some("chief".into()))

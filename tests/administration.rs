@@ -197,18 +197,25 @@ fn seats_and_deletion() {
     p.admin("root").activate_user("late").unwrap();
 
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_user("rita", "rita")
+        p.admin("root")
+            .delete_user("rita", TransferTarget::user("rita"))
     });
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_user("rita", "ralf")
+        p.admin("root")
+            .delete_user("rita", TransferTarget::user("ralf"))
     }); // inactive
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_user("rita", "ghost")
+        p.admin("root")
+            .delete_user("rita", TransferTarget::user("ghost"))
     });
     refused(&mut p, ErrorCode::UnknownReference, |p| {
-        p.admin("root").delete_user("ghost", "root")
+        p.admin("root")
+            .delete_user("ghost", TransferTarget::user("root"))
     });
-    let event = p.admin("root").delete_user("rita", "root").unwrap();
+    let event = p
+        .admin("root")
+        .delete_user("rita", TransferTarget::user("root"))
+        .unwrap();
     assert_eq!(event.transfer, Some(TransferTarget::User("root".into())));
     assert!(!p.teams["north"].users.contains(&"rita".to_string()));
 
@@ -217,7 +224,8 @@ fn seats_and_deletion() {
         .update_settings(|s| s.user_deletion = permatrix::UserDeletion::Forbidden)
         .unwrap();
     refused(&mut q, ErrorCode::UserDeletionForbidden, |p| {
-        p.admin("root").delete_user("rita", "root")
+        p.admin("root")
+            .delete_user("rita", TransferTarget::user("root"))
     });
 }
 
@@ -228,10 +236,12 @@ fn roles_profiles_teams_modules() {
         p.admin("root").move_role("boss", Some("rep"))
     });
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_role("boss", "rep")
+        p.admin("root")
+            .delete_role("boss", TransferTarget::role("rep"))
     });
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_role("boss", "boss")
+        p.admin("root")
+            .delete_role("boss", TransferTarget::role("boss"))
     });
     refused(&mut p, ErrorCode::RoleWithoutProfile, |p| {
         p.admin("root").add_role("empty", None, &[])
@@ -243,7 +253,8 @@ fn roles_profiles_teams_modules() {
         p.admin("root").add_role("x", Some("ghost"), &["staff"])
     });
     refused(&mut p, ErrorCode::InvalidTransfer, |p| {
-        p.admin("root").delete_profile("staff", "staff")
+        p.admin("root")
+            .delete_profile("staff", TransferTarget::profile("staff"))
     });
     refused(&mut p, ErrorCode::SharingLocked, |p| {
         p.admin("root")
@@ -263,7 +274,9 @@ fn roles_profiles_teams_modules() {
     p.admin("root")
         .add_role("intern", Some("rep"), &["staff"])
         .unwrap();
-    p.admin("root").delete_role("rep", "boss").unwrap();
+    p.admin("root")
+        .delete_role("rep", TransferTarget::role("boss"))
+        .unwrap();
     assert_eq!(p.roles["intern"].parent.as_deref(), Some("boss"));
     assert_eq!(p.teams["north"].role.as_deref(), Some("boss"));
     assert_eq!(p.users["rita"].roles, vec!["boss".to_string()]);
@@ -275,7 +288,7 @@ fn roles_profiles_teams_modules() {
         .update_team("north", |t| t.ceiling = Some("everything".into()))
         .unwrap();
     p.admin("root")
-        .delete_profile("everything", "staff")
+        .delete_profile("everything", TransferTarget::profile("staff"))
         .unwrap();
     assert_eq!(p.teams["north"].ceiling.as_deref(), Some("staff"));
 
@@ -374,4 +387,50 @@ fn a_new_tool_is_enabled_in_every_auto_allow_profile() {
         .add_module("n", Module::default())
         .unwrap();
     assert!(p.compile().is_ok());
+}
+
+/// Every deletion names its heir with one type; an heir of the wrong kind is refused with
+/// `invalid_transfer`, and nothing changes.
+#[test]
+fn an_heir_of_the_wrong_kind_is_refused() {
+    let mut p = Policy::from_json(
+        r#"{"version":1,"profiles":{"p":{},"q":{}},
+        "roles":{"boss":{"profiles":["p"]},"rep":{"parent":"boss","profiles":["p","q"]}},
+        "users":{"root":{"admin":"admin"},"ann":{"roles":["rep"]},"bo":{}}}"#,
+    )
+    .unwrap();
+    let before = p.clone();
+    let err = p
+        .admin("root")
+        .delete_role("rep", TransferTarget::user("bo"))
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidTransfer);
+    assert_eq!(
+        err.message(),
+        "this takes a role to transfer to, not the user `bo`"
+    );
+    for (result, wanted) in [
+        (
+            p.admin("root")
+                .delete_profile("q", TransferTarget::role("boss")),
+            "profile",
+        ),
+        (
+            p.admin("root")
+                .delete_user("ann", TransferTarget::team("boss")),
+            "user",
+        ),
+    ] {
+        let err = result.unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidTransfer);
+        assert!(
+            err.message().contains(&format!("takes a {wanted}")),
+            "{err}"
+        );
+    }
+    assert_eq!(p, before);
+    p.admin("root")
+        .delete_role("rep", TransferTarget::role("boss"))
+        .unwrap();
+    assert_eq!(p.users["ann"].roles, vec!["boss".to_string()]);
 }

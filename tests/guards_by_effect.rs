@@ -13,6 +13,7 @@
 
 use permatrix::{
     ErrorCode, Merge, Picklist, PicklistValue, Policy, PolicyError, ProfileTemplate, Scope,
+    TransferTarget,
 };
 
 /// Runs `change` and asserts it is refused as `not_permitted`, changing nothing; returns
@@ -166,8 +167,14 @@ fn without_bypass_an_administrators_profiles_are_an_admins_to_change() {
             err.message().contains("administrator `ca2`"),
             "{actor}: {err}"
         );
-        refused(&mut p, |p| p.admin(actor).delete_profile("lead", "staff"));
-        refused(&mut p, |p| p.admin(actor).delete_profile("lead", "other"));
+        refused(&mut p, |p| {
+            p.admin(actor)
+                .delete_profile("lead", TransferTarget::profile("staff"))
+        });
+        refused(&mut p, |p| {
+            p.admin(actor)
+                .delete_profile("lead", TransferTarget::profile("other"))
+        });
         // a profile no administrator holds stays theirs to change
         p.admin(actor)
             .update_profile("staff", |pr| pr.view_all = true)

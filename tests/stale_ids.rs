@@ -11,7 +11,8 @@
 )]
 
 use permatrix::{
-    Action, Admin, AuditEvent, Authorizer, LiveAuthorizer, Policy, PolicyError, Record, User,
+    Action, Admin, AuditEvent, Authorizer, LiveAuthorizer, Policy, PolicyError, Record,
+    TransferTarget, User,
 };
 
 const POLICY: &str = r#"{
@@ -77,7 +78,7 @@ fn stale_bob_is_denied(before: &Authorizer, after: &Authorizer) {
 #[test]
 fn deleting_another_user_shifts_positions_but_not_who_an_id_names() {
     // ann sits before bob: deleting her moves bob to ann's place and carol to bob's
-    let (before, after) = around(|a| a.delete_user("ann", "root"));
+    let (before, after) = around(|a| a.delete_user("ann", TransferTarget::user("root")));
     let stale_bob = before.user("bob").unwrap();
     assert_eq!(
         after.user_at(stale_bob.index()),
@@ -95,7 +96,7 @@ fn renaming_copying_and_readding_also_retire_old_ids() {
     stale_bob_is_denied(&before, &after);
     // bob leaves and a different person joins under the same username
     let (before, after) = around(|a| {
-        a.delete_user("bob", "root")?;
+        a.delete_user("bob", TransferTarget::user("root"))?;
         a.add_user(
             "bob",
             User {
@@ -128,7 +129,10 @@ fn deactivation_keeps_ids_and_a_publish_retires_them() {
     live.set_active("bob", true);
     assert!(live.current().can(bob, Action::View, &bobs));
 
-    policy.admin("root").delete_user("ann", "root").unwrap();
+    policy
+        .admin("root")
+        .delete_user("ann", TransferTarget::user("root"))
+        .unwrap();
     live.publish(policy.compile().unwrap());
     stale_bob_is_denied(&first, &live.current());
 }

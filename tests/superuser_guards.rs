@@ -105,7 +105,7 @@ const TRANSFER: &str = r#"{
 #[test]
 fn no_transfer_of_others_records_to_oneself() {
     let mut p = Policy::from_json(TRANSFER).unwrap();
-    let result = p.admin("su").delete_user("vic", "su");
+    let result = p.admin("su").delete_user("vic", TransferTarget::user("su"));
     if let Ok(event) = &result {
         assert_eq!(event.transfer, Some(TransferTarget::User("su".into())));
     }
@@ -299,13 +299,20 @@ fn an_heir_within_the_actors_reach_is_refused_and_a_neutral_heir_is_not() {
     for heir in ["su", "mate", "below"] {
         let mut p = Policy::from_json(doc).unwrap();
         let before = p.to_json().unwrap();
-        let err = p.admin("su").delete_user("vic", heir).unwrap_err();
+        let err = p
+            .admin("su")
+            .delete_user("vic", TransferTarget::user(heir))
+            .unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotPermitted, "{heir}: {err}");
         assert_eq!(p.to_json().unwrap(), before);
     }
     // an heir the actor reaches no further than the deleted user is fine, as for an admin
     let mut p = Policy::from_json(doc).unwrap();
-    p.admin("su").delete_user("vic", "other").unwrap();
+    p.admin("su")
+        .delete_user("vic", TransferTarget::user("other"))
+        .unwrap();
     let mut p = Policy::from_json(doc).unwrap();
-    p.admin("root").delete_user("vic", "su").unwrap();
+    p.admin("root")
+        .delete_user("vic", TransferTarget::user("su"))
+        .unwrap();
 }

@@ -24,6 +24,83 @@ pub enum TransferTarget {
     Profile(String),
 }
 
+impl TransferTarget {
+    /// User `name` takes the records over.
+    ///
+    /// ```
+    /// use permatrix::TransferTarget;
+    /// assert_eq!(TransferTarget::user("bob"), TransferTarget::User("bob".into()));
+    /// ```
+    pub fn user(name: &str) -> TransferTarget {
+        TransferTarget::User(name.to_string())
+    }
+
+    /// Team `id` takes the records over.
+    ///
+    /// ```
+    /// use permatrix::TransferTarget;
+    /// assert_eq!(TransferTarget::team("north"), TransferTarget::Team("north".into()));
+    /// ```
+    pub fn team(id: &str) -> TransferTarget {
+        TransferTarget::Team(id.to_string())
+    }
+
+    /// Role `id` takes over a deleted role's users.
+    ///
+    /// ```
+    /// use permatrix::TransferTarget;
+    /// assert_eq!(TransferTarget::role("rep"), TransferTarget::Role("rep".into()));
+    /// ```
+    pub fn role(id: &str) -> TransferTarget {
+        TransferTarget::Role(id.to_string())
+    }
+
+    /// Profile `id` takes a deleted profile's place.
+    ///
+    /// ```
+    /// use permatrix::TransferTarget;
+    /// assert_eq!(TransferTarget::profile("staff"), TransferTarget::Profile("staff".into()));
+    /// ```
+    pub fn profile(id: &str) -> TransferTarget {
+        TransferTarget::Profile(id.to_string())
+    }
+
+    /// The section word of the target's kind, as the document names it.
+    fn kind(&self) -> &'static str {
+        match self {
+            TransferTarget::User(_) => "user",
+            TransferTarget::Team(_) => "team",
+            TransferTarget::Role(_) => "role",
+            TransferTarget::Profile(_) => "profile",
+        }
+    }
+
+    /// The target's name when it is of the kind `wanted`; `invalid_transfer` otherwise.
+    pub(crate) fn named(&self, wanted: &'static str) -> Result<&str, crate::PolicyError> {
+        match self {
+            TransferTarget::User(n)
+            | TransferTarget::Team(n)
+            | TransferTarget::Role(n)
+            | TransferTarget::Profile(n)
+                if self.kind() == wanted =>
+            {
+                Ok(n)
+            }
+            TransferTarget::User(n)
+            | TransferTarget::Team(n)
+            | TransferTarget::Role(n)
+            | TransferTarget::Profile(n) => Err(super::change::refuse(
+                crate::ErrorCode::InvalidTransfer,
+                "",
+                format!(
+                    "this takes a {wanted} to transfer to, not the {} `{n}`",
+                    self.kind()
+                ),
+            )),
+        }
+    }
+}
+
 /// One successful change, for the host's audit trail: who did what to which item, and
 /// the item as it was before and after (its document form; `None` where it did not exist).
 ///

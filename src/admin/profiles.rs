@@ -99,27 +99,28 @@ impl Admin<'_> {
     /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
-    /// `invalid_transfer` when `replacement` is the profile itself; `unknown_reference`;
+    /// `invalid_transfer` when `replacement` is no profile, or the profile itself; `unknown_reference`;
     /// `not_permitted`.
     ///
     /// ```
-    /// use permatrix::Policy;
+    /// use permatrix::{Policy, TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"profiles":{"old":{},"new":{}},
     ///   "roles":{"r":{"profiles":["old","new"]}},"users":{"root":{"admin":"admin"}}}"#)?;
-    /// p.admin("root").delete_profile("old", "new")?;
+    /// p.admin("root").delete_profile("old", TransferTarget::profile("new"))?;
     /// assert_eq!(p.roles["r"].profiles, vec!["new".to_string()]);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn delete_profile(
         &mut self,
         id: &str,
-        replacement: &str,
+        replacement: TransferTarget,
     ) -> Result<AuditEvent, PolicyError> {
         self.apply(
             PROFILES,
             "profile.delete",
             Item::Profile(id.to_string()),
             |p| {
+                let replacement = replacement.named("profile")?;
                 exists(&p.profiles, "profiles", id)?;
                 exists(&p.profiles, "profiles", replacement)?;
                 if id == replacement {

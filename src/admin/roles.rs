@@ -91,21 +91,26 @@ impl Admin<'_> {
     /// One change: O(policy size + memberships), as every change (see [`Admin`]).
     ///
     /// # Errors
-    /// `invalid_transfer` when `transfer_to` is the role itself or lies in its subtree;
-    /// `unknown_reference`; `not_permitted`.
+    /// `invalid_transfer` when `transfer_to` is no role, or is the role itself or lies in
+    /// its subtree; `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::Policy;
+    /// use permatrix::{Policy, TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},
     ///   "roles":{"top":{"profiles":["p"]},"mid":{"parent":"top","profiles":["p"]},"low":{"parent":"mid","profiles":["p"]}},
     ///   "users":{"root":{"admin":"admin"},"u":{"roles":["mid"]}}}"#)?;
-    /// p.admin("root").delete_role("mid", "top")?;
+    /// p.admin("root").delete_role("mid", TransferTarget::role("top"))?;
     /// assert_eq!(p.roles["low"].parent.as_deref(), Some("top"));
     /// assert_eq!(p.users["u"].roles, vec!["top".to_string()]);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn delete_role(&mut self, id: &str, transfer_to: &str) -> Result<AuditEvent, PolicyError> {
+    pub fn delete_role(
+        &mut self,
+        id: &str,
+        transfer_to: TransferTarget,
+    ) -> Result<AuditEvent, PolicyError> {
         self.apply(ROLES, "role.delete", Item::Role(id.to_string()), |p| {
+            let transfer_to = transfer_to.named("role")?;
             exists(&p.roles, "roles", id)?;
             exists(&p.roles, "roles", transfer_to)?;
             if in_subtree(p, transfer_to, id) {

@@ -201,13 +201,14 @@ impl Admin<'_> {
     ///
     /// # Errors
     /// `user_deletion_forbidden` when `settings.user_deletion` is `forbidden` (1CRM);
-    /// `invalid_transfer` unless `transfer_to` is another, active user; `last_admin`;
+    /// `invalid_transfer` unless `transfer_to` is another, active user (a
+    /// [`TransferTarget::User`]); `last_admin`;
     /// `unknown_reference`; `not_permitted`.
     ///
     /// ```
     /// use permatrix::{Policy, TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{},"cy":{}}}"#)?;
-    /// let event = p.admin("root").delete_user("bob", "cy")?;
+    /// let event = p.admin("root").delete_user("bob", TransferTarget::user("cy"))?;
     /// assert_eq!(event.transfer, Some(TransferTarget::User("cy".into())));
     /// assert!(!p.users.contains_key("bob"));
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -215,9 +216,10 @@ impl Admin<'_> {
     pub fn delete_user(
         &mut self,
         username: &str,
-        transfer_to: &str,
+        transfer_to: TransferTarget,
     ) -> Result<AuditEvent, PolicyError> {
         self.apply(USERS, "user.delete", Item::User(username.to_string()), |p| {
+            let transfer_to = transfer_to.named("user")?;
             user_mut(p, username)?;
             if p.settings.user_deletion == UserDeletion::Forbidden {
                 return Err(refuse(

@@ -127,7 +127,7 @@ pub fn random_change(
         3 => admin.activate_user(&user),
         4 => admin.rename_user(&user, "Renamed"),
         5 => admin.copy_user(&user, &fresh(t, "u"), None),
-        6 => admin.delete_user(&user, &other),
+        6 => admin.delete_user(&user, TransferTarget::user(&other)),
         7 => admin.set_user_admin(&user, level(t)),
         8 => admin.update_user(&user, |u| toggle(&mut u.roles, role)),
         9 => admin.update_user(&user, |u| {
@@ -180,14 +180,17 @@ pub fn random_change(
             let parent = one(t, &n.roles, "ghost_role");
             admin.move_role(&role, t.chance(70).then_some(parent.as_str()))
         }
-        15 => admin.delete_role(&role, &one(t, &n.roles, "ghost_role")),
+        15 => admin.delete_role(&role, TransferTarget::role(&one(t, &n.roles, "ghost_role"))),
         // profiles
         16 => admin.add_profile(
             &fresh(t, "p"),
             t.pick(&[ProfileTemplate::Empty, ProfileTemplate::AllowAll]),
         ),
         17 => admin.copy_profile(&profile, &fresh(t, "p")),
-        18 => admin.delete_profile(&profile, &one(t, &n.profiles, "ghost_profile")),
+        18 => admin.delete_profile(
+            &profile,
+            TransferTarget::profile(&one(t, &n.profiles, "ghost_profile")),
+        ),
         19 => admin.update_profile(&profile, |p| {
             p.view_all = !p.view_all;
             p.edit_all = p.edit_all && p.view_all;
