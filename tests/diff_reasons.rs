@@ -388,3 +388,49 @@ fn no_reach_where_records_are_not_told_apart() {
     assert!(d.user("dee").is_some(), "{d}");
     assert!(reach(&d, "dee").is_empty(), "{d}");
 }
+
+/// A rule lowered from read-write to read loses edit and nothing else: view and list are
+/// still reached, so they are neither gained nor lost.
+#[test]
+fn a_lowered_rule_loses_only_what_it_no_longer_reaches() {
+    let rule = |access| permatrix::SharingRule {
+        module: "deals".into(),
+        from: permatrix::Principal::Team("north".into()),
+        to: permatrix::Principal::User("ben".into()),
+        access,
+    };
+    let mut before = base();
+    before
+        .sharing_rules
+        .push(rule(permatrix::ShareAccess::ReadWrite));
+    let mut after = base();
+    after.sharing_rules.push(rule(permatrix::ShareAccess::Read));
+    let d = diff(&before.compile().unwrap(), &after.compile().unwrap());
+    let ben = reach(&d, "ben");
+    assert_eq!(ben.len(), 1, "{d}");
+    let (reason, module, gained, lost) = &ben[0];
+    assert!(matches!(reason, Reason::SharingRules { .. }), "{d}");
+    assert_eq!(
+        (module.as_str(), gained.as_slice(), lost.as_slice()),
+        ("deals", &[][..], &[Action::Edit][..]),
+        "{d}"
+    );
+}
+
+/// A cell that becomes `all` is the cell item's to report: a team joined at the same time
+/// adds no reach for that action.
+#[test]
+fn a_cell_to_all_is_no_reach() {
+    let d = preview(|p| {
+        p.profiles["rep"].modules["deals"]
+            .actions
+            .insert(Action::List, permatrix::Scope::All);
+        p.teams["south"].users.push("ann".into());
+    });
+    let ann = reach(&d, "ann");
+    assert!(
+        ann.iter().all(|(_, m, g, l)| m != "deals"
+            || !(g.contains(&Action::List) || l.contains(&Action::List))),
+        "{d}"
+    );
+}
