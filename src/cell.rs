@@ -215,13 +215,30 @@ impl fmt::Display for Cell {
 /// ```
 /// use permatrix::Cell;
 /// assert_eq!("team".parse::<Cell>(), Ok(Cell::TEAM));
-/// assert!("most".parse::<Cell>().is_err());
+/// assert_eq!(
+///     "most".parse::<Cell>().unwrap_err().to_string(),
+///     "`most` is not a cell: one of none, owner, role∧team, role, team, role∨team, all"
+/// );
 /// ```
 impl std::str::FromStr for Cell {
     type Err = crate::policy::UnknownWord;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Cell::parse(name).ok_or_else(|| crate::policy::UnknownWord::new("Cell", name))
+        Cell::parse(name).ok_or_else(|| {
+            crate::policy::UnknownWord::new(
+                "Cell",
+                name,
+                &[
+                    "none",
+                    "owner",
+                    "role∧team",
+                    "role",
+                    "team",
+                    "role∨team",
+                    "all",
+                ],
+            )
+        })
     }
 }
 

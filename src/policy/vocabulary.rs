@@ -79,32 +79,58 @@ macro_rules! word_enum {
             type Err = UnknownWord;
 
             fn from_str(word: &str) -> Result<Self, UnknownWord> {
-                $name::parse(word).ok_or_else(|| UnknownWord::new(stringify!($name), word))
+                $name::parse(word).ok_or_else(|| {
+                    UnknownWord::new(stringify!($name), word, &[$($word),+])
+                })
             }
         }
     };
 }
 
-/// A word that names no value of a vocabulary (`Action`, `Scope`, `Cell` …).
+/// A word that names no value of a vocabulary (`Action`, `Scope`, `Cell` …). The message
+/// speaks the document's words and lists the valid ones.
 ///
 /// ```
-/// use permatrix::Action;
+/// use permatrix::{Action, ShareAccess};
 /// let err = "erase".parse::<Action>().unwrap_err();
-/// assert_eq!(err.to_string(), "`erase` is not one of the Action words");
+/// assert_eq!(
+///     err.to_string(),
+///     "`erase` is not an action: one of view, list, create, edit, delete, import, export, report"
+/// );
+/// assert_eq!(
+///     "write".parse::<ShareAccess>().unwrap_err().to_string(),
+///     "`write` is not a share access: one of read, read_write, full"
+/// );
 /// assert_eq!("edit".parse::<Action>(), Ok(Action::Edit));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{word}` is not one of the {kind} words")]
+#[error("`{word}` is not {kind}: one of {valid}")]
 pub struct UnknownWord {
-    kind: &'static str,
+    kind: String,
     word: String,
+    valid: String,
 }
 
 impl UnknownWord {
-    pub(crate) fn new(kind: &'static str, word: &str) -> UnknownWord {
+    /// `type_name` is the vocabulary's Rust name (`ShareAccess`), said the document's way
+    /// ("a share access").
+    pub(crate) fn new(type_name: &'static str, word: &str, valid: &[&str]) -> UnknownWord {
+        let mut words = String::new();
+        for c in type_name.chars() {
+            if c.is_ascii_uppercase() && !words.is_empty() {
+                words.push(' ');
+            }
+            words.push(c.to_ascii_lowercase());
+        }
+        let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         UnknownWord {
-            kind,
+            kind: format!("{article} {words}"),
             word: crate::error::shorten(word, 120),
+            valid: valid.join(", "),
         }
     }
 
