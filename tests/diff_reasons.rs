@@ -399,17 +399,37 @@ fn a_lowered_rule_loses_only_what_it_no_longer_reaches() {
         to: permatrix::Principal::User("ben".into()),
         access,
     };
+    // and a rule from cy that stays as it is: cy is named by neither list
+    let unchanged = permatrix::SharingRule {
+        module: "deals".into(),
+        from: permatrix::Principal::User("cy".into()),
+        to: permatrix::Principal::User("ben".into()),
+        access: permatrix::ShareAccess::ReadWrite,
+    };
     let mut before = base();
     before
         .sharing_rules
         .push(rule(permatrix::ShareAccess::ReadWrite));
+    before.sharing_rules.push(unchanged.clone());
     let mut after = base();
     after.sharing_rules.push(rule(permatrix::ShareAccess::Read));
+    after.sharing_rules.push(unchanged);
     let d = diff(&before.compile().unwrap(), &after.compile().unwrap());
     let ben = reach(&d, "ben");
     assert_eq!(ben.len(), 1, "{d}");
     let (reason, module, gained, lost) = &ben[0];
-    assert!(matches!(reason, Reason::SharingRules { .. }), "{d}");
+    let Reason::SharingRules {
+        gained: owners_gained,
+        lost: owners_lost,
+    } = reason
+    else {
+        panic!("{d}")
+    };
+    assert_eq!(
+        (names(owners_gained), names(owners_lost)),
+        (vec![], vec!["user ann", "team north"]),
+        "{d}"
+    );
     assert_eq!(
         (module.as_str(), gained.as_slice(), lost.as_slice()),
         ("deals", &[][..], &[Action::Edit][..]),

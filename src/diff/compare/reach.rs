@@ -215,6 +215,8 @@ impl Comparison<'_> {
                         .collect::<Vec<_>>()
                         .into()
                 };
+                // `levels` holds only owners whose level differs, so `>=`/`<=` here would
+                // read the same (cargo-mutants' two equivalent mutants)
                 push(
                     Reason::SharingRules {
                         gained: owners(&|l| l.after > l.before),
