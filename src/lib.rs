@@ -192,6 +192,7 @@ pub mod diff;
 pub mod doc;
 pub mod error;
 mod escape;
+pub mod filter;
 
 mod ids;
 mod lists;
@@ -202,7 +203,6 @@ pub mod seats;
 pub mod store;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
-pub use authorizer::filter;
 pub use authorizer::{
     Authorizer, CalendarExplanation, CalendarReason, Explanation, Factors, Facts, FieldId,
     LoginDenied, MatrixView, ModuleId, Named, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,

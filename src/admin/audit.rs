@@ -89,7 +89,7 @@ impl TransferTarget {
             TransferTarget::User(n)
             | TransferTarget::Team(n)
             | TransferTarget::Role(n)
-            | TransferTarget::Profile(n) => Err(super::change::refuse(
+            | TransferTarget::Profile(n) => Err(crate::PolicyError::new(
                 crate::ErrorCode::InvalidTransfer,
                 "",
                 format!(

@@ -8,7 +8,6 @@
 use std::collections::BTreeSet;
 
 use super::audit::TransferTarget;
-use super::change::refuse;
 use super::standing::{Standing, TakenRoles};
 use crate::authorizer::{Authorizer, Owner, Record};
 use crate::error::{ErrorCode, PolicyError};
@@ -17,7 +16,7 @@ use crate::policy::{Action, AdminLevel, Policy, Principal, Status, Team, User};
 type Result<T = ()> = std::result::Result<T, PolicyError>;
 
 fn not_permitted(path: impl Into<String>, message: impl Into<String>) -> PolicyError {
-    refuse(ErrorCode::NotPermitted, path, message)
+    PolicyError::new(ErrorCode::NotPermitted, path, message)
 }
 
 fn high(level: AdminLevel) -> bool {

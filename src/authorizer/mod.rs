@@ -6,7 +6,6 @@ mod check;
 pub(crate) mod decision;
 pub(crate) mod entry;
 mod explain;
-pub mod filter;
 mod host_row;
 pub(crate) mod record;
 mod relations;
