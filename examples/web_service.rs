@@ -25,7 +25,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::get;
-use permatrix::authorizer::{StoredRecord, StoredShare};
+use permatrix::filter::{StoredRecord, StoredShare};
 use permatrix::{
     Action, Authorizer, FieldAccess, HostKey, LiveAuthorizer, ModuleId, Policy, SqlDialect,
     SqlSchema, UserId,

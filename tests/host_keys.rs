@@ -154,7 +154,7 @@ fn copies_do_not_inherit_keys() {
 /// left out where the filter leaves it out, and refused where a record cannot be without it.
 #[test]
 fn a_record_from_a_hosts_row() {
-    use permatrix::authorizer::{StoredRecord, StoredShare};
+    use permatrix::filter::{StoredRecord, StoredShare};
     use permatrix::{Action, SqlKeys, SqlSchema};
     let auth = Policy::from_json(
         r#"{"version":1,"modules":{"m":{}},

@@ -20,8 +20,8 @@ use std::collections::BTreeSet;
 
 use generate::{MODULES, SHARE, Tape, random_policy, random_principal};
 use permatrix::HostKey;
-use permatrix::authorizer::{StoredRecord, StoredShare};
 use permatrix::filter::{LinkTable, RecordTeams, ShareTable};
+use permatrix::filter::{StoredRecord, StoredShare};
 use permatrix::{
     Action, Authorizer, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess,
     SqlDialect, SqlKeys, SqlSchema, SqlValue, TeamId, UserId,
@@ -166,6 +166,8 @@ fn per_module_table(module: &str, _t: &mut Tape<'_>) -> (SqlSchema, String) {
     let schema = SqlSchema {
         user_keys: SqlKeys::Integer,
         team_keys: SqlKeys::Integer,
+        record_teams: RecordTeams::Links(LinkTable::named(&format!("{module}_teams"))),
+        record_shares: Some(ShareTable::named(&format!("{module}_shares"))),
         ..SqlSchema::for_table(&format!("{module}_records"))
     };
     (schema, format!("{module}_records"))
@@ -779,6 +781,8 @@ fn uuid_keys_in_both_databases() {
     let schema = |module: &str| SqlSchema {
         user_keys: SqlKeys::Uuid,
         team_keys: SqlKeys::Uuid,
+        record_teams: RecordTeams::Links(LinkTable::named(&format!("{module}_teams"))),
+        record_shares: Some(ShareTable::named(&format!("{module}_shares"))),
         ..SqlSchema::for_table(&format!("{module}_records"))
     };
     let ddl = |module: &str, id: &str| {

@@ -6,7 +6,6 @@ mod check;
 pub(crate) mod decision;
 pub(crate) mod entry;
 mod explain;
-mod host_row;
 pub(crate) mod record;
 mod relations;
 mod render;
@@ -25,7 +24,6 @@ pub use calendar::{CalendarExplanation, CalendarReason};
 pub use decision::{Facts, OwnerFact, Step};
 pub use entry::areas;
 pub use explain::{Explanation, Named, SourceGrant};
-pub use host_row::{StoredRecord, StoredShare};
 pub use record::{OwnedRecord, Owner, Record, Share};
 pub use render::MatrixView;
 pub use signin::{Factors, LoginDenied};
@@ -345,6 +343,30 @@ impl Authorizer {
             .users
             .get_index(u)
             .map(|(k, _)| k.as_str())
+    }
+
+    /// The name to show for `user`: the display name, or the username where there is
+    /// none.
+    ///
+    /// # Errors
+    /// `stale_id` for an id this authorizer did not issue.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"display_name":"Ann Nord"},"bo":{}}}"#)?.compile()?;
+    /// assert_eq!(auth.display_name(auth.user("ann").unwrap())?, "Ann Nord");
+    /// assert_eq!(auth.display_name(auth.user("bo").unwrap())?, "bo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn display_name(&self, user: UserId) -> Result<&str, crate::error::CheckError> {
+        let (name, def) = self
+            .user_slot(user)
+            .and_then(|u| self.inner.policy.users.get_index(u))
+            .ok_or(crate::error::CheckError::stale(
+                crate::error::IdKind::User,
+                user.index,
+            ))?;
+        Ok(def.display_name.as_deref().unwrap_or(name))
     }
 
     /// The id (name) of `team`, if the id is this authorizer's.

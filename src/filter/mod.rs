@@ -7,6 +7,7 @@
 //! does the work.
 
 mod condition;
+mod row;
 mod schema;
 mod sql;
 
@@ -18,6 +19,7 @@ use crate::error::CheckError;
 use crate::policy::{Action, ShareAccess};
 
 pub use condition::Condition;
+pub use row::{StoredRecord, StoredShare};
 pub use schema::{LinkTable, RecordTeams, ShareTable, SqlKeys, SqlSchema};
 pub use sql::{SqlDialect, SqlError, SqlFilter, SqlValue};
 

@@ -2,9 +2,11 @@
 //! the columns of the host's [`SqlSchema`] hold them, turned into the ids a check reads.
 //! The glue every host would otherwise write (and get subtly different from the filter).
 
-use super::{Authorizer, ModuleId, OwnedRecord, Owner, PrincipalId, Share, TeamId, UserId};
+use super::{SqlKeys, SqlSchema};
+use crate::authorizer::{
+    Authorizer, ModuleId, OwnedRecord, Owner, PrincipalId, Share, TeamId, UserId,
+};
 use crate::error::{CheckError, IdKind};
-use crate::filter::{SqlKeys, SqlSchema};
 use crate::policy::{HostKey, ShareAccess};
 
 /// A record as the host's tables hold it ([`SqlSchema`]): the owner's column, the teams
@@ -14,7 +16,7 @@ use crate::policy::{HostKey, ShareAccess};
 ///
 /// ```
 /// use permatrix::HostKey;
-/// use permatrix::authorizer::{StoredRecord, StoredShare};
+/// use permatrix::filter::{StoredRecord, StoredShare};
 /// let row = StoredRecord {
 ///     owner_user: Some(HostKey::from(1002)),
 ///     teams: vec![HostKey::from(11)],
@@ -35,10 +37,10 @@ pub struct StoredRecord {
     pub shares: Vec<StoredShare>,
 }
 
-/// One row of the host's share table, as [`crate::filter::ShareTable`] describes it.
+/// One row of the host's share table, as [`ShareTable`](super::ShareTable) describes it.
 ///
 /// ```
-/// use permatrix::authorizer::StoredShare;
+/// use permatrix::filter::StoredShare;
 /// let s = StoredShare { kind: "role_and_subordinates".into(), principal: "sales".into(), access: "read_write".into() };
 /// # let _ = s;
 /// ```
@@ -74,7 +76,7 @@ impl Authorizer {
     ///
     /// ```
     /// use permatrix::{Action, HostKey, Policy, SqlKeys, SqlSchema};
-    /// use permatrix::authorizer::{StoredRecord, StoredShare};
+    /// use permatrix::filter::{StoredRecord, StoredShare};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"accounts":{}},
     ///   "profiles":{"p":{"modules":{"accounts":{"access":"on","actions":{"view":"team","edit":"owner"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}},
@@ -193,27 +195,6 @@ impl Authorizer {
             | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => self.team_by_key(value),
             _ => None,
         }
-    }
-
-    /// The name to show for `user`: the display name, or the username where there is
-    /// none.
-    ///
-    /// # Errors
-    /// `stale_id` for an id this authorizer did not issue.
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"display_name":"Ann Nord"},"bo":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.display_name(auth.user("ann").unwrap())?, "Ann Nord");
-    /// assert_eq!(auth.display_name(auth.user("bo").unwrap())?, "bo");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn display_name(&self, user: UserId) -> Result<&str, CheckError> {
-        let (name, def) = self
-            .user_slot(user)
-            .and_then(|u| self.inner.policy.users.get_index(u))
-            .ok_or(CheckError::stale(IdKind::User, user.index))?;
-        Ok(def.display_name.as_deref().unwrap_or(name))
     }
 }
 
