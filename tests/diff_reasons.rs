@@ -454,3 +454,33 @@ fn a_cell_to_all_is_no_reach() {
         "{d}"
     );
 }
+
+/// Settings that every row is built from: a change of `merge` or `external_access` reaches
+/// the cells of those it concerns, even though no profile, role or module changed.
+#[test]
+fn settings_that_build_rows_reach_the_cells() {
+    let mut two_roles = base();
+    two_roles.users["mia"].roles.push("rep".into());
+    let mut subtractive = two_roles.clone();
+    subtractive.settings.merge = permatrix::Merge::Subtractive;
+    let d = diff(
+        &two_roles.compile().unwrap(),
+        &subtractive.compile().unwrap(),
+    );
+    assert_eq!(
+        d.decisions("mia", "deals", Action::View),
+        Some(Direction::Loss),
+        "{d}"
+    );
+
+    let mut external = base();
+    external.users["ann"].kind = permatrix::UserKind::External;
+    let mut as_granted = external.clone();
+    as_granted.settings.external_access = permatrix::ExternalAccess::AsGranted;
+    let d = diff(&external.compile().unwrap(), &as_granted.compile().unwrap());
+    assert_eq!(
+        d.decisions("ann", "deals", Action::Edit),
+        Some(Direction::Gain),
+        "{d}"
+    );
+}
