@@ -336,16 +336,7 @@ async fn commits_are_all_or_nothing(place: Place) {
         .commit(Actor::User("root"), 1, |a| a.add_team_member("w1", "u1_0"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            stale,
-            StoreError::Conflict {
-                expected: 1,
-                current: 2
-            }
-        ),
-        "{stale}"
-    );
+    assert_eq!(stale.conflict(), Some((1, 2)), "{stale}");
     assert_eq!(stale.code(), "revision_conflict");
 
     // the level rules hold: a superuser may not make themselves an administrator

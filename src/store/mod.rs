@@ -346,7 +346,7 @@ impl PolicyStore {
             return PolicyStore::sqlite(pool, options).await;
         }
         let scheme = url.split(':').next().unwrap_or_default();
-        Err(StoreError::InvalidRequest(format!(
+        Err(StoreError::invalid_request(format!(
             "no store for `{scheme}:` URLs; this build has{}{}",
             if cfg!(feature = "store-postgres") {
                 " postgres://"
@@ -442,7 +442,7 @@ impl PolicyStore {
                 .fetch_one(&mut *tx)
                 .await?;
             if version > known {
-                return Err(StoreError::Unsupported(format!(
+                return Err(StoreError::unsupported(format!(
                     "the store's schema is at version {version}; this crate knows up to {known}"
                 )));
             }
@@ -776,7 +776,7 @@ impl PolicyStore {
             let current = to_u64(current);
             if current != expected {
                 tx.rollback().await?;
-                return Err(StoreError::Conflict { expected, current });
+                return Err(StoreError::conflicting(expected, current));
             }
             let stored: Vec<Row> = sqlx::query_as::<_, (String, String, Option<String>, i64, i64)>(
                 AssertSqlSafe(sql.all_rows.clone()),
@@ -849,7 +849,7 @@ impl PolicyStore {
             let current = to_u64(current);
             if let Some(expected) = expected.filter(|&e| e != current) {
                 tx.rollback().await?;
-                return Err(StoreError::Conflict { expected, current });
+                return Err(StoreError::conflicting(expected, current));
             }
             // bring the cache to the locked head, reading it whole if the store's history
             // is not the cache's (a restore), so the change is judged on what is stored
@@ -867,13 +867,13 @@ impl PolicyStore {
             let event = change(&mut next)?;
             let revision = current + 1;
             if next.revision() != revision || event.revision != revision {
-                return Err(StoreError::InvalidRequest(format!(
+                return Err(StoreError::invalid_request(format!(
                     "a commit makes exactly one administration change; this one moved the revision from {current} to {}",
                     next.revision()
                 )));
             }
             if event.actor.as_deref() != actor {
-                return Err(StoreError::InvalidRequest(
+                return Err(StoreError::invalid_request(
                     "the change's audit event names another actor than the commit's".to_string(),
                 ));
             }
@@ -926,7 +926,7 @@ impl PolicyStore {
             query.execute(&mut **tx).await?;
         }
         let event_json = serde_json::to_string(event).map_err(|e| {
-            StoreError::InvalidRequest(format!("the audit event does not serialize: {e}"))
+            StoreError::invalid_request(format!("the audit event does not serialize: {e}"))
         })?;
         sqlx::query(AssertSqlSafe(sql.insert_audit.clone()))
             .bind(to_i64(revision))
@@ -1027,10 +1027,10 @@ impl PolicyStore {
             let cached = store.whole(&read)?;
             let policy = Arc::clone(&cached.policy);
             store.remember(cached, true);
-            crate::Authorizer::compile_shared(policy).map_err(StoreError::Policy)
+            crate::Authorizer::compile_shared(policy).map_err(StoreError::from)
         })
         .await
-        .ok_or_else(|| StoreError::InvalidRequest("the store's thread is gone".to_string()))??;
+        .ok_or_else(|| StoreError::invalid_request("the store's thread is gone".to_string()))??;
         Ok(Arc::new(LiveAuthorizer::new(compiled)))
     }
 
@@ -1051,7 +1051,7 @@ fn check_document_version(version: i64) -> Result<(), StoreError> {
     if version == 1 {
         Ok(())
     } else {
-        Err(StoreError::Unsupported(format!(
+        Err(StoreError::unsupported(format!(
             "the stored policy is document version {version}; this crate reads version 1"
         )))
     }

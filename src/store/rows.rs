@@ -351,7 +351,7 @@ fn blame(rows: &[Row], e: PolicyError) -> StoreError {
     });
     match culprit {
         Some(r) => StoreError::corrupt(&r.kind, &r.name, r.revision, describe(&e)),
-        None => StoreError::Policy(e),
+        None => StoreError::from(e),
     }
 }
 

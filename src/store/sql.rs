@@ -103,7 +103,7 @@ impl Sql {
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
             && !prefix.starts_with(|c: char| c.is_ascii_digit());
         if !plain {
-            return Err(StoreError::InvalidRequest(format!(
+            return Err(StoreError::invalid_request(format!(
                 "the table prefix `{prefix}` is not 1 to 40 of a-z, 0-9 and _, starting with a letter or _"
             )));
         }

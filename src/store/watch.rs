@@ -444,7 +444,7 @@ impl Worker {
         let compiled = super::cpu::run(move || recompile(&base, &shared))
             .await
             .unwrap_or_else(|| {
-                Err(StoreError::InvalidRequest(
+                Err(StoreError::invalid_request(
                     "the store's thread is gone".to_string(),
                 ))
             });
@@ -587,5 +587,5 @@ fn switched_off<'a>(before: &Policy, after: &Policy, candidates: &[&'a str]) -> 
 fn recompile(current: &Authorizer, policy: &Arc<Policy>) -> Result<Authorizer, StoreError> {
     current
         .recompile_shared(Arc::clone(policy))
-        .map_err(StoreError::Policy)
+        .map_err(StoreError::from)
 }
