@@ -135,8 +135,8 @@
 //!   their own. Deleting a user or team also drops the sharing rules and calendar shares
 //!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
 //!   The revision counter is not part of the document ([the document](crate::doc::document) has no such key).
-//! - `login` of an unknown user is `not_active`.
-//! - `AdminSeats` refuses a user whose sign-in is refused with `SeatRefused::SignInRefused`
+//! - `login` of an id the authorizer did not issue is `stale_id`, as in the seat register.
+//! - `AdminSeats` refuses a user whose sign-in is refused with the sign-in's own code
 //!   (its code is the sign-in's), whether or not they are an administrator.
 //! - The guards on actors below `admin` ([administration](crate::doc::semantics#administration)) are judged by what a change does, by
 //!   comparing the policy before and after it. Below `admin`, an actor may still change the
@@ -205,7 +205,7 @@ pub mod store;
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::{
     Authorizer, CalendarExplanation, CalendarReason, Explanation, Factors, Facts, FieldId,
-    LoginDenied, MatrixView, ModuleId, Named, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
+    LoginError, MatrixView, ModuleId, Named, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
     RoleId, Share, SourceGrant, Step, TeamId, ToolId, UserId, areas,
 };
 pub use cell::Cell;
@@ -222,7 +222,7 @@ pub use policy::{
     ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWord, User,
     UserDeletion, UserKind,
 };
-pub use seats::{AdminSeats, SeatRefused, SeatTaken};
+pub use seats::{AdminSeats, SeatError, SeatTaken};
 
 /// The README's examples run as doctests, so the quickstart stays true.
 #[cfg(doctest)]

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
-use crate::authorizer::{Authorizer, LoginDenied};
+use crate::authorizer::{Authorizer, LoginError};
 use crate::error::ErrorCode;
 use crate::ids::UserId;
 use crate::policy::AdminLevel;
@@ -56,7 +56,11 @@ pub enum SeatTaken {
     NotNeeded,
 }
 
-/// A sign-in refused by the seat register.
+/// A sign-in refused by the seat register: `seats_taken` (every seat is taken;
+/// [`SeatError::holders`] says by whom), the sign-in's own code when
+/// [`Authorizer::login`] refuses the user (`not_active`, `system_account`,
+/// `no_active_team`: only a user whose sign-in succeeds takes a seat, and a refused one
+/// signs no one out), or `stale_id` for an id the authorizer did not issue.
 ///
 /// ```
 /// use permatrix::{AdminSeats, ErrorCode, Policy};
@@ -66,23 +70,65 @@ pub enum SeatTaken {
 /// assert_eq!(err.to_string(), "all 0 administrator seats are taken (by nobody)");
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SeatRefused {
-    /// Every seat is taken, by these users (longest-held first).
-    #[error("all {limit} administrator seats are taken (by {})", holders_text(.holders))]
-    Full {
-        /// The seat limit.
-        limit: u64,
-        /// Who holds the seats.
-        holders: Vec<String>,
-    },
-    /// The user id is not the authorizer's.
-    #[error("the user id was not issued by this authorizer")]
-    UnknownUser,
-    /// The user may not sign in at all ([`Authorizer::login`] refuses them): only a user
-    /// whose sign-in succeeds takes a seat, and a refused one signs no one out.
-    #[error("sign-in refused: {0}")]
-    SignInRefused(LoginDenied),
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeatError {
+    code: ErrorCode,
+    /// The seat limit, when every seat is taken.
+    limit: u64,
+    holders: Vec<String>,
+    login: Option<LoginError>,
+}
+
+impl fmt::Display for SeatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.login {
+            Some(login) => write!(f, "sign-in refused: {login}"),
+            None if self.code == ErrorCode::SeatsTaken => write!(
+                f,
+                "all {} administrator seats are taken (by {})",
+                self.limit,
+                holders_text(&self.holders)
+            ),
+            None => f.write_str("the user id was not issued by this authorizer"),
+        }
+    }
+}
+
+impl std::error::Error for SeatError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.login
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl SeatError {
+    fn full(limit: u64, holders: Vec<String>) -> SeatError {
+        SeatError {
+            code: ErrorCode::SeatsTaken,
+            limit,
+            holders,
+            login: None,
+        }
+    }
+
+    fn stale() -> SeatError {
+        SeatError {
+            code: ErrorCode::StaleId,
+            limit: 0,
+            holders: Vec::new(),
+            login: None,
+        }
+    }
+
+    fn sign_in_refused(login: LoginError) -> SeatError {
+        SeatError {
+            code: login.code(),
+            limit: 0,
+            holders: Vec::new(),
+            login: Some(login),
+        }
+    }
 }
 
 fn holders_text(holders: &[String]) -> String {
@@ -93,33 +139,32 @@ fn holders_text(holders: &[String]) -> String {
     }
 }
 
-impl SeatRefused {
+impl SeatError {
     /// `seats_taken`, `stale_id` for an unknown user, or the sign-in refusal's own code
     /// (`not_active`, `system_account`, `no_active_team`).
     ///
     /// ```
-    /// use permatrix::{ErrorCode, LoginDenied, SeatRefused};
-    /// assert_eq!(SeatRefused::UnknownUser.code(), ErrorCode::StaleId);
-    /// assert_eq!(SeatRefused::SignInRefused(LoginDenied::SystemAccount).code(), ErrorCode::SystemAccount);
+    /// use permatrix::{AdminSeats, ErrorCode, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"shop":{"kind":"system","admin":"admin"},"root":{"admin":"admin"}}}"#)?.compile()?;
+    /// let seats = AdminSeats::for_policy(auth.policy());
+    /// assert_eq!(seats.sign_in(&auth, auth.user("shop").unwrap()).unwrap_err().code(), ErrorCode::SystemAccount);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn code(&self) -> ErrorCode {
-        match self {
-            SeatRefused::Full { .. } => ErrorCode::SeatsTaken,
-            SeatRefused::UnknownUser => ErrorCode::StaleId,
-            SeatRefused::SignInRefused(denied) => denied.code(),
-        }
+        self.code
     }
 
-    /// Who holds the seats (empty unless every seat is taken).
+    /// Who holds the seats (empty unless every seat is taken), longest-held first.
     ///
     /// ```
-    /// assert!(permatrix::SeatRefused::UnknownUser.holders().is_empty());
+    /// use permatrix::{AdminSeats, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"settings":{"max_admin_sessions":0},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
+    /// let err = AdminSeats::for_policy(auth.policy()).sign_in(&auth, auth.user("root").unwrap()).unwrap_err();
+    /// assert!(err.holders().is_empty());
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn holders(&self) -> &[String] {
-        match self {
-            SeatRefused::Full { holders, .. } => holders,
-            SeatRefused::UnknownUser | SeatRefused::SignInRefused(_) => &[],
-        }
+        &self.holders
     }
 }
 
@@ -178,13 +223,12 @@ impl AdminSeats {
     /// team where one is required) takes no seat, administrator or not.
     ///
     /// # Errors
-    /// [`SeatRefused::Full`] with every seat taken; [`SeatRefused::SignInRefused`] for a
-    /// user who may not sign in; [`SeatRefused::UnknownUser`] for an id `auth` did not
-    /// issue.
+    /// [`SeatError`]: `seats_taken` with every seat taken; the sign-in's own code for a
+    /// user who may not sign in; `stale_id` for an id `auth` did not issue.
     ///
     /// # Cost
     /// O(holders) under one lock.
-    pub fn sign_in(&self, auth: &Authorizer, user: UserId) -> Result<SeatTaken, SeatRefused> {
+    pub fn sign_in(&self, auth: &Authorizer, user: UserId) -> Result<SeatTaken, SeatError> {
         self.take(auth, user, false).map(|(taken, _)| taken)
     }
 
@@ -193,9 +237,9 @@ impl AdminSeats {
     /// is touched, so a forced sign-in by them evicts no one.
     ///
     /// # Errors
-    /// [`SeatRefused::UnknownUser`] for an id `auth` did not issue;
-    /// [`SeatRefused::SignInRefused`] for a user who may not sign in; with no seat at all
-    /// (a limit of 0), [`SeatRefused::Full`].
+    /// [`SeatError`]: `stale_id` for an id `auth` did not issue; the sign-in's own code
+    /// for a user who may not sign in; with no seat at all (a limit of 0),
+    /// `seats_taken`.
     ///
     /// # Cost
     /// O(holders) under one lock.
@@ -203,7 +247,7 @@ impl AdminSeats {
         &self,
         auth: &Authorizer,
         user: UserId,
-    ) -> Result<(SeatTaken, Option<String>), SeatRefused> {
+    ) -> Result<(SeatTaken, Option<String>), SeatError> {
         self.take(auth, user, true)
     }
 
@@ -228,11 +272,11 @@ impl AdminSeats {
         auth: &Authorizer,
         user: UserId,
         force: bool,
-    ) -> Result<(SeatTaken, Option<String>), SeatRefused> {
-        let name = auth.user_name(user).ok_or(SeatRefused::UnknownUser)?;
-        let level = auth.admin_level(user).ok_or(SeatRefused::UnknownUser)?;
+    ) -> Result<(SeatTaken, Option<String>), SeatError> {
+        let name = auth.user_name(user).ok_or_else(SeatError::stale)?;
+        let level = auth.admin_level(user).ok_or_else(SeatError::stale)?;
         // SPEC §12: only a user whose sign-in succeeds takes (or takes away) a seat
-        auth.login(user).map_err(SeatRefused::SignInRefused)?;
+        auth.login(user).map_err(SeatError::sign_in_refused)?;
         if !matches!(level, AdminLevel::Admin | AdminLevel::CustomerAdmin) {
             return Ok((SeatTaken::NotNeeded, None));
         }
@@ -245,10 +289,7 @@ impl AdminSeats {
         if full {
             let limit = self.limit.unwrap_or(0);
             if !force || limit == 0 {
-                return Err(SeatRefused::Full {
-                    limit,
-                    holders: held.iter().cloned().collect(),
-                });
+                return Err(SeatError::full(limit, held.iter().cloned().collect()));
             }
             signed_out = held.pop_front();
         }

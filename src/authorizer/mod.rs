@@ -26,7 +26,7 @@ pub use entry::areas;
 pub use explain::{Explanation, Named, SourceGrant};
 pub use record::{OwnedRecord, Owner, Record, Share};
 pub use render::MatrixView;
-pub use signin::{Factors, LoginDenied};
+pub use signin::{Factors, LoginError};
 
 /// An immutable snapshot of a compiled [`Policy`] that answers checks.
 ///

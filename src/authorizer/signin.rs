@@ -8,40 +8,74 @@ use crate::authorizer::{Authorizer, TeamId, UserId};
 use crate::error::{CheckError, ErrorCode, IdKind};
 use crate::policy::{Settings, Team, TeamInheritance, User, UserKind};
 
-/// Why a sign-in is refused, checked in this order.
+/// Why a sign-in is refused, checked in this order: `stale_id` (an id this authorizer did
+/// not issue), `not_active` (invited or deactivated), `system_account`, `no_active_team`
+/// (`login_requires_active_team` is set and the user is in no active team).
 ///
 /// ```
-/// use permatrix::LoginDenied;
-/// assert_eq!(LoginDenied::NoActiveTeam.code(), "no_active_team");
+/// use permatrix::{ErrorCode, Policy};
+/// let auth = Policy::from_json(r#"{"version":1,"users":{"shop":{"kind":"system"}}}"#)?.compile()?;
+/// let err = auth.login(auth.user("shop").unwrap()).unwrap_err();
+/// assert_eq!(err.code(), ErrorCode::SystemAccount);
+/// assert_eq!(err.to_string(), "system accounts do not sign in (system_account)");
+/// # Ok::<(), permatrix::PolicyError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-pub enum LoginDenied {
-    /// The user is not active (invited or deactivated), or unknown.
-    #[error("the user is not active")]
-    NotActive,
-    /// System accounts never sign in.
-    #[error("system accounts do not sign in")]
-    SystemAccount,
-    /// `login_requires_active_team` is set and the user is in no active team.
-    #[error("the user is in no active team")]
-    NoActiveTeam,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LoginError {
+    code: ErrorCode,
 }
 
-impl LoginDenied {
-    /// The stable code: `not_active`, `system_account` or `no_active_team`.
+impl LoginError {
+    pub(crate) const STALE: LoginError = LoginError {
+        code: ErrorCode::StaleId,
+    };
+    pub(crate) const NOT_ACTIVE: LoginError = LoginError {
+        code: ErrorCode::NotActive,
+    };
+    pub(crate) const SYSTEM_ACCOUNT: LoginError = LoginError {
+        code: ErrorCode::SystemAccount,
+    };
+    pub(crate) const NO_ACTIVE_TEAM: LoginError = LoginError {
+        code: ErrorCode::NoActiveTeam,
+    };
+
+    /// The stable code: `stale_id`, `not_active`, `system_account` or `no_active_team`.
     ///
     /// ```
-    /// use permatrix::{ErrorCode, LoginDenied};
-    /// assert_eq!(LoginDenied::SystemAccount.code(), ErrorCode::SystemAccount);
+    /// use permatrix::{ErrorCode, Policy};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"bob":{"status":"invited"}}}"#)?.compile()?;
+    /// assert_eq!(auth.login(auth.user("bob").unwrap()).unwrap_err().code(), ErrorCode::NotActive);
+    /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn code(self) -> ErrorCode {
-        match self {
-            LoginDenied::NotActive => ErrorCode::NotActive,
-            LoginDenied::SystemAccount => ErrorCode::SystemAccount,
-            LoginDenied::NoActiveTeam => ErrorCode::NoActiveTeam,
+        self.code
+    }
+
+    /// Why, for people.
+    ///
+    /// ```
+    /// use permatrix::Policy;
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"bob":{"status":"inactive"}}}"#)?.compile()?;
+    /// assert_eq!(auth.login(auth.user("bob").unwrap()).unwrap_err().message(), "the user is not active");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn message(self) -> &'static str {
+        match self.code {
+            ErrorCode::StaleId => "the user id was not issued by this authorizer",
+            ErrorCode::SystemAccount => "system accounts do not sign in",
+            ErrorCode::NoActiveTeam => "the user is in no active team",
+            _ => "the user is not active",
         }
     }
 }
+
+impl fmt::Display for LoginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message(), self.code)
+    }
+}
+
+impl std::error::Error for LoginError {}
 
 /// The second factors a sign-in needs, sorted; empty when a password is enough.
 ///
@@ -67,24 +101,25 @@ impl Authorizer {
     /// setting: it is required even if the user has it switched off).
     ///
     /// # Errors
-    /// The first [`LoginDenied`] reason that applies.
+    /// The first [`LoginError`] that applies; `stale_id` for an id this authorizer did
+    /// not issue.
     ///
     /// # Cost
     /// O(m + factors · log factors): the factors are collected, sorted and deduplicated.
     ///
     /// ```
-    /// use permatrix::{LoginDenied, Policy};
+    /// use permatrix::{ErrorCode, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"settings":{"system_factors":["password_change"]},
     ///   "teams":{"admins":{"users":["ann"],"factors":["totp"]}},
     ///   "users":{"ann":{"factors":["sms"]},"shop":{"kind":"system"}}}"#)?.compile()?;
     /// assert_eq!(auth.login(auth.user("ann").unwrap()).unwrap().0, vec!["password_change", "sms", "totp"]);
-    /// assert_eq!(auth.login(auth.user("shop").unwrap()), Err(LoginDenied::SystemAccount));
+    /// assert_eq!(auth.login(auth.user("shop").unwrap()).unwrap_err().code(), ErrorCode::SystemAccount);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn login(&self, user: UserId) -> Result<Factors, LoginDenied> {
+    pub fn login(&self, user: UserId) -> Result<Factors, LoginError> {
         let p = &self.inner.policy;
         let Some((_, def)) = self.user_slot(user).and_then(|u| p.users.get_index(u)) else {
-            return Err(LoginDenied::NotActive);
+            return Err(LoginError::STALE);
         };
         let teams = self
             .user_team_slice(user)
@@ -183,12 +218,12 @@ pub(crate) fn sign_in<'t>(
     user: &User,
     active: bool,
     teams: impl Iterator<Item = &'t Team>,
-) -> Result<Factors, LoginDenied> {
+) -> Result<Factors, LoginError> {
     if !active {
-        return Err(LoginDenied::NotActive);
+        return Err(LoginError::NOT_ACTIVE);
     }
     if user.kind == UserKind::System {
-        return Err(LoginDenied::SystemAccount);
+        return Err(LoginError::SYSTEM_ACCOUNT);
     }
     let mut factors: BTreeSet<String> = settings.system_factors.iter().cloned().collect();
     factors.extend(user.factors.iter().cloned());
@@ -198,7 +233,7 @@ pub(crate) fn sign_in<'t>(
         factors.extend(team.factors.iter().cloned());
     }
     if settings.login_requires_active_team && !in_a_team {
-        return Err(LoginDenied::NoActiveTeam);
+        return Err(LoginError::NO_ACTIVE_TEAM);
     }
     Ok(Factors(factors.into_iter().collect()))
 }

@@ -673,8 +673,10 @@ impl<'a> Reference<'a> {
     /// system factors, the user's own and those of their active teams. The crate's choice
     /// where SPEC is silent: an unknown user is `not_active`.
     pub fn login(&self, user: &str) -> Result<Vec<String>, &'static str> {
+        // SPEC §4 step 1: an unknown id is denied; its code is the crate's documented rule
+        // for every unknown or stale id (`stale_id`)
         let Some(u) = self.p.users.get(user) else {
-            return Err("not_active");
+            return Err("stale_id");
         };
         if u.status != Status::Active {
             return Err("not_active");
