@@ -136,8 +136,8 @@
 //!   that name it. `last_admin` applies only to a policy that has an active admin to lose.
 //!   The revision counter is not part of the document ([the document](crate::doc::document) has no such key).
 //! - `login` of an id the authorizer did not issue is `stale_id`, as in the seat register.
-//! - `AdminSeats` refuses a user whose sign-in is refused with the sign-in's own code
-//!   (its code is the sign-in's), whether or not they are an administrator.
+//! - `AdminSeats` refuses a user whose sign-in is refused with the sign-in's own code,
+//!   whether or not they are an administrator.
 //! - The guards on actors below `admin` ([administration](crate::doc::semantics#administration)) are judged by what a change does, by
 //!   comparing the policy before and after it. Below `admin`, an actor may still change the
 //!   display name of a team that has an administrator among its members, and its other
