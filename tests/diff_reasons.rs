@@ -484,3 +484,30 @@ fn settings_that_build_rows_reach_the_cells() {
         "{d}"
     );
 }
+
+/// A user's own override, or a role swapped for another of the same count, changes the
+/// cells even though every grant is as it was: the rows are compared, not skipped.
+#[test]
+fn overrides_and_swapped_roles_reach_the_cells() {
+    let d = preview(|p| {
+        let mut o = permatrix::Override::default();
+        o.actions.insert(Action::Edit, permatrix::Scope::All);
+        p.users["ann"].overrides.insert("deals".into(), o);
+    });
+    assert_eq!(
+        d.decisions("ann", "deals", Action::Edit),
+        Some(Direction::Gain),
+        "{d}"
+    );
+    let d = preview(|p| p.users["ann"].roles = vec!["manager".into()]);
+    assert_eq!(
+        d.decisions("ann", "deals", Action::Delete),
+        Some(Direction::Gain),
+        "{d}"
+    );
+    assert_eq!(
+        d.decisions("ann", "deals", Action::Edit),
+        Some(Direction::Loss),
+        "{d}"
+    );
+}

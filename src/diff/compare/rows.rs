@@ -102,6 +102,12 @@ impl<'a> Comparison<'a> {
     /// same grants — unchanged modules and settings, the same sources by name, each
     /// unchanged, and the same overrides, external cap and admin scope.
     ///
+    /// A shortcut like [`Comparison::unchanged_grants`]: `true` only costs time. A gate
+    /// that changes has an item of its own (`Active`, `Bypass`) covering every row, the
+    /// admin scope is asked twice (level, then sources) and a count of sources again by
+    /// the mapped list, so cargo-mutants' mutants of those tests are equivalent; the
+    /// overrides and the mapped sources are not (`tests/diff_reasons.rs`).
+    ///
     /// # Cost
     /// O(sources of the user's rows).
     pub(super) fn rows_may_differ(
