@@ -221,11 +221,11 @@ impl fmt::Display for Cell {
 /// );
 /// ```
 impl std::str::FromStr for Cell {
-    type Err = crate::policy::UnknownWord;
+    type Err = crate::policy::UnknownWordError;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Cell::parse(name).ok_or_else(|| {
-            crate::policy::UnknownWord::new(
+            crate::policy::UnknownWordError::new(
                 "Cell",
                 name,
                 &[

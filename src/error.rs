@@ -187,13 +187,13 @@ impl PartialEq<str> for ErrorCode {
 /// assert!("nope".parse::<ErrorCode>().is_err());
 /// ```
 impl std::str::FromStr for ErrorCode {
-    type Err = UnknownCode;
+    type Err = UnknownCodeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         ErrorCode::ALL
             .into_iter()
             .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCode(shorten(s, MAX_MESSAGE)))
+            .ok_or_else(|| UnknownCodeError(shorten(s, MAX_MESSAGE)))
     }
 }
 
@@ -206,7 +206,19 @@ impl std::str::FromStr for ErrorCode {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{0}` is not an error code")]
-pub struct UnknownCode(String);
+pub struct UnknownCodeError(String);
+
+impl UnknownCodeError {
+    /// Always [`ErrorCode::Malformed`]: the text is no word of the vocabulary.
+    ///
+    /// ```
+    /// use permatrix::ErrorCode;
+    /// assert_eq!("nope".parse::<ErrorCode>().unwrap_err().code(), ErrorCode::Malformed);
+    /// ```
+    pub fn code(&self) -> ErrorCode {
+        ErrorCode::Malformed
+    }
+}
 
 impl serde::Serialize for ErrorCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

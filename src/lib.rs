@@ -210,7 +210,7 @@ pub use authorizer::{
 };
 pub use cell::Cell;
 pub use diff::{Change, PolicyDiff, diff};
-pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCode};
+pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCodeError};
 pub use filter::{
     Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
 };
@@ -219,7 +219,7 @@ pub use policy::{
     Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
     CalendarShare, ExternalAccess, Field, FieldAccess, HostKey, Limits, Merge, Module, ModuleGrant,
     Override, Picklist, PicklistValue, Policy, Principal, Profile, Role, Scope, Settings,
-    ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWord, User,
+    ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWordError, User,
     UserDeletion, UserKind,
 };
 pub use seats::{AdminSeats, SeatError, SeatTaken};

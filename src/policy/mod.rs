@@ -35,7 +35,7 @@ pub use settings::{AdminAreas, Settings};
 pub use sharing::{CalendarOwner, CalendarShare, Principal, SharingRule};
 pub use team::{CalendarRights, Team};
 pub use user::User;
-pub use vocabulary::UnknownWord;
+pub use vocabulary::UnknownWordError;
 pub use vocabulary::{
     Access, Action, AdminLevel, CalendarLevel, ExternalAccess, FieldAccess, Merge, Scope,
     ShareAccess, Sharing, Status, TeamInheritance, UserDeletion, UserKind,

@@ -76,11 +76,11 @@ macro_rules! word_enum {
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownWord;
+            type Err = UnknownWordError;
 
-            fn from_str(word: &str) -> Result<Self, UnknownWord> {
+            fn from_str(word: &str) -> Result<Self, UnknownWordError> {
                 $name::parse(word).ok_or_else(|| {
-                    UnknownWord::new(stringify!($name), word, &[$($word),+])
+                    UnknownWordError::new(stringify!($name), word, &[$($word),+])
                 })
             }
         }
@@ -105,16 +105,16 @@ macro_rules! word_enum {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("`{word}` is not {kind}: one of {valid}")]
-pub struct UnknownWord {
+pub struct UnknownWordError {
     kind: String,
     word: String,
     valid: String,
 }
 
-impl UnknownWord {
+impl UnknownWordError {
     /// `type_name` is the vocabulary's Rust name (`ShareAccess`), said the document's way
     /// ("a share access").
-    pub(crate) fn new(type_name: &'static str, word: &str, valid: &[&str]) -> UnknownWord {
+    pub(crate) fn new(type_name: &'static str, word: &str, valid: &[&str]) -> UnknownWordError {
         let mut words = String::new();
         for c in type_name.chars() {
             if c.is_ascii_uppercase() && !words.is_empty() {
@@ -127,7 +127,7 @@ impl UnknownWord {
         } else {
             "a"
         };
-        UnknownWord {
+        UnknownWordError {
             kind: format!("{article} {words}"),
             word: crate::error::shorten(word, 120),
             valid: valid.join(", "),
