@@ -276,6 +276,8 @@ fn a_bypass_is_one_item_for_calendars_too() {
     });
     let mut after = before.clone();
     after.users.get_mut("cy").unwrap().admin = permatrix::AdminLevel::Admin;
+    // and a role at the same time: the cells it brings are settled by the bypass too
+    after.users.get_mut("cy").unwrap().roles.push("rep".into());
     let (old, new) = (before.compile().unwrap(), after.compile().unwrap());
     let anns = permatrix::Owner::User(old.user("ann").unwrap());
     assert_ne!(
@@ -303,6 +305,14 @@ fn a_bypass_is_one_item_for_calendars_too() {
         !cy.changes
             .iter()
             .any(|c| matches!(c, Change::Calendar { .. })),
+        "{:?}",
+        cy.changes
+    );
+    // nor the cells and access it opens
+    assert!(
+        !cy.changes
+            .iter()
+            .any(|c| matches!(c, Change::Cell { .. } | Change::Access { .. })),
         "{:?}",
         cy.changes
     );
@@ -499,6 +509,14 @@ fn overrides_and_swapped_roles_reach_the_cells() {
         Some(Direction::Gain),
         "{d}"
     );
+    // each answer is named once
+    let edits = d.user("ann").map_or(0, |u| {
+        u.changes
+            .iter()
+            .filter(|c| matches!(c, Change::Cell { module, action: Action::Edit, .. } if module == "deals"))
+            .count()
+    });
+    assert_eq!(edits, 1, "{d}");
     let d = preview(|p| p.users["ann"].roles = vec!["manager".into()]);
     assert_eq!(
         d.decisions("ann", "deals", Action::Delete),
@@ -508,6 +526,36 @@ fn overrides_and_swapped_roles_reach_the_cells() {
     assert_eq!(
         d.decisions("ann", "deals", Action::Edit),
         Some(Direction::Loss),
+        "{d}"
+    );
+}
+
+/// An administration area a customer_admin loses through the settings is reported as
+/// such, and a module removed is the diff's removed item, not a layout-editor answer.
+#[test]
+fn admin_areas_are_answers_too() {
+    let mut before = base();
+    before.users["cy"].admin = permatrix::AdminLevel::CustomerAdmin;
+    let mut after = before.clone();
+    after
+        .settings
+        .admin_areas
+        .customer_admin_denied
+        .push("users".into());
+    after.modules.shift_remove("notes");
+    for profile in after.profiles.values_mut() {
+        profile.modules.shift_remove("notes");
+    }
+    let d = diff(&before.compile().unwrap(), &after.compile().unwrap());
+    let cy = d.user("cy").expect("cy changes");
+    assert!(
+        cy.changes.iter().any(|c| matches!(c,
+            Change::AdminArea { area, module: None, before: true, after: false } if area == "users")),
+        "{d}"
+    );
+    assert!(
+        !cy.changes.iter().any(|c| matches!(c,
+            Change::AdminArea { module: Some(m), .. } if m == "notes")),
         "{d}"
     );
 }
