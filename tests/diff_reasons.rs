@@ -559,3 +559,34 @@ fn admin_areas_are_answers_too() {
         "{d}"
     );
 }
+
+/// A picklist declared on one side only is the diff's added (or removed) item: adding
+/// values to it is no answer that changed for anyone.
+#[test]
+fn a_new_picklist_is_an_added_item_not_a_user_answer() {
+    let doc = |plain: &str| {
+        format!(
+            r#"{{"version":1,
+            "modules":{{"deals":{{"tools":["create_picklist_values"],"fields":{{
+                "source":{{"picklist":{{"values":[{{"value":"web"}}]}}}},
+                "plain":{plain}}}}}}},
+            "profiles":{{"tools":{{"modules":{{"deals":{{"access":"on","tools":{{"create_picklist_values":true}}}}}}}}}},
+            "roles":{{"clerk":{{"profiles":["tools"]}}}},
+            "users":{{"clerk":{{"roles":["clerk"]}}}}}}"#
+        )
+    };
+    let before = Policy::from_json(&doc("{}")).unwrap().compile().unwrap();
+    let after = Policy::from_json(&doc(r#"{"picklist":{"values":[{"value":"a"}]}}"#))
+        .unwrap()
+        .compile()
+        .unwrap();
+    let deals = after.module("deals").unwrap();
+    assert!(after.can_add_picklist_value(after.user("clerk").unwrap(), deals, "plain"));
+    let d = diff(&before, &after);
+    let none = d.user("clerk").is_none_or(|u| {
+        !u.changes
+            .iter()
+            .any(|c| matches!(c, Change::AddPicklistValue { field, .. } if field == "plain"))
+    });
+    assert!(none, "{d}");
+}
