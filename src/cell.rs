@@ -225,19 +225,7 @@ impl std::str::FromStr for Cell {
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
         Cell::parse(name).ok_or_else(|| {
-            crate::policy::UnknownWordError::new(
-                "Cell",
-                name,
-                &[
-                    "none",
-                    "owner",
-                    "role∧team",
-                    "role",
-                    "team",
-                    "role∨team",
-                    "all",
-                ],
-            )
+            crate::policy::UnknownWordError::new("Cell", name, &Cell::VALUES.map(Cell::name))
         })
     }
 }

@@ -77,27 +77,21 @@ impl TransferTarget {
 
     /// The target's name when it is of the kind `wanted`; `invalid_transfer` otherwise.
     pub(crate) fn named(&self, wanted: &'static str) -> Result<&str, crate::PolicyError> {
-        match self {
-            TransferTarget::User(n)
-            | TransferTarget::Team(n)
-            | TransferTarget::Role(n)
-            | TransferTarget::Profile(n)
-                if self.kind() == wanted =>
-            {
-                Ok(n)
-            }
-            TransferTarget::User(n)
-            | TransferTarget::Team(n)
-            | TransferTarget::Role(n)
-            | TransferTarget::Profile(n) => Err(crate::PolicyError::new(
-                crate::ErrorCode::InvalidTransfer,
-                "",
-                format!(
-                    "this takes a {wanted} to transfer to, not the {} `{n}`",
-                    self.kind()
-                ),
-            )),
+        let (TransferTarget::User(name)
+        | TransferTarget::Team(name)
+        | TransferTarget::Role(name)
+        | TransferTarget::Profile(name)) = self;
+        if self.kind() == wanted {
+            return Ok(name);
         }
+        Err(crate::PolicyError::new(
+            crate::ErrorCode::InvalidTransfer,
+            "",
+            format!(
+                "this takes a {wanted} to transfer to, not the {} `{name}`",
+                self.kind()
+            ),
+        ))
     }
 }
 

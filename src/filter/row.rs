@@ -114,20 +114,20 @@ impl Authorizer {
                 .user_by_column(schema.user_keys, user)
                 .map(Owner::User)
                 .ok_or_else(|| {
-                    CheckError::unknown_in_row(IdKind::User, "owner", &key_text(user))
+                    CheckError::unknown_in_row(IdKind::User, "owner", &user.to_string())
                 })?,
             (None, Some(team)) => self
                 .team_by_column(schema.team_keys, team)
                 .map(Owner::Team)
                 .ok_or_else(|| {
-                    CheckError::unknown_in_row(IdKind::Team, "owner", &key_text(team))
+                    CheckError::unknown_in_row(IdKind::Team, "owner", &team.to_string())
                 })?,
             // a record has one owner (SPEC §4): a user, or a team
             (Some(u), Some(_)) => {
                 return Err(CheckError::unknown_in_row(
                     IdKind::User,
                     "owner (with an owning team too)",
-                    &key_text(u),
+                    &u.to_string(),
                 ));
             }
             (None, None) => return Err(CheckError::unknown_in_row(IdKind::User, "owner", "NULL")),
@@ -146,13 +146,18 @@ impl Authorizer {
                     &share.access,
                 )
             })?;
-            let text = HostKey::Text(share.principal.clone());
             let to = match share.kind.as_str() {
                 "user" => self
-                    .user_by_column(schema.user_keys, &principal_key(schema.user_keys, &text))
+                    .user_by_column(
+                        schema.user_keys,
+                        &principal_key(schema.user_keys, &share.principal),
+                    )
                     .map(PrincipalId::User),
                 "team" => self
-                    .team_by_column(schema.team_keys, &principal_key(schema.team_keys, &text))
+                    .team_by_column(
+                        schema.team_keys,
+                        &principal_key(schema.team_keys, &share.principal),
+                    )
                     .map(PrincipalId::Team),
                 "role" => self.role(&share.principal).map(PrincipalId::Role),
                 "role_and_subordinates" => self
@@ -177,41 +182,38 @@ impl Authorizer {
 
     /// The user a column of kind `keys` names with `value`.
     fn user_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<UserId> {
-        match (keys, value) {
-            (SqlKeys::Names, HostKey::Text(name)) => self.user(name),
-            (SqlKeys::Names, HostKey::Integer(_)) => None,
-            (SqlKeys::Integer, HostKey::Integer(_))
-            | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => self.user_by_key(value),
-            _ => None,
-        }
+        by_column(keys, value, |n| self.user(n), |k| self.user_by_key(k))
     }
 
     /// The team a column of kind `keys` names with `value`.
     fn team_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<TeamId> {
-        match (keys, value) {
-            (SqlKeys::Names, HostKey::Text(name)) => self.team(name),
-            (SqlKeys::Names, HostKey::Integer(_)) => None,
-            (SqlKeys::Integer, HostKey::Integer(_))
-            | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => self.team_by_key(value),
-            _ => None,
-        }
+        by_column(keys, value, |n| self.team(n), |k| self.team_by_key(k))
+    }
+}
+
+/// What a column of kind `keys` names with `value`: by name, or by a host key of the
+/// column's type (a key of another type names no one, as in the filter's SQL).
+fn by_column<T>(
+    keys: SqlKeys,
+    value: &HostKey,
+    by_name: impl FnOnce(&str) -> Option<T>,
+    by_key: impl FnOnce(&HostKey) -> Option<T>,
+) -> Option<T> {
+    match (keys, value) {
+        (SqlKeys::Names, HostKey::Text(name)) => by_name(name),
+        (SqlKeys::Integer, HostKey::Integer(_))
+        | (SqlKeys::Text | SqlKeys::Uuid, HostKey::Text(_)) => by_key(value),
+        _ => None,
     }
 }
 
 /// A share principal's text as the key a column of kind `keys` holds: the share table's
 /// principal column is text, so integer keys are written in decimal there.
-fn principal_key(keys: SqlKeys, text: &HostKey) -> HostKey {
-    match (keys, text) {
-        (SqlKeys::Integer, HostKey::Text(t)) => t
+fn principal_key(keys: SqlKeys, text: &str) -> HostKey {
+    match keys {
+        SqlKeys::Integer => text
             .parse::<i64>()
-            .map_or_else(|_| text.clone(), HostKey::Integer),
-        _ => text.clone(),
-    }
-}
-
-fn key_text(key: &HostKey) -> String {
-    match key {
-        HostKey::Integer(i) => i.to_string(),
-        HostKey::Text(t) => t.clone(),
+            .map_or_else(|_| HostKey::from(text), HostKey::Integer),
+        _ => HostKey::from(text),
     }
 }

@@ -193,12 +193,15 @@ struct Names {
 enum TeamNames {
     None,
     Column(String),
-    Links {
-        table: String,
-        module: Option<String>,
-        record: String,
-        team: String,
-    },
+    Links(LinkNames),
+}
+
+/// The link table, quoted.
+struct LinkNames {
+    table: String,
+    module: Option<String>,
+    record: String,
+    team: String,
 }
 
 /// The share table, quoted.
@@ -230,12 +233,12 @@ impl Names {
             teams: match &s.record_teams {
                 RecordTeams::None => TeamNames::None,
                 RecordTeams::Column(c) => TeamNames::Column(column(c)?),
-                RecordTeams::Links(l) => TeamNames::Links {
+                RecordTeams::Links(l) => TeamNames::Links(LinkNames {
                     table: quote(&l.table, true)?,
                     module: module_column(&l.module)?,
                     record: column(&l.record)?,
                     team: column(&l.team)?,
-                },
+                }),
             },
             shares: match &s.record_shares {
                 None => None,
@@ -434,19 +437,20 @@ impl Writer<'_> {
     /// table by owner), so the database builds the set from indexes.
     fn ids(&mut self, c: &Condition) -> String {
         let q = self.q;
-        match c {
-            Condition::Any(parts) if !parts.is_empty() => {
+        match (c, &q.teams, &q.shares) {
+            (Condition::Any(parts), ..) if !parts.is_empty() => {
                 let parts: Vec<String> = parts.iter().map(|p| self.ids(p)).collect();
                 parts.join(" UNION ALL ")
             }
-            Condition::LinkedToTeam(teams) if matches!(q.teams, TeamNames::Links { .. }) => {
-                self.linked_ids(teams)
+            (Condition::LinkedToTeam(teams), TeamNames::Links(links), _) => {
+                self.linked_ids(links, teams)
             }
-            Condition::SharedWith { to, at_least } if q.shares.is_some() => {
-                self.shared_ids(to, *at_least)
+            (Condition::SharedWith { to, at_least }, _, Some(shares)) => {
+                self.shared_ids(shares, to, *at_least)
             }
-            other => {
-                let test = self.condition(other, "pmx_r");
+            // the records table itself: owners, a team column, or a form without a place
+            _ => {
+                let test = self.condition(c, "pmx_r");
                 format!(
                     "SELECT pmx_r.{} FROM {} AS pmx_r WHERE {test}",
                     q.id, q.records_table
@@ -465,18 +469,14 @@ impl Writer<'_> {
         )
     }
 
-    /// The ids of the records linked to one of `teams` in the link table; none without
-    /// one.
-    fn linked_ids(&mut self, teams: &[TeamId]) -> String {
-        let TeamNames::Links {
+    /// The ids of the records linked to one of `teams` in the link table.
+    fn linked_ids(&mut self, links: &LinkNames, teams: &[TeamId]) -> String {
+        let LinkNames {
             table,
             module,
             record,
             team,
-        } = &self.q.teams
-        else {
-            return self.no_ids();
-        };
+        } = links;
         let ids = self.team_ids(teams);
         let mut test = self.member(&format!("pmx_rt.{team}"), ids);
         if let Some(column) = module {
@@ -490,20 +490,8 @@ impl Writer<'_> {
         format!("SELECT pmx_rt.{record} FROM {table} AS pmx_rt WHERE {test}")
     }
 
-    /// A `SELECT` of no record ids.
-    fn no_ids(&self) -> String {
-        let q = self.q;
-        format!(
-            "SELECT pmx_r.{} FROM {} AS pmx_r WHERE FALSE",
-            q.id, q.records_table
-        )
-    }
-
     /// The ids of the records shared with one of `to` at `at_least` or more.
-    fn shared_ids(&mut self, to: &[PrincipalId], at_least: ShareAccess) -> String {
-        let Some(q) = &self.q.shares else {
-            return self.no_ids();
-        };
+    fn shared_ids(&mut self, q: &ShareNames, to: &[PrincipalId], at_least: ShareAccess) -> String {
         let auth = self.auth;
         let (user_keys, team_keys) = (self.schema.user_keys, self.schema.team_keys);
         // every stored level reaches `read`, so that case needs no level test
@@ -605,12 +593,16 @@ impl Writer<'_> {
                     self.member(&format!("{row}.{column}"), ids)
                 }
                 // uncorrelated, so the database finds the linked records once
-                TeamNames::Links { .. } => {
-                    format!("{row}.{} IN ({})", q.id, self.linked_ids(teams))
+                TeamNames::Links(links) => {
+                    format!("{row}.{} IN ({})", q.id, self.linked_ids(links, teams))
                 }
             },
-            Condition::SharedWith { to, at_least } => match q.shares {
-                Some(_) => format!("{row}.{} IN ({})", q.id, self.shared_ids(to, *at_least)),
+            Condition::SharedWith { to, at_least } => match &q.shares {
+                Some(shares) => format!(
+                    "{row}.{} IN ({})",
+                    q.id,
+                    self.shared_ids(shares, to, *at_least)
+                ),
                 None => "FALSE".to_string(),
             },
             Condition::All(parts) if parts.is_empty() => "TRUE".to_string(),
