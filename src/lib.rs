@@ -155,9 +155,11 @@
 //!   module or a tool does not "gain" it; for anyone else, what the new item gives them is
 //!   listed, and judged, like any grant. The layout editor of a new module follows the
 //!   same rule.
-//! - The diff's answers for a user whose data checks are bypassed on both sides leave out
+//! - The diff's answers for a user whose data checks are bypassed on either side leave out
 //!   their cells and module access: the matrix still holds what their profiles give, but
-//!   no decision reads it, so editing such a profile changes none of their answers.
+//!   no decision on a bypassing side reads it. Editing such a user's profile changes none
+//!   of their answers, and a bypass gained or lost is one item whose direction is that of
+//!   every data answer.
 //! - Below `admin`, the heir a deletion names (who takes over the records) may not be
 //!   anyone whose records the actor reaches further than the deleted owner's: themselves,
 //!   their team, a subordinate, a user sharing their role. A role or profile heir is
@@ -187,11 +189,12 @@
 pub mod admin;
 pub mod authorizer;
 mod cell;
+mod checks;
 mod compile;
-pub mod diff;
 pub mod doc;
 pub mod error;
 mod escape;
+pub mod explain;
 pub mod filter;
 
 mod ids;
@@ -204,13 +207,16 @@ pub mod store;
 
 pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
 pub use authorizer::{
-    Authorizer, CalendarExplanation, CalendarReason, Explanation, Factors, Facts, FieldId,
-    LoginError, MatrixView, ModuleId, Named, OwnedRecord, Owner, OwnerFact, PrincipalId, Record,
-    RoleId, Share, SourceGrant, Step, TeamId, ToolId, UserId, areas,
+    Authorizer, Factors, FieldId, LoginError, ModuleId, OwnedRecord, Owner, PrincipalId, Record,
+    RoleId, Share, TeamId, ToolId, UserId, areas,
 };
 pub use cell::Cell;
-pub use diff::{Change, PolicyDiff, diff};
+
 pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCodeError};
+pub use explain::{
+    CalendarExplanation, CalendarReason, Change, Explanation, Facts, MatrixView, Named, OwnerFact,
+    PolicyDiff, SourceGrant, Step, diff,
+};
 pub use filter::{
     Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
 };

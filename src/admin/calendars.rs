@@ -3,7 +3,7 @@
 
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome, refuse};
-use crate::authorizer::entry::areas::{MODULE_SETTINGS, SHARING_RULES, TEAMS};
+use crate::checks::entry::areas::{MODULE_SETTINGS, SHARING_RULES, TEAMS};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{CalendarRights, CalendarShare, Picklist};
 

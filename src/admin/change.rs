@@ -4,7 +4,7 @@
 use super::audit::{AuditEvent, Labels, TransferTarget};
 use super::guard;
 use super::standing::Standing;
-use crate::authorizer::entry::level_may_enter;
+use crate::checks::entry::level_may_enter;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 

@@ -1,6 +1,7 @@
 //! The condition language of filters and its simplification.
 
-use crate::authorizer::{Owner, PrincipalId, Record, TeamId, UserId};
+use crate::checks::record::{Owner, Record};
+use crate::ids::{PrincipalId, TeamId, UserId};
 use crate::policy::ShareAccess;
 
 /// A boolean condition over a record's columns. In a condition built by

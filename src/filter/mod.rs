@@ -7,15 +7,17 @@
 //! does the work.
 
 mod condition;
-mod row;
+pub(crate) mod row;
 mod schema;
 mod sql;
 
 use std::collections::HashSet;
 
-use crate::authorizer::{Authorizer, ModuleId, PrincipalId, Record, TeamId, UserId};
 use crate::cell::Cell;
+use crate::checks::Authorizer;
+use crate::checks::record::Record;
 use crate::error::CheckError;
+use crate::ids::{ModuleId, PrincipalId, TeamId, UserId};
 use crate::policy::{Action, ShareAccess};
 
 pub use condition::Condition;
@@ -113,86 +115,6 @@ impl Filter {
 }
 
 impl Authorizer {
-    /// The filter for "which records of `module` may `user` do `action` on" ([list filters](crate::doc::semantics#list-filters)).
-    /// Unknown ids give a filter that matches nothing.
-    ///
-    /// # Cost
-    /// O((R + t + s·log r + n) · log n) for a user whose direct roles have R roles at or
-    /// above them, in t teams, with s sharing rules on the module, and n users or teams
-    /// named in the result: the owner sets (the user, the users of subordinate roles, the
-    /// users sharing a role, the users a rule shares from) are copied out of indexes built
-    /// at compile time, each role and each rule source once, then sorted. The result is
-    /// simplified: `True` and `False` collapse, sets of one kind are merged, and no id
-    /// appears twice.
-    ///
-    /// ```
-    /// use permatrix::{Action, Condition, Policy, PrincipalId, ShareAccess};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"team"}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}}, "teams":{"north":{"users":["a"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
-    /// let (a, m, north, r) = (auth.user("a").unwrap(), auth.module("m").unwrap(), auth.team("north").unwrap(), auth.role("r").unwrap());
-    /// assert_eq!(
-    ///     auth.filter(a, Action::List, m).condition(),
-    ///     &Condition::Any(vec![
-    ///         Condition::OwnerUserIn(vec![a]),       // a owns it
-    ///         Condition::OwnerTeamIn(vec![north]),   // a's team owns it
-    ///         Condition::LinkedToTeam(vec![north]),  // the `team` scope
-    ///         Condition::SharedWith {                // shared with a, a's team or role
-    ///             to: vec![
-    ///                 PrincipalId::User(a),
-    ///                 PrincipalId::Team(north),
-    ///                 PrincipalId::Role(r),
-    ///                 PrincipalId::RoleAndSubordinates(r),
-    ///             ],
-    ///             at_least: ShareAccess::Read,
-    ///         },
-    ///     ])
-    /// );
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn filter(&self, user: UserId, action: Action, module: ModuleId) -> Filter {
-        let condition = self
-            .filter_condition(user, action, module)
-            .unwrap_or(Condition::False);
-        Filter {
-            auth: self.clone(),
-            module,
-            action,
-            condition,
-        }
-    }
-
-    /// [`Authorizer::filter`], with unknown ids reported as errors.
-    ///
-    /// # Errors
-    /// [`CheckError`] for an unknown user or module.
-    ///
-    /// # Cost
-    /// As [`Authorizer::filter`].
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy};
-    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
-    /// let (before, now) = (policy.compile()?, policy.compile()?);
-    /// let m = before.module("m").unwrap();
-    /// assert!(now.try_filter(now.user("a").unwrap(), Action::List, m).is_err());
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_filter(
-        &self,
-        user: UserId,
-        action: Action,
-        module: ModuleId,
-    ) -> Result<Filter, CheckError> {
-        let condition = self.filter_condition(user, action, module)?;
-        Ok(Filter {
-            auth: self.clone(),
-            module,
-            action,
-            condition,
-        })
-    }
-
     fn filter_condition(
         &self,
         user: UserId,
@@ -336,4 +258,31 @@ impl Authorizer {
                 .collect(),
         }
     }
+}
+
+pub(crate) fn filter(auth: &Authorizer, user: UserId, action: Action, module: ModuleId) -> Filter {
+    let condition = auth
+        .filter_condition(user, action, module)
+        .unwrap_or(Condition::False);
+    Filter {
+        auth: auth.clone(),
+        module,
+        action,
+        condition,
+    }
+}
+
+pub(crate) fn try_filter(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    module: ModuleId,
+) -> Result<Filter, CheckError> {
+    let condition = auth.filter_condition(user, action, module)?;
+    Ok(Filter {
+        auth: auth.clone(),
+        module,
+        action,
+        condition,
+    })
 }

@@ -3,10 +3,10 @@
 //! The glue every host would otherwise write (and get subtly different from the filter).
 
 use super::{SqlKeys, SqlSchema};
-use crate::authorizer::{
-    Authorizer, ModuleId, OwnedRecord, Owner, PrincipalId, Share, TeamId, UserId,
-};
+use crate::checks::Authorizer;
+use crate::checks::record::{OwnedRecord, Owner, Share};
 use crate::error::{CheckError, IdKind};
+use crate::ids::{ModuleId, PrincipalId, TeamId, UserId};
 use crate::policy::{HostKey, ShareAccess};
 
 /// A record as the host's tables hold it ([`SqlSchema`]): the owner's column, the teams
@@ -56,130 +56,6 @@ pub struct StoredShare {
 }
 
 impl Authorizer {
-    /// The record a host's row describes, in one call: the owner, teams and shares looked
-    /// up by the keys `schema` says the columns hold.
-    ///
-    /// What the policy does not know is read the way [`Filter::to_sql`](crate::Filter::to_sql)
-    /// reads it, so the record's checks and the filter agree: a team or share principal
-    /// without a user, team or role of that key is left out (no one reaches the record
-    /// through it). The owner cannot be left out: a row whose owner the policy does not
-    /// know, or that has both or neither owner column, is an error, and so are a share
-    /// kind or access that is not a word of the document.
-    ///
-    /// # Errors
-    /// [`CheckError`] with `unknown_reference` (the owner's key, a share's kind or access;
-    /// [`CheckError::name`] gives the text), or `stale_id` for a `module` this authorizer
-    /// did not issue.
-    ///
-    /// # Cost
-    /// O(t + s) hash look-ups for t teams and s shares.
-    ///
-    /// ```
-    /// use permatrix::{Action, HostKey, Policy, SqlKeys, SqlSchema};
-    /// use permatrix::filter::{StoredRecord, StoredShare};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"accounts":{}},
-    ///   "profiles":{"p":{"modules":{"accounts":{"access":"on","actions":{"view":"team","edit":"owner"}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}},
-    ///   "users":{"alice":{"roles":["r"],"key":1001},"bob":{"roles":["r"],"key":1002}},
-    ///   "teams":{"north":{"users":["alice","bob"],"key":11}}}"#)?.compile()?;
-    /// let schema = SqlSchema { user_keys: SqlKeys::Integer, team_keys: SqlKeys::Integer, ..SqlSchema::for_table("accounts") };
-    /// let alice = auth.user_by_key(&HostKey::from(1001)).unwrap();
-    /// let accounts = auth.module("accounts").unwrap();
-    /// // the row: owner_user_id 1002, linked to team 11, shared read-write with user 1001
-    /// let row = StoredRecord {
-    ///     owner_user: Some(HostKey::from(1002)),
-    ///     teams: vec![HostKey::from(11)],
-    ///     shares: vec![StoredShare { kind: "user".into(), principal: "1001".into(), access: "read_write".into() }],
-    ///     ..StoredRecord::default()
-    /// };
-    /// let record = auth.record_from_row(accounts, &schema, &row)?;
-    /// assert!(auth.can(alice, Action::View, &record.as_record()));
-    /// assert!(auth.can(alice, Action::Edit, &record.as_record())); // through the share
-    /// // an owner the policy does not know is refused, not guessed
-    /// let stranger = StoredRecord { owner_user: Some(HostKey::from(9)), ..StoredRecord::default() };
-    /// assert_eq!(auth.record_from_row(accounts, &schema, &stranger).unwrap_err().code(), "unknown_reference");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn record_from_row(
-        &self,
-        module: ModuleId,
-        schema: &SqlSchema,
-        row: &StoredRecord,
-    ) -> Result<OwnedRecord, CheckError> {
-        if self.module_name(module).is_none() {
-            return Err(CheckError::stale(IdKind::Module, module.index));
-        }
-        let owner = match (&row.owner_user, &row.owner_team) {
-            (Some(user), None) => self
-                .user_by_column(schema.user_keys, user)
-                .map(Owner::User)
-                .ok_or_else(|| {
-                    CheckError::unknown_in_row(IdKind::User, "owner", &user.to_string())
-                })?,
-            (None, Some(team)) => self
-                .team_by_column(schema.team_keys, team)
-                .map(Owner::Team)
-                .ok_or_else(|| {
-                    CheckError::unknown_in_row(IdKind::Team, "owner", &team.to_string())
-                })?,
-            // a record has one owner (SPEC §4): a user, or a team
-            (Some(u), Some(_)) => {
-                return Err(CheckError::unknown_in_row(
-                    IdKind::User,
-                    "owner (with an owning team too)",
-                    &u.to_string(),
-                ));
-            }
-            (None, None) => return Err(CheckError::unknown_in_row(IdKind::User, "owner", "NULL")),
-        };
-        let teams: Vec<TeamId> = row
-            .teams
-            .iter()
-            .filter_map(|t| self.team_by_column(schema.team_keys, t))
-            .collect();
-        let mut shares = Vec::with_capacity(row.shares.len());
-        for share in &row.shares {
-            let access = ShareAccess::parse(&share.access).ok_or_else(|| {
-                CheckError::unknown_in_row(
-                    IdKind::Share,
-                    "share access (read, read_write, full)",
-                    &share.access,
-                )
-            })?;
-            let to = match share.kind.as_str() {
-                "user" => self
-                    .user_by_column(
-                        schema.user_keys,
-                        &principal_key(schema.user_keys, &share.principal),
-                    )
-                    .map(PrincipalId::User),
-                "team" => self
-                    .team_by_column(
-                        schema.team_keys,
-                        &principal_key(schema.team_keys, &share.principal),
-                    )
-                    .map(PrincipalId::Team),
-                "role" => self.role(&share.principal).map(PrincipalId::Role),
-                "role_and_subordinates" => self
-                    .role(&share.principal)
-                    .map(PrincipalId::RoleAndSubordinates),
-                other => {
-                    return Err(CheckError::unknown_in_row(
-                        IdKind::Share,
-                        "share kind (user, team, role, role_and_subordinates)",
-                        other,
-                    ));
-                }
-            };
-            if let Some(to) = to {
-                shares.push(Share { to, access });
-            }
-        }
-        Ok(OwnedRecord::new(module, owner)
-            .with_teams(teams)
-            .with_shares(shares))
-    }
-
     /// The user a column of kind `keys` names with `value`.
     fn user_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<UserId> {
         by_column(keys, value, |n| self.user(n), |k| self.user_by_key(k))
@@ -189,6 +65,82 @@ impl Authorizer {
     fn team_by_column(&self, keys: SqlKeys, value: &HostKey) -> Option<TeamId> {
         by_column(keys, value, |n| self.team(n), |k| self.team_by_key(k))
     }
+}
+
+pub(crate) fn record_from_row(
+    auth: &Authorizer,
+    module: ModuleId,
+    schema: &SqlSchema,
+    row: &StoredRecord,
+) -> Result<OwnedRecord, CheckError> {
+    if auth.module_name(module).is_none() {
+        return Err(CheckError::stale(IdKind::Module, module.index));
+    }
+    let owner = match (&row.owner_user, &row.owner_team) {
+        (Some(user), None) => auth
+            .user_by_column(schema.user_keys, user)
+            .map(Owner::User)
+            .ok_or_else(|| CheckError::unknown_in_row(IdKind::User, "owner", &user.to_string()))?,
+        (None, Some(team)) => auth
+            .team_by_column(schema.team_keys, team)
+            .map(Owner::Team)
+            .ok_or_else(|| CheckError::unknown_in_row(IdKind::Team, "owner", &team.to_string()))?,
+        // a record has one owner (SPEC §4): a user, or a team
+        (Some(u), Some(_)) => {
+            return Err(CheckError::unknown_in_row(
+                IdKind::User,
+                "owner (with an owning team too)",
+                &u.to_string(),
+            ));
+        }
+        (None, None) => return Err(CheckError::unknown_in_row(IdKind::User, "owner", "NULL")),
+    };
+    let teams: Vec<TeamId> = row
+        .teams
+        .iter()
+        .filter_map(|t| auth.team_by_column(schema.team_keys, t))
+        .collect();
+    let mut shares = Vec::with_capacity(row.shares.len());
+    for share in &row.shares {
+        let access = ShareAccess::parse(&share.access).ok_or_else(|| {
+            CheckError::unknown_in_row(
+                IdKind::Share,
+                "share access (read, read_write, full)",
+                &share.access,
+            )
+        })?;
+        let to = match share.kind.as_str() {
+            "user" => auth
+                .user_by_column(
+                    schema.user_keys,
+                    &principal_key(schema.user_keys, &share.principal),
+                )
+                .map(PrincipalId::User),
+            "team" => auth
+                .team_by_column(
+                    schema.team_keys,
+                    &principal_key(schema.team_keys, &share.principal),
+                )
+                .map(PrincipalId::Team),
+            "role" => auth.role(&share.principal).map(PrincipalId::Role),
+            "role_and_subordinates" => auth
+                .role(&share.principal)
+                .map(PrincipalId::RoleAndSubordinates),
+            other => {
+                return Err(CheckError::unknown_in_row(
+                    IdKind::Share,
+                    "share kind (user, team, role, role_and_subordinates)",
+                    other,
+                ));
+            }
+        };
+        if let Some(to) = to {
+            shares.push(Share { to, access });
+        }
+    }
+    Ok(OwnedRecord::new(module, owner)
+        .with_teams(teams)
+        .with_shares(shares))
 }
 
 /// What a column of kind `keys` names with `value`: by name, or by a host key of the

@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 
 use super::schema::{RecordTeams, SqlKeys, SqlSchema};
 use super::{Condition, Filter};
-use crate::authorizer::{Authorizer, PrincipalId, TeamId};
+use crate::checks::Authorizer;
+use crate::ids::{PrincipalId, TeamId};
 use crate::policy::{HostKey, ShareAccess};
 
 /// The database the fragment is written for.

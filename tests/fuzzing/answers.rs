@@ -304,7 +304,10 @@ pub fn differences(
         let (Some(ma), Some(mb)) = (was.module(module), now.module(module)) else {
             continue;
         };
-        if !bypassed {
+        // a bypass on either side settles every data answer on that side, so the
+        // compiled access and cells, which no decision there reads, follow the bypass
+        // item's direction rather than their own
+        if !(was.bypasses(a) || now.bypasses(b)) {
             diff_of(
                 Surface::Access {
                     module: module.clone(),

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use super::Comparison;
 use super::sets::Delta;
-use crate::authorizer::{Authorizer, Owner};
+use crate::checks::Authorizer;
+use crate::checks::record::Owner;
 use crate::ids::PrincipalId;
 use crate::policy::{Principal, ShareAccess};
 

@@ -4,11 +4,14 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use crate::authorizer::{Authorizer, Facts, OwnerFact, Record, Step, UserId};
 use crate::cell::Cell;
+use crate::checks::Authorizer;
+use crate::checks::decision::{Facts, OwnerFact, Step};
+use crate::checks::record::Record;
 use crate::compile::grant::Grant;
 use crate::compile::rows::source_grant;
 use crate::error::CheckError;
+use crate::ids::UserId;
 use crate::policy::{Action, AdminLevel, HostKey, Merge, Policy, Principal, Sharing};
 use serde::Serialize;
 
@@ -214,58 +217,6 @@ impl Authorizer {
             }
         }
         Vec::new()
-    }
-
-    /// Explains [`Authorizer::can`] for the same arguments: same decision, plus the step and
-    /// what was involved. Allocates; meant for administrators and logs, not the hot path.
-    ///
-    /// # Cost
-    /// As [`Authorizer::can`], plus O(sources × profiles + m) to name every source of the cell: it allocates the explanation.
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy, Record, Step};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "users":{"root":{"admin":"admin"},"b":{}}}"#)?.compile()?;
-    /// let (root, b, m) = (auth.user("root").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
-    /// let e = auth.explain(root, Action::Delete, &Record::owned_by_user(m, b));
-    /// assert_eq!(e.step, Step::AdminBypass);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn explain(&self, user: UserId, action: Action, record: &Record<'_>) -> Explanation {
-        let decided = self.decide(user, action, record);
-        let mut e = self.explained(user, action, record.module, decided, Some(record));
-        e.owner = match record.owner {
-            crate::Owner::User(u) => self.named_user(u),
-            crate::Owner::Team(t) => self.named_team(t),
-        };
-        e.record_teams = record
-            .teams
-            .iter()
-            .filter_map(|&t| self.named_team(t))
-            .collect();
-        e
-    }
-
-    /// Explains [`Authorizer::can_module`].
-    ///
-    /// # Cost
-    /// O(sources × profiles + m), as [`Authorizer::explain`].
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// let e = auth.explain_module(auth.user("a").unwrap(), Action::Create, auth.module("m").unwrap());
-    /// assert!(!e.allowed && e.step.number() == 4);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn explain_module(
-        &self,
-        user: UserId,
-        action: Action,
-        module: crate::ModuleId,
-    ) -> Explanation {
-        let decided = self.decide_module(user, action, module);
-        self.explained(user, action, module, decided, None)
     }
 
     fn explained(
@@ -532,6 +483,36 @@ impl Authorizer {
             ));
         }
     }
+}
+
+pub(crate) fn explain(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    record: &Record<'_>,
+) -> Explanation {
+    let decided = auth.decide(user, action, record);
+    let mut e = auth.explained(user, action, record.module, decided, Some(record));
+    e.owner = match record.owner {
+        crate::Owner::User(u) => auth.named_user(u),
+        crate::Owner::Team(t) => auth.named_team(t),
+    };
+    e.record_teams = record
+        .teams
+        .iter()
+        .filter_map(|&t| auth.named_team(t))
+        .collect();
+    e
+}
+
+pub(crate) fn explain_module(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    module: crate::ModuleId,
+) -> Explanation {
+    let decided = auth.decide_module(user, action, module);
+    auth.explained(user, action, module, decided, None)
 }
 
 fn principal_words(p: &Principal) -> String {

@@ -4,9 +4,11 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use crate::authorizer::{Authorizer, Owner, UserId};
 use crate::cell::Cell;
+use crate::checks::Authorizer;
+use crate::checks::record::Owner;
 use crate::escape;
+use crate::ids::UserId;
 use crate::policy::{Access, Action, CalendarLevel, CalendarOwner};
 
 /// One user's matrix, ready to render.
@@ -39,92 +41,77 @@ pub struct MatrixView {
     pub picklist_restrictions: Vec<(String, String, Vec<String>)>,
 }
 
-impl Authorizer {
-    /// The matrix of `user`, with the calendars they see and the picklist values they may
-    /// not pick; `None` for an unknown id.
-    ///
-    /// # Cost
-    /// O(modules × actions) for the rows, plus O(calendars × calendar shares) and
-    /// O(picklist values × roles) for the rest.
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.matrix(auth.user("a").unwrap()).unwrap().rows.len(), 1);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn matrix(&self, user: UserId) -> Option<MatrixView> {
-        let c = &*self.inner;
-        let facts = self.user_facts(user).ok()?;
-        let rows = c
-            .policy
-            .modules
-            .keys()
-            .enumerate()
-            .map(|(m, name)| {
-                let mut cells = [Cell::NONE; Action::COUNT];
-                let mut access = Access::Off;
-                // a user who is not active has no access: the row is not theirs to use
-                if self.is_active(user) {
-                    for (cell, a) in cells.iter_mut().zip(Action::ALL) {
-                        *cell = c.matrix.cell(facts.row, m, *a);
-                    }
-                    access = c.matrix.access(facts.row, m);
+pub(crate) fn matrix(auth: &Authorizer, user: UserId) -> Option<MatrixView> {
+    let c = &*auth.inner;
+    let facts = auth.user_facts(user).ok()?;
+    let rows = c
+        .policy
+        .modules
+        .keys()
+        .enumerate()
+        .map(|(m, name)| {
+            let mut cells = [Cell::NONE; Action::COUNT];
+            let mut access = Access::Off;
+            // a user who is not active has no access: the row is not theirs to use
+            if auth.is_active(user) {
+                for (cell, a) in cells.iter_mut().zip(Action::ALL) {
+                    *cell = c.matrix.cell(facts.row, m, *a);
                 }
-                (name.clone(), access, cells)
-            })
-            .collect();
-        let mut calendars: Vec<(String, CalendarLevel)> = Vec::new();
-        let named = c.policy.calendar_shares.iter().map(|s| match &s.owner {
-            CalendarOwner::User(u) => ("user", u.as_str()),
-            CalendarOwner::Team(t) => ("team", t.as_str()),
-        });
-        let team_calendars = c
-            .policy
-            .teams
-            .iter()
-            .filter(|(_, t)| t.calendar)
-            .map(|(id, _)| ("team", id.as_str()));
-        for (kind, name) in named.chain(team_calendars) {
-            let label = format!("{kind} {name}");
-            if calendars.iter().any(|(l, _)| *l == label) {
-                continue;
+                access = c.matrix.access(facts.row, m);
             }
-            let owner = match kind {
-                "user" => self.user(name).map(Owner::User),
-                _ => self.team(name).map(Owner::Team),
-            };
-            if let Some(level) = owner.and_then(|o| self.calendar_access(user, o)) {
-                calendars.push((label, level));
-            }
-        }
-        let mut picklist_restrictions = Vec::new();
-        for (m, (module, def)) in c.policy.modules.iter().enumerate() {
-            for (field, f) in &def.fields {
-                let Some(list) = &f.picklist else { continue };
-                let visible: Vec<&str> = self
-                    .picklist_values(user, self.module_id(m as u32), field)
-                    .collect();
-                let hidden: Vec<String> = list
-                    .values
-                    .iter()
-                    .filter(|v| !visible.contains(&v.value.as_str()))
-                    .map(|v| v.value.clone())
-                    .collect();
-                if !hidden.is_empty() {
-                    picklist_restrictions.push((module.clone(), field.clone(), hidden));
-                }
-            }
-        }
-        Some(MatrixView {
-            calendars,
-            picklist_restrictions,
-            user: self.user_name(user).unwrap_or_default().to_string(),
-            bypass: self.decided_before_grants(user, facts) == Some(true),
-            active: self.is_active(user),
-            rows,
+            (name.clone(), access, cells)
         })
+        .collect();
+    let mut calendars: Vec<(String, CalendarLevel)> = Vec::new();
+    let named = c.policy.calendar_shares.iter().map(|s| match &s.owner {
+        CalendarOwner::User(u) => ("user", u.as_str()),
+        CalendarOwner::Team(t) => ("team", t.as_str()),
+    });
+    let team_calendars = c
+        .policy
+        .teams
+        .iter()
+        .filter(|(_, t)| t.calendar)
+        .map(|(id, _)| ("team", id.as_str()));
+    for (kind, name) in named.chain(team_calendars) {
+        let label = format!("{kind} {name}");
+        if calendars.iter().any(|(l, _)| *l == label) {
+            continue;
+        }
+        let owner = match kind {
+            "user" => auth.user(name).map(Owner::User),
+            _ => auth.team(name).map(Owner::Team),
+        };
+        if let Some(level) = owner.and_then(|o| auth.calendar_access(user, o)) {
+            calendars.push((label, level));
+        }
     }
+    let mut picklist_restrictions = Vec::new();
+    for (m, (module, def)) in c.policy.modules.iter().enumerate() {
+        for (field, f) in &def.fields {
+            let Some(list) = &f.picklist else { continue };
+            let visible: Vec<&str> = auth
+                .picklist_values(user, auth.module_id(m as u32), field)
+                .collect();
+            let hidden: Vec<String> = list
+                .values
+                .iter()
+                .filter(|v| !visible.contains(&v.value.as_str()))
+                .map(|v| v.value.clone())
+                .collect();
+            if !hidden.is_empty() {
+                picklist_restrictions.push((module.clone(), field.clone(), hidden));
+            }
+        }
+    }
+    Some(MatrixView {
+        calendars,
+        picklist_restrictions,
+        user: auth.user_name(user).unwrap_or_default().to_string(),
+        bypass: auth.decided_before_grants(user, facts) == Some(true),
+        active: auth.is_active(user),
+        rows,
+    })
 }
 
 impl MatrixView {

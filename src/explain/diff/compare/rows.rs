@@ -5,9 +5,11 @@ use std::collections::HashSet;
 use std::rc::Rc;
 
 use super::{Comparison, Gate};
-use crate::authorizer::{Authorizer, ModuleId, UserId, areas};
 use crate::cell::Cell;
+use crate::checks::Authorizer;
+use crate::checks::entry::areas;
 use crate::diff::change::Change;
+use crate::ids::{ModuleId, UserId};
 use crate::policy::{Access, Action, AdminLevel, FieldAccess, Module};
 
 /// Everything the row answers depend on: the rows, the gates, external capping and the

@@ -27,7 +27,8 @@ use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use super::change::{Change, Membership, SignIn, TeamChange};
-use crate::authorizer::{Authorizer, UserId};
+use crate::checks::Authorizer;
+use crate::ids::UserId;
 use rows::RowKey;
 use rules::ModuleRules;
 use sets::{Delta, GroupKey, Map, Person, RoleGroup};
@@ -141,7 +142,7 @@ impl<'a> Comparison<'a> {
         c.areas = c.area_names();
         c.grants = c.unchanged_grants();
         c.modules_flipped = c.modules_both.iter().any(|(_, (mo, mn))| {
-            let facts = |a: &Authorizer, m: Option<crate::authorizer::ModuleId>| {
+            let facts = |a: &Authorizer, m: Option<crate::ids::ModuleId>| {
                 m.and_then(|m| a.module_facts_at(m.index()))
                     .map(|f| (f.owned, f.hierarchy))
             };

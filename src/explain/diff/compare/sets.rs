@@ -8,8 +8,9 @@ use std::rc::Rc;
 use smallvec::SmallVec;
 
 use super::Comparison;
-use crate::authorizer::{Authorizer, UserId};
+use crate::checks::Authorizer;
 use crate::ids::PrincipalId;
+use crate::ids::UserId;
 use crate::policy::Principal;
 
 /// Positions of one section's ids in both authorizers, matched by id.

@@ -36,7 +36,7 @@ pub use change::{
     Change, Direction, Membership, Names, ReachedActions, Reason, SignIn, TeamChange,
 };
 
-use crate::authorizer::Authorizer;
+use crate::checks::Authorizer;
 use crate::policy::Action;
 use compare::Comparison;
 

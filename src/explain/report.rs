@@ -5,128 +5,16 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::{Authorizer, Explanation, UserId};
+use super::decision::Explanation;
 use crate::cell::Cell;
+use crate::checks::Authorizer;
+use crate::ids::UserId;
 use crate::policy::{Action, FieldAccess};
 
 /// Users shown on one page of the report; the rest are a click (or a filter) away.
 const PAGE: usize = 25;
 
 impl Authorizer {
-    /// A self-contained HTML page (no external assets) for administrators: every user ×
-    /// module × action, coloured by cell, with the module's access and the user's field
-    /// restrictions; hovering over or clicking a cell shows why it is what it is. A filter
-    /// box narrows users (by username or display name) and modules (by id), each word
-    /// narrowing whichever it matches (`ben sales`), and the page
-    /// shows 25 users at a time, so it stays readable at thousands of users. The URL
-    /// fragment `#filter=text` fills the box, and `&click=module/action` opens that cell's
-    /// reason for the first user shown, so a link can point at one answer. Sections list the sharing rules and the team
-    /// tree. `users` limits the report to those users; empty reports everyone.
-    ///
-    /// # Cost
-    /// One [`Authorizer::explain_module`] per user, module and action, plus one
-    /// [`Authorizer::field_access`] per user and declared field; identical explanations
-    /// are written once.
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
-    ///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"view":"team"}}}}},
-    ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]}}}"#)?.compile()?;
-    /// let html = auth.report_html(&[]);
-    /// assert!(html.starts_with("<!DOCTYPE html>"));
-    /// assert!(html.contains(r#""name":"ann""#) && !html.contains("<link") && !html.contains("src="));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn report_html(&self, users: &[UserId]) -> String {
-        let chosen: Vec<UserId> = if users.is_empty() {
-            (0..).map_while(|i| self.user_at(i)).collect()
-        } else {
-            users.to_vec()
-        };
-        let policy = self.policy();
-        let modules: Vec<&str> = policy.modules.keys().map(String::as_str).collect();
-        let mut whys = Interned::default();
-        let mut people = Vec::with_capacity(chosen.len());
-        for user in chosen {
-            let Some(view) = self.matrix(user) else {
-                continue;
-            };
-            let display = policy
-                .users
-                .get(&view.user)
-                .and_then(|u| u.display_name.clone());
-            let mut rows = Vec::with_capacity(view.rows.len());
-            for (m, (module, access, cells)) in view.rows.iter().enumerate() {
-                let Some(module_id) = self.module_at(m) else {
-                    continue;
-                };
-                let reasons: Vec<usize> = Action::ALL
-                    .iter()
-                    .map(|&action| whys.index(why(&self.explain_module(user, action, module_id))))
-                    .collect();
-                let fields: Vec<String> = policy
-                    .modules
-                    .get(module)
-                    .map(|def| {
-                        def.fields
-                            .keys()
-                            .filter_map(|field| {
-                                let access = self.field_access(user, module_id, field);
-                                (access != FieldAccess::ReadWrite)
-                                    .then(|| format!("{field} {}", access.as_str()))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                rows.push(serde_json::json!([
-                    access.as_str(),
-                    cells.iter().map(|c| cell_class(*c)).collect::<Vec<_>>(),
-                    reasons,
-                    fields,
-                ]));
-            }
-            people.push(serde_json::json!({
-                "name": view.user,
-                "display": display,
-                "active": view.active,
-                "bypass": view.bypass,
-                "rows": rows,
-            }));
-        }
-        let rules: Vec<serde_json::Value> = policy
-            .sharing_rules
-            .iter()
-            .map(|r| {
-                serde_json::json!([
-                    r.module,
-                    r.from.to_string(),
-                    r.to.to_string(),
-                    r.access.as_str()
-                ])
-            })
-            .collect();
-        let data = serde_json::json!({
-            "actions": Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
-            "modules": modules,
-            "whys": whys.list,
-            "users": people,
-            "rules": rules,
-            "teams": self.team_tree(),
-            "page": PAGE,
-            "revision": policy.revision(),
-        });
-        // No policy string may speak HTML inside the script element: `</script>` would end
-        // it, `<!--<script>` would swallow the page after it. `<`, `>` and `&` occur in the
-        // JSON text only inside strings, where their `\u` escapes mean the same.
-        let data = serde_json::to_string(&data)
-            .unwrap_or_else(|_| "{}".to_string())
-            .replace('<', "\\u003c")
-            .replace('>', "\\u003e")
-            .replace('&', "\\u0026");
-        TEMPLATE.replace("{{DATA}}", &data)
-    }
-
     /// The teams as a forest: each team with the teams nested in it; a team nested in
     /// several appears under each, and the walk stops where it would repeat itself.
     fn team_tree(&self) -> Vec<serde_json::Value> {
@@ -146,6 +34,95 @@ impl Authorizer {
             .map(|t| node(teams, t, &mut Vec::new(), &mut budget))
             .collect()
     }
+}
+
+pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
+    let chosen: Vec<UserId> = if users.is_empty() {
+        (0..).map_while(|i| auth.user_at(i)).collect()
+    } else {
+        users.to_vec()
+    };
+    let policy = auth.policy();
+    let modules: Vec<&str> = policy.modules.keys().map(String::as_str).collect();
+    let mut whys = Interned::default();
+    let mut people = Vec::with_capacity(chosen.len());
+    for user in chosen {
+        let Some(view) = auth.matrix(user) else {
+            continue;
+        };
+        let display = policy
+            .users
+            .get(&view.user)
+            .and_then(|u| u.display_name.clone());
+        let mut rows = Vec::with_capacity(view.rows.len());
+        for (m, (module, access, cells)) in view.rows.iter().enumerate() {
+            let Some(module_id) = auth.module_at(m) else {
+                continue;
+            };
+            let reasons: Vec<usize> = Action::ALL
+                .iter()
+                .map(|&action| whys.index(why(&auth.explain_module(user, action, module_id))))
+                .collect();
+            let fields: Vec<String> = policy
+                .modules
+                .get(module)
+                .map(|def| {
+                    def.fields
+                        .keys()
+                        .filter_map(|field| {
+                            let access = auth.field_access(user, module_id, field);
+                            (access != FieldAccess::ReadWrite)
+                                .then(|| format!("{field} {}", access.as_str()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            rows.push(serde_json::json!([
+                access.as_str(),
+                cells.iter().map(|c| cell_class(*c)).collect::<Vec<_>>(),
+                reasons,
+                fields,
+            ]));
+        }
+        people.push(serde_json::json!({
+            "name": view.user,
+            "display": display,
+            "active": view.active,
+            "bypass": view.bypass,
+            "rows": rows,
+        }));
+    }
+    let rules: Vec<serde_json::Value> = policy
+        .sharing_rules
+        .iter()
+        .map(|r| {
+            serde_json::json!([
+                r.module,
+                r.from.to_string(),
+                r.to.to_string(),
+                r.access.as_str()
+            ])
+        })
+        .collect();
+    let data = serde_json::json!({
+        "actions": Action::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+        "modules": modules,
+        "whys": whys.list,
+        "users": people,
+        "rules": rules,
+        "teams": auth.team_tree(),
+        "page": PAGE,
+        "revision": policy.revision(),
+    });
+    // No policy string may speak HTML inside the script element: `</script>` would end
+    // it, `<!--<script>` would swallow the page after it. `<`, `>` and `&` occur in the
+    // JSON text only inside strings, where their `\u` escapes mean the same.
+    let data = serde_json::to_string(&data)
+        .unwrap_or_else(|_| "{}".to_string())
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    TEMPLATE.replace("{{DATA}}", &data)
 }
 
 /// One team of the tree, its nested teams below; `path` holds the teams above it.

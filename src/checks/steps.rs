@@ -9,125 +9,6 @@ use crate::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use crate::policy::Action;
 
 impl Authorizer {
-    /// Whether `user` skips data checks (active, `admin_bypass`, effective level `admin`
-    /// or `customer_admin`).
-    ///
-    /// # Cost
-    /// O(1).
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
-    /// assert!(auth.bypasses(auth.user("a").unwrap()) && !auth.bypasses(auth.user("b").unwrap()));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn bypasses(&self, user: UserId) -> bool {
-        self.user_facts(user)
-            .is_ok_and(|f| self.decided_before_grants(user, f) == Some(true))
-    }
-
-    /// May `user` do `action` on `record`? Deny unless a step of [the decision steps](crate::doc::semantics#decision-steps) allows; an unknown
-    /// id denies.
-    ///
-    /// # Cost
-    /// O(t + h + (s + t + h + min(r, o)) · log n) with the letters of [`Authorizer`]; no
-    /// allocation.
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy, Record};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"team"}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}},
-    ///   "teams":{"north":{"users":["a"]}},
-    ///   "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
-    /// let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
-    /// let north = [auth.team("north").unwrap()];
-    /// assert!(auth.can(a, Action::View, &Record::owned_by_user(m, b).with_teams(&north)));
-    /// assert!(!auth.can(a, Action::View, &Record::owned_by_user(m, b)));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    #[inline]
-    pub fn can(&self, user: UserId, action: Action, record: &Record<'_>) -> bool {
-        self.decide(user, action, record).is_ok_and(Step::allows)
-    }
-
-    /// [`Authorizer::can`], with an unknown id reported as an error instead of a denial.
-    ///
-    /// # Errors
-    /// [`CheckError`] (`stale_id`) naming the kind of id this authorizer did not issue.
-    ///
-    /// # Cost
-    /// As [`Authorizer::can`].
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy, Record};
-    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
-    /// let (before, now) = (policy.compile()?, policy.compile()?);
-    /// let a = now.user("a").unwrap();
-    /// let kept = before.module("m").unwrap(); // an id of an earlier compile
-    /// let err = now.try_can(a, Action::View, &Record::owned_by_user(kept, a)).unwrap_err();
-    /// assert_eq!(err.kind(), permatrix::IdKind::Module);
-    /// assert_eq!(err.code(), "stale_id");
-    /// assert!(!now.can(a, Action::View, &Record::owned_by_user(kept, a)));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_can(
-        &self,
-        user: UserId,
-        action: Action,
-        record: &Record<'_>,
-    ) -> Result<bool, CheckError> {
-        self.decide(user, action, record).map(Step::allows)
-    }
-
-    /// May `user` do `action` on `module` as a whole? For the module-level actions
-    /// `create` and `import`, and for any action on a module with `owned = false`. A
-    /// record-level action on an owned module needs a record and is denied here.
-    ///
-    /// # Cost
-    /// O(1); no allocation.
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"create":"owner"}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
-    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
-    /// assert!(auth.can_module(a, Action::Create, m));
-    /// assert!(!auth.can_module(a, Action::Import, m));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    #[inline]
-    pub fn can_module(&self, user: UserId, action: Action, module: ModuleId) -> bool {
-        self.decide_module(user, action, module)
-            .is_ok_and(Step::allows)
-    }
-
-    /// [`Authorizer::can_module`], with an unknown id reported as an error.
-    ///
-    /// # Errors
-    /// [`CheckError`] for an unknown user or module.
-    ///
-    /// # Cost
-    /// O(1).
-    ///
-    /// ```
-    /// use permatrix::{Action, Policy};
-    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
-    /// let (before, now) = (policy.compile()?, policy.compile()?);
-    /// let m = before.module("m").unwrap();
-    /// assert!(now.try_can_module(now.user("a").unwrap(), Action::Create, m).is_err());
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_can_module(
-        &self,
-        user: UserId,
-        action: Action,
-        module: ModuleId,
-    ) -> Result<bool, CheckError> {
-        self.decide_module(user, action, module).map(Step::allows)
-    }
-
     /// The deciding step for a module-level question (steps 1–5), traced.
     #[inline]
     pub(crate) fn decide_module(
@@ -447,4 +328,43 @@ impl Authorizer {
             }
         }
     }
+}
+
+pub(crate) fn bypasses(auth: &Authorizer, user: UserId) -> bool {
+    auth.user_facts(user)
+        .is_ok_and(|f| auth.decided_before_grants(user, f) == Some(true))
+}
+
+#[inline]
+pub(crate) fn can(auth: &Authorizer, user: UserId, action: Action, record: &Record<'_>) -> bool {
+    auth.decide(user, action, record).is_ok_and(Step::allows)
+}
+
+pub(crate) fn try_can(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    record: &Record<'_>,
+) -> Result<bool, CheckError> {
+    auth.decide(user, action, record).map(Step::allows)
+}
+
+#[inline]
+pub(crate) fn can_module(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    module: ModuleId,
+) -> bool {
+    auth.decide_module(user, action, module)
+        .is_ok_and(Step::allows)
+}
+
+pub(crate) fn try_can_module(
+    auth: &Authorizer,
+    user: UserId,
+    action: Action,
+    module: ModuleId,
+) -> Result<bool, CheckError> {
+    auth.decide_module(user, action, module).map(Step::allows)
 }

@@ -1,6 +1,7 @@
 //! Administration areas and who may enter them ([administration](crate::doc::semantics#administration), admin levels).
 
-use crate::authorizer::{Authorizer, ModuleId, UserId};
+use crate::checks::Authorizer;
+use crate::ids::{ModuleId, UserId};
 use crate::policy::{Access, AdminLevel, Settings};
 
 /// Area names used by the policy mutations of this crate. Areas are host-defined strings;
@@ -48,43 +49,24 @@ pub(crate) fn level_may_enter(settings: &Settings, level: AdminLevel, area: &str
     }
 }
 
-impl Authorizer {
-    /// May `user` administer `area` ([administration](crate::doc::semantics#administration))? `admin`: every area. `customer_admin`:
-    /// all but `settings.admin_areas.customer_admin_denied`. `superuser`: all but those and
-    /// `superuser_denied`, and `layout_editor` only for a `module` where their own access is
-    /// `on` (without a module: no). `none`, users who are not active, unknown ids: no.
-    ///
-    /// This answers for areas; which *users* an administrator may change is checked by the
-    /// policy mutations ([`Policy::admin`](crate::Policy::admin)).
-    ///
-    /// # Cost
-    /// O(a) for the a area names in the settings' denied lists.
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
-    ///   "users":{"ca":{"admin":"customer_admin"},"su":{"admin":"superuser"}}}"#)?.compile()?;
-    /// let (ca, su, m) = (auth.user("ca").unwrap(), auth.user("su").unwrap(), auth.module("m").unwrap());
-    /// assert!(!auth.can_admin(ca, "events", None));
-    /// assert!(auth.can_admin(ca, "users", None));
-    /// assert!(!auth.can_admin(su, "module_manager", None));
-    /// assert!(!auth.can_admin(su, "layout_editor", Some(m))); // su has no access to m
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn can_admin(&self, user: UserId, area: &str, module: Option<ModuleId>) -> bool {
-        let Ok(facts) = self.user_facts(user) else {
-            return false;
-        };
-        if !self.is_active(user) {
-            return false;
-        }
-        let settings = &self.inner.policy.settings;
-        if !level_may_enter(settings, facts.level, area) {
-            return false;
-        }
-        if facts.level == AdminLevel::Superuser && area == areas::LAYOUT_EDITOR {
-            return module.is_some_and(|m| self.module_access(user, m) == Some(Access::On));
-        }
-        true
+pub(crate) fn can_admin(
+    auth: &Authorizer,
+    user: UserId,
+    area: &str,
+    module: Option<ModuleId>,
+) -> bool {
+    let Ok(facts) = auth.user_facts(user) else {
+        return false;
+    };
+    if !auth.is_active(user) {
+        return false;
     }
+    let settings = &auth.inner.policy.settings;
+    if !level_may_enter(settings, facts.level, area) {
+        return false;
+    }
+    if facts.level == AdminLevel::Superuser && area == areas::LAYOUT_EDITOR {
+        return module.is_some_and(|m| auth.module_access(user, m) == Some(Access::On));
+    }
+    true
 }

@@ -4,9 +4,11 @@
 use std::collections::HashMap;
 
 use super::Comparison;
-use crate::authorizer::{Authorizer, Owner, UserId};
+use crate::checks::Authorizer;
+use crate::checks::record::Owner;
 use crate::diff::change::Change;
 use crate::ids::PrincipalId;
+use crate::ids::UserId;
 use crate::policy::CalendarOwner;
 
 impl Comparison<'_> {
