@@ -52,13 +52,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("\n== deal stages each user may pick ==");
     let deals = auth.module("deals").ok_or("no module `deals`")?;
+    let stage = auth.field(deals, "stage").ok_or("no field `deals.stage`")?;
+    let source = auth
+        .field(deals, "source")
+        .ok_or("no field `deals.source`")?;
     for name in ["dora", "mia", "sam", "paul"] {
         let u = user(name)?;
-        let stages: Vec<&str> = auth.picklist_values(u, deals, "stage").collect();
+        let stages: Vec<&str> = auth.picklist_values(u, stage).collect();
         println!(
             "{name:>5}: {:<24} may add sources: {}",
             stages.join(", "),
-            auth.can_add_picklist_value(u, deals, "source")
+            auth.can_add_picklist_value(u, source)
         );
     }
     Ok(())

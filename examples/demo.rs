@@ -50,7 +50,7 @@ fn main() -> ExitCode {
         .chain(users.iter().copied().take(2))
         .take(2)
     {
-        if let Some(matrix) = auth.user(name).and_then(|u| auth.matrix(u)) {
+        if let Some(matrix) = auth.user(name).and_then(|u| auth.matrix(u).ok()) {
             println!("{}", matrix.to_text());
         }
     }

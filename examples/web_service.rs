@@ -83,9 +83,11 @@ fn visible(auth: &Authorizer, user: UserId, module: ModuleId, deal: Map<String, 
     let kept = deal
         .into_iter()
         .filter(|(column, _)| {
-            // columns that are no declared field (id, owner) are the record's own
-            !auth.policy().modules["sales"].fields.contains_key(column)
-                || auth.field_access(user, module, column) != FieldAccess::Hidden
+            // columns that name no field (id, owner) are the record's own
+            match auth.field(module, column) {
+                None => true,
+                Some(field) => auth.field_access(user, field) != FieldAccess::Hidden,
+            }
         })
         .collect();
     Value::Object(kept)

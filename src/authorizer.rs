@@ -21,7 +21,7 @@ use crate::{checks, explain, filter};
 use std::sync::Arc;
 
 use crate::compile::{self, Cell};
-use crate::error::{CheckError, PolicyError};
+use crate::error::{CheckError, IdKind, PolicyError};
 use crate::explain::{CalendarExplanation, Explanation, MatrixView};
 use crate::filter::{Filter, SqlSchema, StoredRecord};
 use crate::policy::{Access, Action, AdminLevel, CalendarLevel, FieldAccess, HostKey, Policy};
@@ -206,7 +206,7 @@ impl Authorizer {
         Some(self.module_id(i as u32))
     }
 
-    /// The field `name` of `module`, resolved once for [`Authorizer::field_access_by_id`];
+    /// The field `name` of `module`, resolved once for [`Authorizer::field_access`];
     /// `None` when the module declares no such field or the module id is not this
     /// authorizer's. O(1).
     ///
@@ -221,7 +221,7 @@ impl Authorizer {
         checks::surface::field(self, module, name)
     }
 
-    /// The tool `name` of `module`, resolved once for [`Authorizer::can_use_tool_by_id`];
+    /// The tool `name` of `module`, resolved once for [`Authorizer::can_use_tool`];
     /// `None` when the module declares no such tool or the module id is not this
     /// authorizer's. O(1).
     ///
@@ -326,21 +326,22 @@ impl Authorizer {
         Some(self.module_id(i))
     }
 
-    /// The username of `user`, if the id is this authorizer's (`None` for a stale id).
+    /// The username of `user`.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.user_name(auth.user("a").unwrap()), Some("a"));
+    /// assert_eq!(auth.user_name(auth.user("a").unwrap()), Ok("a"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn user_name(&self, user: UserId) -> Option<&str> {
-        let u = self.user_slot(user)?;
-        self.inner
-            .policy
-            .users
-            .get_index(u)
+    pub fn user_name(&self, user: UserId) -> Result<&str, CheckError> {
+        self.user_slot(user)
+            .and_then(|u| self.inner.policy.users.get_index(u))
             .map(|(k, _)| k.as_str())
+            .ok_or(CheckError::stale(IdKind::User, user.index))
     }
 
     /// The name to show for `user`: the display name, or the username where there is
@@ -367,121 +368,146 @@ impl Authorizer {
         Ok(def.display_name.as_deref().unwrap_or(name))
     }
 
-    /// The id (name) of `team`, if the id is this authorizer's.
+    /// The id (name) of `team`.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.team_name(auth.team("t").unwrap()), Some("t"));
+    /// assert_eq!(auth.team_name(auth.team("t").unwrap()), Ok("t"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn team_name(&self, team: TeamId) -> Option<&str> {
-        let t = self.team_slot(team)?;
-        self.inner
-            .policy
-            .teams
-            .get_index(t)
+    pub fn team_name(&self, team: TeamId) -> Result<&str, CheckError> {
+        self.team_slot(team)
+            .and_then(|t| self.inner.policy.teams.get_index(t))
             .map(|(k, _)| k.as_str())
+            .ok_or(CheckError::stale(IdKind::Team, team.index))
     }
 
-    /// The id (name) of `role`, if the id is this authorizer's.
+    /// The id (name) of `role`.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},"roles":{"r":{"profiles":["p"]}}}"#)?.compile()?;
-    /// assert_eq!(auth.role_name(auth.role("r").unwrap()), Some("r"));
+    /// assert_eq!(auth.role_name(auth.role("r").unwrap()), Ok("r"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn role_name(&self, role: RoleId) -> Option<&str> {
-        let r = self.role_slot(role)?;
-        self.inner
-            .policy
-            .roles
-            .get_index(r)
+    pub fn role_name(&self, role: RoleId) -> Result<&str, CheckError> {
+        self.role_slot(role)
+            .and_then(|r| self.inner.policy.roles.get_index(r))
             .map(|(k, _)| k.as_str())
+            .ok_or(CheckError::stale(IdKind::Role, role.index))
     }
 
-    /// The id (name) of `module`, if the id is this authorizer's.
+    /// The id (name) of `module`.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.module_name(auth.module("m").unwrap()), Some("m"));
+    /// assert_eq!(auth.module_name(auth.module("m").unwrap()), Ok("m"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn module_name(&self, module: ModuleId) -> Option<&str> {
-        let m = self.module_slot(module)?;
-        self.inner
-            .policy
-            .modules
-            .get_index(m)
+    pub fn module_name(&self, module: ModuleId) -> Result<&str, CheckError> {
+        self.module_slot(module)
+            .and_then(|m| self.inner.policy.modules.get_index(m))
             .map(|(k, _)| k.as_str())
+            .ok_or(CheckError::stale(IdKind::Module, module.index))
     }
 
-    /// The name of `field`, if its module is this authorizer's. O(1).
+    /// The name of `field`. O(1).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"iban":{}}}}}"#)?.compile()?;
     /// let iban = auth.field(auth.module("m").unwrap(), "iban").unwrap();
-    /// assert_eq!(auth.field_name(iban), Some("iban"));
+    /// assert_eq!(auth.field_name(iban), Ok("iban"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn field_name(&self, field: FieldId) -> Option<&str> {
+    pub fn field_name(&self, field: FieldId) -> Result<&str, CheckError> {
         checks::surface::field_name(self, field)
+            .ok_or(CheckError::stale(IdKind::Field, field.index))
     }
 
-    /// The name of `tool`, if its module is this authorizer's. O(1).
+    /// The name of `tool`. O(1).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}}}"#)?.compile()?;
     /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
-    /// assert_eq!(auth.tool_name(pdf), Some("pdf_export"));
+    /// assert_eq!(auth.tool_name(pdf), Ok("pdf_export"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn tool_name(&self, tool: ToolId) -> Option<&str> {
-        checks::surface::tool_name(self, tool)
+    pub fn tool_name(&self, tool: ToolId) -> Result<&str, CheckError> {
+        checks::surface::tool_name(self, tool).ok_or(CheckError::stale(IdKind::Tool, tool.index))
     }
 
-    /// The host key of `user`, if it has one and the id is this authorizer's. O(1).
+    /// The host key of `user`; `None` when they have none. O(1).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::{HostKey, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{"key":1003},"bob":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.user_key(auth.user("ann").unwrap()), Some(&HostKey::from(1003)));
-    /// assert_eq!(auth.user_key(auth.user("bob").unwrap()), None);
+    /// assert_eq!(auth.user_key(auth.user("ann").unwrap()), Ok(Some(&HostKey::from(1003))));
+    /// assert_eq!(auth.user_key(auth.user("bob").unwrap()), Ok(None));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn user_key(&self, user: UserId) -> Option<&HostKey> {
-        let u = self.user_slot(user)?;
-        self.inner.policy.users.get_index(u)?.1.key.as_ref()
+    pub fn user_key(&self, user: UserId) -> Result<Option<&HostKey>, CheckError> {
+        self.user_slot(user)
+            .and_then(|u| self.inner.policy.users.get_index(u))
+            .map(|(_, def)| def.key.as_ref())
+            .ok_or(CheckError::stale(IdKind::User, user.index))
     }
 
-    /// The host key of `team`, if it has one and the id is this authorizer's. O(1).
+    /// The host key of `team`; `None` when it has none. O(1).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::{HostKey, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"teams":{"north":{"key":7}}}"#)?.compile()?;
-    /// assert_eq!(auth.team_key(auth.team("north").unwrap()), Some(&HostKey::from(7)));
+    /// assert_eq!(auth.team_key(auth.team("north").unwrap()), Ok(Some(&HostKey::from(7))));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn team_key(&self, team: TeamId) -> Option<&HostKey> {
-        let t = self.team_slot(team)?;
-        self.inner.policy.teams.get_index(t)?.1.key.as_ref()
+    pub fn team_key(&self, team: TeamId) -> Result<Option<&HostKey>, CheckError> {
+        self.team_slot(team)
+            .and_then(|t| self.inner.policy.teams.get_index(t))
+            .map(|(_, def)| def.key.as_ref())
+            .ok_or(CheckError::stale(IdKind::Team, team.index))
     }
 
-    /// The host key of `module`, if it has one and the id is this authorizer's. O(1).
+    /// The host key of `module`; `None` when it has none. O(1).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::{HostKey, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{"key":3}}}"#)?.compile()?;
-    /// assert_eq!(auth.module_key(auth.module("deals").unwrap()), Some(&HostKey::from(3)));
+    /// assert_eq!(auth.module_key(auth.module("deals").unwrap()), Ok(Some(&HostKey::from(3))));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn module_key(&self, module: ModuleId) -> Option<&HostKey> {
-        let m = self.module_slot(module)?;
-        self.inner.policy.modules.get_index(m)?.1.key.as_ref()
+    pub fn module_key(&self, module: ModuleId) -> Result<Option<&HostKey>, CheckError> {
+        self.module_slot(module)
+            .and_then(|m| self.inner.policy.modules.get_index(m))
+            .map(|(_, def)| def.key.as_ref())
+            .ok_or(CheckError::stale(IdKind::Module, module.index))
     }
 
     // --- Checks ---
@@ -623,54 +649,6 @@ impl Authorizer {
         checks::steps::bypasses(self, user)
     }
 
-    /// What `user` may do with `field` of `module` ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): `hidden` for an inactive
-    /// user, `read_write` for a bypassing admin, `hidden` on an `off` module, at most
-    /// `read_only` on a `read_only` module, `read_write` for mandatory fields on an `on`
-    /// module (`read_only` for capped external users), otherwise the merged value.
-    /// Unknown ids and fields are `hidden`.
-    ///
-    /// # Cost
-    /// O(1): one hash lookup of the field's name; no allocation.
-    ///
-    /// ```
-    /// use permatrix::{FieldAccess, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,
-    ///   "modules":{"m":{"fields":{"iban":{},"name":{"mandatory":true}}}},
-    ///   "profiles":{"p":{"modules":{"m":{"access":"on","fields":{"iban":"hidden"}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
-    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
-    /// assert_eq!(auth.field_access(a, m, "iban"), FieldAccess::Hidden);
-    /// assert_eq!(auth.field_access(a, m, "name"), FieldAccess::ReadWrite);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn field_access(&self, user: UserId, module: ModuleId, field: &str) -> FieldAccess {
-        checks::surface::field_access(self, user, module, field)
-    }
-
-    /// [`Authorizer::field_access`], with unknown ids and fields reported as errors.
-    ///
-    /// # Errors
-    /// [`CheckError`] for an unknown user, module or field.
-    ///
-    /// # Cost
-    /// O(1), as [`Authorizer::field_access`].
-    ///
-    /// ```
-    /// use permatrix::{IdKind, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// let err = auth.try_field_access(auth.user("a").unwrap(), auth.module("m").unwrap(), "nope").unwrap_err();
-    /// assert_eq!(err.kind(), IdKind::Field);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_field_access(
-        &self,
-        user: UserId,
-        module: ModuleId,
-        field: &str,
-    ) -> Result<FieldAccess, CheckError> {
-        checks::surface::try_field_access(self, user, module, field)
-    }
-
     /// [`Authorizer::field_access`] for a field resolved with [`Authorizer::field`]: no
     /// name to look up. `hidden` for unknown ids.
     ///
@@ -683,14 +661,14 @@ impl Authorizer {
     ///   "profiles":{"p":{"modules":{"m":{"access":"on","fields":{"iban":"read_only"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
     /// let iban = auth.field(auth.module("m").unwrap(), "iban").unwrap();
-    /// assert_eq!(auth.field_access_by_id(auth.user("a").unwrap(), iban), FieldAccess::ReadOnly);
+    /// assert_eq!(auth.field_access(auth.user("a").unwrap(), iban), FieldAccess::ReadOnly);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn field_access_by_id(&self, user: UserId, field: FieldId) -> FieldAccess {
-        checks::surface::field_access_by_id(self, user, field)
+    pub fn field_access(&self, user: UserId, field: FieldId) -> FieldAccess {
+        checks::surface::field_access(self, user, field)
     }
 
-    /// [`Authorizer::field_access_by_id`], with unknown ids reported as errors.
+    /// [`Authorizer::field_access`], with unknown ids reported as errors.
     ///
     /// # Errors
     /// [`CheckError`] (`stale_id`) for a user or field of another authorizer.
@@ -703,61 +681,15 @@ impl Authorizer {
     /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{"fields":{"f":{}}}},"users":{"a":{}}}"#)?;
     /// let (old, new) = (policy.compile()?, policy.compile()?);
     /// let f = old.field(old.module("m").unwrap(), "f").unwrap();
-    /// assert_eq!(new.try_field_access_by_id(new.user("a").unwrap(), f).unwrap_err().code(), "stale_id");
+    /// assert_eq!(new.try_field_access(new.user("a").unwrap(), f).unwrap_err().code(), "stale_id");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn try_field_access_by_id(
+    pub fn try_field_access(
         &self,
         user: UserId,
         field: FieldId,
     ) -> Result<FieldAccess, CheckError> {
-        checks::surface::try_field_access_by_id(self, user, field)
-    }
-
-    /// Whether `user` may use `tool` of `module` ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): active, the tool enabled in the
-    /// merged profiles (after overrides) and the module not `off`; bypassing admins may use
-    /// every declared tool. Unknown ids and tools are `false`.
-    ///
-    /// # Cost
-    /// O(1) (a hash lookup of the name); no allocation.
-    ///
-    /// ```
-    /// use permatrix::Policy;
-    /// let auth = Policy::from_json(r#"{"version":1,
-    ///   "modules":{"m":{"tools":["pdf_export","merge_duplicates"]}},
-    ///   "profiles":{"p":{"modules":{"m":{"access":"on","tools":{"pdf_export":true}}}}},
-    ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
-    /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
-    /// assert!(auth.can_use_tool(a, m, "pdf_export"));
-    /// assert!(!auth.can_use_tool(a, m, "merge_duplicates"));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn can_use_tool(&self, user: UserId, module: ModuleId, tool: &str) -> bool {
-        checks::surface::can_use_tool(self, user, module, tool)
-    }
-
-    /// [`Authorizer::can_use_tool`], with unknown ids and tools reported as errors.
-    ///
-    /// # Errors
-    /// [`CheckError`] for an unknown user, module or tool.
-    ///
-    /// # Cost
-    /// O(1), as [`Authorizer::can_use_tool`].
-    ///
-    /// ```
-    /// use permatrix::{IdKind, Policy};
-    /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// let err = auth.try_can_use_tool(auth.user("a").unwrap(), auth.module("m").unwrap(), "x").unwrap_err();
-    /// assert_eq!(err.kind(), IdKind::Tool);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_can_use_tool(
-        &self,
-        user: UserId,
-        module: ModuleId,
-        tool: &str,
-    ) -> Result<bool, CheckError> {
-        checks::surface::try_can_use_tool(self, user, module, tool)
+        checks::surface::try_field_access(self, user, field)
     }
 
     /// [`Authorizer::can_use_tool`] for a tool resolved with [`Authorizer::tool`].
@@ -772,14 +704,14 @@ impl Authorizer {
     ///   "profiles":{"p":{"modules":{"m":{"access":"on","tools":{"pdf_export":true}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
     /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
-    /// assert!(auth.can_use_tool_by_id(auth.user("a").unwrap(), pdf));
+    /// assert!(auth.can_use_tool(auth.user("a").unwrap(), pdf));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn can_use_tool_by_id(&self, user: UserId, tool: ToolId) -> bool {
-        checks::surface::can_use_tool_by_id(self, user, tool)
+    pub fn can_use_tool(&self, user: UserId, tool: ToolId) -> bool {
+        checks::surface::can_use_tool(self, user, tool)
     }
 
-    /// [`Authorizer::can_use_tool_by_id`], with unknown ids reported as errors.
+    /// [`Authorizer::can_use_tool`], with unknown ids reported as errors.
     ///
     /// # Errors
     /// [`CheckError`] (`stale_id`) for a user or tool of another authorizer.
@@ -792,11 +724,11 @@ impl Authorizer {
     /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["t"]}},"users":{"a":{}}}"#)?;
     /// let (old, new) = (policy.compile()?, policy.compile()?);
     /// let t = old.tool(old.module("m").unwrap(), "t").unwrap();
-    /// assert_eq!(new.try_can_use_tool_by_id(new.user("a").unwrap(), t).unwrap_err().code(), "stale_id");
+    /// assert_eq!(new.try_can_use_tool(new.user("a").unwrap(), t).unwrap_err().code(), "stale_id");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn try_can_use_tool_by_id(&self, user: UserId, tool: ToolId) -> Result<bool, CheckError> {
-        checks::surface::try_can_use_tool_by_id(self, user, tool)
+    pub fn try_can_use_tool(&self, user: UserId, tool: ToolId) -> Result<bool, CheckError> {
+        checks::surface::try_can_use_tool(self, user, tool)
     }
 
     /// The fields of `module` that `user` sees, with what they may do with each, in the
@@ -982,7 +914,7 @@ impl Authorizer {
         checks::calendar::try_calendar_access(self, viewer, owner)
     }
 
-    /// The values of the picklist of `field` in `module` that `user` may pick, in their
+    /// The values of the picklist of `field` (from [`Authorizer::field`]) that `user` may pick, in their
     /// declared order: the unbound values (no `roles`) and those bound to a role the user
     /// holds (direct, default or conferred by an active team). Every value when the list
     /// is not `role_bound` or the user bypasses data checks; none for a user who is not
@@ -999,19 +931,19 @@ impl Authorizer {
     ///   "profiles":{"p":{}}, "roles":{"rep":{"profiles":["p"]},"manager":{"profiles":["p"]}},
     ///   "users":{"ann":{"roles":["rep"]}}}"#)?.compile()?;
     /// let (ann, deals) = (auth.user("ann").unwrap(), auth.module("deals").unwrap());
-    /// assert_eq!(auth.picklist_values(ann, deals, "stage").collect::<Vec<_>>(), ["open", "lost"]);
+    /// let stage = auth.field(deals, "stage").unwrap();
+    /// assert_eq!(auth.picklist_values(ann, stage).collect::<Vec<_>>(), ["open", "lost"]);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn picklist_values<'a>(
         &'a self,
         user: UserId,
-        module: ModuleId,
-        field: &str,
+        field: FieldId,
     ) -> impl Iterator<Item = &'a str> + 'a {
-        checks::calendar::picklist_values(self, user, module, field)
+        checks::calendar::picklist_values(self, user, field)
     }
 
-    /// Whether `user` may add a value to the picklist of `field` in `module`: an active
+    /// Whether `user` may add a value to the picklist of `field` (from [`Authorizer::field`]): an active
     /// user, a field with a picklist that is not `role_bound`, and either the tool
     /// `create_picklist_values` enabled for them on the module or an effective level of
     /// `admin` or `customer_admin` (whatever their profiles say). `false` for unknown ids.
@@ -1026,13 +958,13 @@ impl Authorizer {
     ///     "fields":{"stage":{"picklist":{"values":[{"value":"open"}]}}}}},
     ///   "profiles":{"p":{"modules":{"deals":{"access":"on","tools":{"create_picklist_values":true}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"]},"bob":{}}}"#)?.compile()?;
-    /// let deals = auth.module("deals").unwrap();
-    /// assert!(auth.can_add_picklist_value(auth.user("ann").unwrap(), deals, "stage"));
-    /// assert!(!auth.can_add_picklist_value(auth.user("bob").unwrap(), deals, "stage"));
+    /// let stage = auth.field(auth.module("deals").unwrap(), "stage").unwrap();
+    /// assert!(auth.can_add_picklist_value(auth.user("ann").unwrap(), stage));
+    /// assert!(!auth.can_add_picklist_value(auth.user("bob").unwrap(), stage));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn can_add_picklist_value(&self, user: UserId, module: ModuleId, field: &str) -> bool {
-        checks::calendar::can_add_picklist_value(self, user, module, field)
+    pub fn can_add_picklist_value(&self, user: UserId, field: FieldId) -> bool {
+        checks::calendar::can_add_picklist_value(self, user, field)
     }
 
     /// May `user` administer `area` ([administration](crate::doc::semantics#administration))? `admin`: every area. `customer_admin`:
@@ -1142,7 +1074,10 @@ impl Authorizer {
     }
 
     /// The effective admin level of `user`: their own or the highest conferred by one of
-    /// their active teams. `None` for an unknown id.
+    /// their active teams.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(1): worked out at compile time.
@@ -1150,15 +1085,18 @@ impl Authorizer {
     /// ```
     /// use permatrix::{AdminLevel, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"admins":{"users":["a"],"admin":"admin"}}}"#)?.compile()?;
-    /// assert_eq!(auth.admin_level(auth.user("a").unwrap()), Some(AdminLevel::Admin));
+    /// assert_eq!(auth.admin_level(auth.user("a").unwrap()), Ok(AdminLevel::Admin));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn admin_level(&self, user: UserId) -> Option<AdminLevel> {
-        self.user_facts(user).ok().map(|u| u.level)
+    pub fn admin_level(&self, user: UserId) -> Result<AdminLevel, CheckError> {
+        self.user_facts(user).map(|u| u.level)
     }
 
     /// The active teams `user` is a member of (nested teams and role entries included),
-    /// ascending. `None` for an id this authorizer did not issue.
+    /// ascending.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(m): the list is kept, this copies it into ids.
@@ -1167,20 +1105,22 @@ impl Authorizer {
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
     ///     "teams":{"inner":{"users":["a"]},"outer":{"teams":["inner"]}}}"#)?.compile()?;
-    /// assert_eq!(auth.teams_of(auth.user("a").unwrap()).map(|t| t.len()), Some(2));
+    /// assert_eq!(auth.teams_of(auth.user("a").unwrap()).map(|t| t.len()), Ok(2));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn teams_of(&self, user: UserId) -> Option<Vec<TeamId>> {
-        self.user_slot(user)?;
-        Some(
-            self.user_team_slice(user)
-                .iter()
-                .map(|&t| self.team_id(t))
-                .collect(),
-        )
+    pub fn teams_of(&self, user: UserId) -> Result<Vec<TeamId>, CheckError> {
+        self.user_facts(user)?;
+        Ok(self
+            .user_team_slice(user)
+            .iter()
+            .map(|&t| self.team_id(t))
+            .collect())
     }
 
-    /// Whether `user` is active in this authorizer; `None` for an unknown id.
+    /// Whether `user` is active in this authorizer.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(1).
@@ -1188,17 +1128,21 @@ impl Authorizer {
     /// ```
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{"status":"invited"}}}"#)?.compile()?;
-    /// assert_eq!(auth.user_active(auth.user("a").unwrap()), Some(true));
-    /// assert_eq!(auth.user_active(auth.user("b").unwrap()), Some(false));
+    /// assert_eq!(auth.user_active(auth.user("a").unwrap()), Ok(true));
+    /// assert_eq!(auth.user_active(auth.user("b").unwrap()), Ok(false));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn user_active(&self, user: UserId) -> Option<bool> {
-        self.user_slot(user).map(|_| self.is_active(user))
+    pub fn user_active(&self, user: UserId) -> Result<bool, CheckError> {
+        self.user_facts(user)?;
+        Ok(self.is_active(user))
     }
 
     /// A copy of this authorizer in which `user` is active (`true`) or not (`false`),
     /// sharing everything else. Deactivation and reactivation take effect through this
-    /// without a recompile ([administration](crate::doc::semantics#administration)). Unknown ids change nothing.
+    /// without a recompile ([administration](crate::doc::semantics#administration)).
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for a user this authorizer did not issue.
     ///
     /// # Cost
     /// O(users / 64): one bitset is copied.
@@ -1208,31 +1152,33 @@ impl Authorizer {
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
     /// let (root, m) = (auth.user("root").unwrap(), auth.module("m").unwrap());
     /// let record = Record::owned_by_user(m, root);
-    /// let after = auth.with_user_active(root, false);
+    /// let after = auth.with_user_active(root, false)?;
     /// assert!(auth.can(root, Action::View, &record));
     /// assert!(!after.can(root, Action::View, &record));
-    /// assert!(after.with_user_active(root, true).can(root, Action::View, &record));
-    /// # Ok::<(), permatrix::PolicyError>(())
+    /// assert!(after.with_user_active(root, true)?.can(root, Action::View, &record));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    #[must_use]
-    pub fn with_user_active(&self, user: UserId, active: bool) -> Authorizer {
+    pub fn with_user_active(&self, user: UserId, active: bool) -> Result<Authorizer, CheckError> {
         let mut bits = (*self.active).clone();
-        if let Some(word) = self.user_slot(user).and_then(|u| bits.get_mut(u / 64)) {
-            let bit = 1u64 << (user.index() % 64);
-            if active {
-                *word |= bit;
-            } else {
-                *word &= !bit;
-            }
+        let word = self
+            .user_slot(user)
+            .and_then(|u| bits.get_mut(u / 64))
+            .ok_or(CheckError::stale(IdKind::User, user.index))?;
+        let bit = 1u64 << (user.index() % 64);
+        if active {
+            *word |= bit;
+        } else {
+            *word &= !bit;
         }
-        Authorizer {
+        Ok(Authorizer {
             inner: Arc::clone(&self.inner),
             active: Arc::new(bits),
-        }
+        })
     }
 
     /// The matrix cell of `user` for (`module`, `action`), after every step of [grants](crate::doc::semantics#grants)
-    /// (`none` for a user who is not active). `None` for an unknown id. A bypassing
+    /// (`none` for a user who is not active); a [`CheckError`] (`stale_id`) for an id this
+    /// authorizer did not issue. A bypassing
     /// admin's cells are what the matrix holds; the bypass itself happens in
     /// [`Authorizer::can`].
     ///
@@ -1243,21 +1189,23 @@ impl Authorizer {
     /// use permatrix::{Action, Cell, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
     /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
-    /// assert_eq!(auth.cell(a, m, Action::View), Some(Cell::NONE));
+    /// assert_eq!(auth.cell(a, m, Action::View), Ok(Cell::NONE));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn cell(&self, user: UserId, module: ModuleId, action: Action) -> Option<Cell> {
-        let facts = self.user_facts(user).ok()?;
-        let m = self.module_slot(module)?;
+    pub fn cell(&self, user: UserId, module: ModuleId, action: Action) -> Result<Cell, CheckError> {
+        let facts = self.user_facts(user)?;
+        let m = self
+            .module_slot(module)
+            .ok_or(CheckError::stale(IdKind::Module, module.index))?;
         if !self.is_active(user) {
             // SPEC §3 step 6: a user who is not active gets `none` everywhere
-            return Some(Cell::NONE);
+            return Ok(Cell::NONE);
         }
-        Some(self.inner.matrix.cell(facts.row, m, action))
+        Ok(self.inner.matrix.cell(facts.row, m, action))
     }
 
     /// The effective module access of `user` (after overrides); `off` for a user who is
-    /// not active. `None` for an unknown id.
+    /// not active; a [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(1).
@@ -1265,17 +1213,19 @@ impl Authorizer {
     /// ```
     /// use permatrix::{Access, Policy};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// assert_eq!(auth.module_access(auth.user("a").unwrap(), auth.module("m").unwrap()), Some(Access::Off));
+    /// assert_eq!(auth.module_access(auth.user("a").unwrap(), auth.module("m").unwrap()), Ok(Access::Off));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn module_access(&self, user: UserId, module: ModuleId) -> Option<Access> {
-        let facts = self.user_facts(user).ok()?;
-        let m = self.module_slot(module)?;
+    pub fn module_access(&self, user: UserId, module: ModuleId) -> Result<Access, CheckError> {
+        let facts = self.user_facts(user)?;
+        let m = self
+            .module_slot(module)
+            .ok_or(CheckError::stale(IdKind::Module, module.index))?;
         // a user who is not active has no access, whatever their compiled row says
         if !self.is_active(user) {
-            return Some(Access::Off);
+            return Ok(Access::Off);
         }
-        Some(self.inner.matrix.access(facts.row, m))
+        Ok(self.inner.matrix.access(facts.row, m))
     }
 
     // --- Lists: the records a user may see, as a condition the host's database evaluates ---
@@ -1458,7 +1408,7 @@ impl Authorizer {
     }
 
     /// The matrix of `user`, with the calendars they see and the picklist values they may
-    /// not pick; `None` for an unknown id.
+    /// not pick; a [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(modules × actions) for the rows, plus O(calendars × calendar shares) and
@@ -1470,8 +1420,8 @@ impl Authorizer {
     /// assert_eq!(auth.matrix(auth.user("a").unwrap()).unwrap().rows.len(), 1);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn matrix(&self, user: UserId) -> Option<MatrixView> {
-        explain::matrix::matrix(self, user)
+    pub fn matrix(&self, user: UserId) -> Result<MatrixView, CheckError> {
+        explain::matrix::matrix(self, user).ok_or(CheckError::stale(IdKind::User, user.index))
     }
 
     /// A self-contained HTML page (no external assets) for administrators: every user ×

@@ -339,20 +339,6 @@ pub struct CheckError {
 }
 
 impl CheckError {
-    /// A field or tool name that `module` does not declare.
-    pub(crate) fn unknown(kind: IdKind, name: &str, module: &str) -> Self {
-        CheckError {
-            kind,
-            index: u32::MAX,
-            stale: false,
-            name: Some(Box::new((
-                shorten(name, MAX_PATH),
-                shorten(module, MAX_PATH),
-            ))),
-            row: None,
-        }
-    }
-
     /// A value of a host's row (`what`: "owner", "share kind", "share access") that names
     /// nothing the policy knows, or no word of the document.
     pub(crate) fn unknown_in_row(kind: IdKind, what: &'static str, text: &str) -> Self {
@@ -402,14 +388,16 @@ impl CheckError {
         }
     }
 
-    /// The unknown field or tool name, when that is what the error is about.
+    /// The text of a host's row that names nothing the policy knows, when that is what
+    /// the error is about ([`Authorizer::record_from_row`](crate::Authorizer::record_from_row)).
     ///
     /// ```
-    /// use permatrix::Policy;
+    /// use permatrix::{HostKey, Policy, SqlSchema};
+    /// use permatrix::filter::StoredRecord;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
-    /// let err = auth.try_field_access(auth.user("a").unwrap(), auth.module("m").unwrap(), "iban").unwrap_err();
-    /// assert_eq!(err.name(), Some("iban"));
-    /// assert_eq!(err.to_string(), "module `m` declares no field `iban`");
+    /// let row = StoredRecord { owner_user: Some(HostKey::from("zed")), ..StoredRecord::default() };
+    /// let err = auth.record_from_row(auth.module("m").unwrap(), &SqlSchema::for_table("m"), &row).unwrap_err();
+    /// assert_eq!(err.name(), Some("zed"));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn name(&self) -> Option<&str> {

@@ -74,11 +74,11 @@ id_type!(
     /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"ann":{},"bob":{}}}"#)?;
     /// let auth = policy.compile()?;
     /// let bob = auth.user("bob").unwrap();
-    /// assert_eq!(auth.user_name(bob), Some("bob"));
+    /// assert_eq!(auth.user_name(bob), Ok("bob"));
     /// policy.users.shift_remove("ann"); // bob moves to position 0
     /// let next = policy.compile()?;
-    /// assert_eq!(next.user_name(bob), None); // the old id names nobody
-    /// assert_eq!(next.user_name(next.user("bob").unwrap()), Some("bob"));
+    /// assert!(next.user_name(bob).is_err()); // the old id names nobody
+    /// assert_eq!(next.user_name(next.user("bob").unwrap()), Ok("bob"));
     /// assert_eq!(next.user("bob").unwrap().to_string(), "user #0");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
@@ -171,8 +171,8 @@ member_id_type!(
     /// let m = auth.module("m").unwrap();
     /// let iban = auth.field(m, "iban").unwrap();
     /// assert!(auth.field(m, "ibna").is_none());
-    /// assert_eq!(auth.field_name(iban), Some("iban"));
-    /// assert_eq!(auth.field_access_by_id(auth.user("a").unwrap(), iban), FieldAccess::ReadWrite);
+    /// assert_eq!(auth.field_name(iban), Ok("iban"));
+    /// assert_eq!(auth.field_access(auth.user("a").unwrap(), iban), FieldAccess::ReadWrite);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     FieldId,
@@ -185,7 +185,7 @@ member_id_type!(
     /// use permatrix::Policy;
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf_export"]}},"users":{"a":{"admin":"admin"}}}"#)?.compile()?;
     /// let pdf = auth.tool(auth.module("m").unwrap(), "pdf_export").unwrap();
-    /// assert!(auth.can_use_tool_by_id(auth.user("a").unwrap(), pdf));
+    /// assert!(auth.can_use_tool(auth.user("a").unwrap(), pdf));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     ToolId,

@@ -40,8 +40,8 @@ use crate::policy::Status;
 /// // later the full recompile is published; ids are resolved again from the new snapshot
 /// live.publish(policy.compile()?);
 /// let now = live.current();
-/// assert_eq!(now.user_active(now.user("bob").unwrap()), Some(false));
-/// assert_eq!(now.user_active(bob), None); // an id of the earlier compile names nobody
+/// assert_eq!(now.user_active(now.user("bob").unwrap()), Ok(false));
+/// assert!(now.user_active(bob).is_err()); // an id of the earlier compile names nobody
 /// # Ok::<(), permatrix::PolicyError>(())
 /// ```
 #[derive(Debug)]
@@ -109,7 +109,7 @@ impl LiveAuthorizer {
     /// live.set_active("bob", false);
     /// live.publish(in_flight);
     /// let now = live.current();
-    /// assert_eq!(now.user_active(now.user("bob").unwrap()), Some(false));
+    /// assert_eq!(now.user_active(now.user("bob").unwrap()), Ok(false));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn publish(&self, authorizer: Authorizer) {
@@ -127,8 +127,14 @@ impl LiveAuthorizer {
             if written == *active {
                 return false; // the policy says it now
             }
-            authorizer = authorizer.with_user_active(user, *active);
-            true
+            match authorizer.with_user_active(user, *active) {
+                Ok(next) => {
+                    authorizer = next;
+                    true
+                }
+                // the id was looked up in this very authorizer: it cannot be stale
+                Err(_) => false,
+            }
         });
         self.current.store(Arc::new(authorizer));
     }
@@ -158,9 +164,11 @@ impl LiveAuthorizer {
         let Some(user) = current.user(username) else {
             return false;
         };
+        let Ok(next) = current.with_user_active(user, active) else {
+            return false;
+        };
         pending.insert(username.to_string(), active);
-        self.current
-            .store(Arc::new(current.with_user_active(user, active)));
+        self.current.store(Arc::new(next));
         true
     }
 }

@@ -273,8 +273,8 @@ impl AdminSeats {
         user: UserId,
         force: bool,
     ) -> Result<(SeatTaken, Option<String>), SeatError> {
-        let name = auth.user_name(user).ok_or_else(SeatError::stale)?;
-        let level = auth.admin_level(user).ok_or_else(SeatError::stale)?;
+        let name = auth.user_name(user).map_err(|_| SeatError::stale())?;
+        let level = auth.admin_level(user).map_err(|_| SeatError::stale())?;
         // SPEC §12: only a user whose sign-in succeeds takes (or takes away) a seat
         auth.login(user).map_err(SeatError::sign_in_refused)?;
         if !matches!(level, AdminLevel::Admin | AdminLevel::CustomerAdmin) {

@@ -17,6 +17,9 @@ use generate::{FIELDS, MODULES, Tape, random_policy};
 use permatrix::{Action, FieldAccess, Owner, Record};
 use proptest::prelude::*;
 
+mod common;
+use common::by_name::ByName;
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
 
@@ -61,9 +64,9 @@ proptest! {
                 .collect();
             let batch = auth.can_many(user, action, &as_records);
             // the `try_` forms and the bypass say what the plain checks say
-            let bypass = auth.user_active(user) == Some(true)
+            let bypass = auth.user_active(user) == Ok(true)
                 && policy.settings.admin_bypass
-                && matches!(auth.admin_level(user), Some(permatrix::AdminLevel::Admin | permatrix::AdminLevel::CustomerAdmin));
+                && matches!(auth.admin_level(user), Ok(permatrix::AdminLevel::Admin | permatrix::AdminLevel::CustomerAdmin));
             prop_assert_eq!(auth.bypasses(user), bypass);
             for m in (0..MODULES.len()).filter_map(|i| auth.module_at(i)) {
                 prop_assert_eq!(auth.try_can_module(user, action, m), Ok(auth.can_module(user, action, m)));
@@ -82,7 +85,7 @@ proptest! {
                 let want: Vec<(&str, FieldAccess)> = FIELDS
                     .iter()
                     .filter(|f| policy.modules[name].fields.contains_key(**f))
-                    .map(|f| (*f, auth.field_access(user, module, f)))
+                    .map(|f| (*f, auth.field_named(user, module, f)))
                     .filter(|(_, a)| *a != FieldAccess::Hidden)
                     .collect();
                 let mut got = visible.clone();

@@ -12,6 +12,9 @@
 
 use permatrix::{CalendarLevel, CalendarReason, Owner, Policy};
 
+mod common;
+use common::by_name::ByName;
+
 #[test]
 fn who_may_add_picklist_values() {
     let auth = Policy::from_json(
@@ -31,9 +34,7 @@ fn who_may_add_picklist_values() {
     .compile()
     .unwrap();
     let deals = auth.module("deals").unwrap();
-    let may = |user: &str, field: &str| {
-        auth.can_add_picklist_value(auth.user(user).unwrap(), deals, field)
-    };
+    let may = |user: &str, field: &str| auth.can_add_named(auth.user(user).unwrap(), deals, field);
     assert!(may("clerk", "source"), "the tool allows it");
     assert!(!may("viewer", "source"), "no tool, no admin level");
     assert!(
@@ -173,10 +174,7 @@ fn administration_of_calendars_and_picklists_is_guarded_and_audited() {
     let auth = p.compile().unwrap();
     let (su, bob) = (auth.user("su").unwrap(), auth.user("bob").unwrap());
     let deals = auth.module("deals").unwrap();
-    assert_eq!(
-        auth.picklist_values(su, deals, "stage").collect::<Vec<_>>(),
-        ["open", "won"]
-    );
+    assert_eq!(auth.picklist_named(su, deals, "stage"), ["open", "won"]);
     let sales = auth.team("sales").unwrap();
     assert_eq!(
         auth.calendar_access(bob, Owner::Team(sales)),

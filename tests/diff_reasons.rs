@@ -15,6 +15,9 @@
 use permatrix::diff::{Direction, Membership, Reason};
 use permatrix::{Action, Change, Policy, PolicyDiff, diff};
 
+mod common;
+use common::by_name::ByName;
+
 const BASE: &str = r#"{
   "version": 1,
   "modules": { "deals": {}, "notes": {} },
@@ -581,7 +584,7 @@ fn a_new_picklist_is_an_added_item_not_a_user_answer() {
         .compile()
         .unwrap();
     let deals = after.module("deals").unwrap();
-    assert!(after.can_add_picklist_value(after.user("clerk").unwrap(), deals, "plain"));
+    assert!(after.can_add_named(after.user("clerk").unwrap(), deals, "plain"));
     let d = diff(&before, &after);
     let none = d.user("clerk").is_none_or(|u| {
         !u.changes

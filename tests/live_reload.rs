@@ -35,7 +35,7 @@ fn policy() -> Policy {
 /// What `bob` may do on owner's deal, read off the snapshot's own policy and status bit.
 fn expected(snapshot: &Authorizer) -> bool {
     let bob = snapshot.user("bob").unwrap();
-    snapshot.user_active(bob) == Some(true) && snapshot.policy().users["bob"].roles == ["viewer"]
+    snapshot.user_active(bob) == Ok(true) && snapshot.policy().users["bob"].roles == ["viewer"]
 }
 
 #[test]

@@ -19,6 +19,9 @@ use generate::{FIELDS, MODULES, SCOPES, TOOLS, Tape, random_policy};
 use permatrix::{Action, Authorizer, Policy, Record};
 use proptest::prelude::*;
 
+mod common;
+use common::by_name::ByName;
+
 /// One change to `p`, chosen by the tape.
 fn change(p: &mut Policy, t: &mut Tape<'_>) {
     let profiles: Vec<String> = p.profiles.keys().cloned().collect();
@@ -96,10 +99,10 @@ fn decisions(auth: &Authorizer) -> Vec<String> {
         out.push(format!("{:?}", auth.matrix(user).map(|m| m.to_json())));
         for module in (0..).map_while(|i| auth.module_at(i)) {
             for field in FIELDS {
-                out.push(format!("{:?}", auth.field_access(user, module, field)));
+                out.push(format!("{:?}", auth.field_named(user, module, field)));
             }
             for tool in TOOLS {
-                out.push(format!("{}", auth.can_use_tool(user, module, tool)));
+                out.push(format!("{}", auth.tool_named(user, module, tool)));
             }
             for &owner in &users {
                 for team in [None, teams.first().copied()] {

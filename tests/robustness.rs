@@ -14,6 +14,9 @@ mod foreign;
 use permatrix::{Action, Owner, Policy, PrincipalId, Record, Share, ShareAccess};
 use proptest::prelude::*;
 
+mod common;
+use common::by_name::ByName;
+
 const DEMO: &str = include_str!("../examples/policies/minicrm.json");
 
 fn exercise(text: &str, ids: &[usize]) {
@@ -54,11 +57,11 @@ fn exercise(text: &str, ids: &[usize]) {
         let _ = auth.try_can(user, *action, &record);
         let _ = auth.can_module(user, *action, record.module);
     }
-    let _ = auth.field_access(user, record.module, "name");
-    let _ = auth.can_use_tool(user, record.module, "pdf_export");
+    let _ = auth.field_named(user, record.module, "name");
+    let _ = auth.tool_named(user, record.module, "pdf_export");
     let _ = auth.result_limit(user);
     let _ = auth.merge_order(user, &record, &record);
-    if let Some(m) = auth.matrix(user) {
+    if let Ok(m) = auth.matrix(user) {
         let _ = (m.to_text(), m.to_markdown(), m.to_csv(), m.to_json());
     }
 }

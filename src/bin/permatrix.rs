@@ -284,7 +284,7 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
                     .ok_or_else(|| Fail(format!("no user `{name}`")))?;
                 let view = auth
                     .matrix(id)
-                    .ok_or_else(|| Fail(format!("no user `{name}`")))?;
+                    .map_err(|_| Fail(format!("no user `{name}`")))?;
                 match format {
                     MatrixFormat::Text => println!("{}", view.to_text()),
                     MatrixFormat::Md => {

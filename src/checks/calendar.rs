@@ -7,7 +7,7 @@ use super::Authorizer;
 use super::record::Owner;
 use crate::compile::CalendarOf;
 use crate::error::{CheckError, IdKind};
-use crate::ids::{ModuleId, UserId};
+use crate::ids::{FieldId, UserId};
 use crate::policy::{AdminLevel, CalendarLevel};
 
 /// What decided a calendar access.
@@ -157,15 +157,15 @@ pub(crate) fn try_calendar_access(
 pub(crate) fn picklist_values<'a>(
     auth: &'a Authorizer,
     user: UserId,
-    module: ModuleId,
-    field: &str,
+    field: FieldId,
 ) -> impl Iterator<Item = &'a str> + 'a {
     let c = &*auth.inner;
     let found = (|| {
         let facts = auth.user_facts(user).ok()?;
-        let m = auth.module_slot(module)?;
+        let m = auth.module_slot(field.module)?;
         let (_, def) = c.policy.modules.get_index(m)?;
-        let (f, _, field_def) = def.fields.get_full(field)?;
+        let f = field.index();
+        let (_, field_def) = def.fields.get_index(f)?;
         let list = field_def.picklist.as_ref()?;
         let all = match auth.decided_before_grants(user, facts) {
             Some(false) => return None,
@@ -187,21 +187,17 @@ pub(crate) fn picklist_values<'a>(
     })
 }
 
-pub(crate) fn can_add_picklist_value(
-    auth: &Authorizer,
-    user: UserId,
-    module: ModuleId,
-    field: &str,
-) -> bool {
+pub(crate) fn can_add_picklist_value(auth: &Authorizer, user: UserId, field: FieldId) -> bool {
+    let module = field.module;
     let (Ok(facts), Ok(def)) = (auth.user_facts(user), auth.module_def(module)) else {
         return false;
     };
     let open = def
         .fields
-        .get(field)
-        .and_then(|f| f.picklist.as_ref())
+        .get_index(field.index())
+        .and_then(|(_, f)| f.picklist.as_ref())
         .is_some_and(|list| !list.role_bound);
     open && auth.is_active(user)
         && (matches!(facts.level, AdminLevel::Admin | AdminLevel::CustomerAdmin)
-            || auth.can_use_tool(user, module, "create_picklist_values"))
+            || super::surface::tool_named(auth, user, module, "create_picklist_values"))
 }

@@ -66,7 +66,7 @@ pub(crate) fn can_admin(
         return false;
     }
     if facts.level == AdminLevel::Superuser && area == areas::LAYOUT_EDITOR {
-        return module.is_some_and(|m| auth.module_access(user, m) == Some(Access::On));
+        return module.is_some_and(|m| auth.module_access(user, m) == Ok(Access::On));
     }
     true
 }

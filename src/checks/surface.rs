@@ -38,7 +38,8 @@ pub(crate) fn visible_fields(
     def.fields
         .keys()
         .filter_map(|name| {
-            let access = auth.try_field_access(user, module, name).ok()?;
+            let field = auth.field(module, name)?;
+            let access = auth.try_field_access(user, field).ok()?;
             (access != FieldAccess::Hidden).then_some((name.as_str(), access))
         })
         .collect()
@@ -73,40 +74,6 @@ pub(crate) fn can_many(
         .collect()
 }
 
-pub(crate) fn field_access(
-    auth: &Authorizer,
-    user: UserId,
-    module: ModuleId,
-    field: &str,
-) -> FieldAccess {
-    // no error is built for an unknown name: the plain form allocates nothing
-    auth.field(module, field)
-        .map_or(FieldAccess::Hidden, |f| auth.field_access_by_id(user, f))
-}
-
-pub(crate) fn try_field_access(
-    auth: &Authorizer,
-    user: UserId,
-    module: ModuleId,
-    field: &str,
-) -> Result<FieldAccess, CheckError> {
-    let def = auth.module_def(module)?;
-    let index = def.fields.get_index_of(field).ok_or_else(|| {
-        CheckError::unknown(
-            IdKind::Field,
-            field,
-            auth.module_name(module).unwrap_or_default(),
-        )
-    })?;
-    auth.try_field_access_by_id(
-        user,
-        FieldId {
-            module,
-            index: index as u32,
-        },
-    )
-}
-
 pub(crate) fn field(auth: &Authorizer, module: ModuleId, name: &str) -> Option<FieldId> {
     let index = auth.module_def(module).ok()?.fields.get_index_of(name)?;
     Some(FieldId {
@@ -120,12 +87,12 @@ pub(crate) fn field_name(auth: &Authorizer, field: FieldId) -> Option<&str> {
     def.fields.get_index(field.index()).map(|(k, _)| k.as_str())
 }
 
-pub(crate) fn field_access_by_id(auth: &Authorizer, user: UserId, field: FieldId) -> FieldAccess {
-    auth.try_field_access_by_id(user, field)
+pub(crate) fn field_access(auth: &Authorizer, user: UserId, field: FieldId) -> FieldAccess {
+    auth.try_field_access(user, field)
         .unwrap_or(FieldAccess::Hidden)
 }
 
-pub(crate) fn try_field_access_by_id(
+pub(crate) fn try_field_access(
     auth: &Authorizer,
     user: UserId,
     field: FieldId,
@@ -151,35 +118,6 @@ pub(crate) fn try_field_access_by_id(
     ))
 }
 
-pub(crate) fn can_use_tool(auth: &Authorizer, user: UserId, module: ModuleId, tool: &str) -> bool {
-    // no error is built for an unknown name: the plain form allocates nothing
-    auth.tool(module, tool)
-        .is_some_and(|t| auth.can_use_tool_by_id(user, t))
-}
-
-pub(crate) fn try_can_use_tool(
-    auth: &Authorizer,
-    user: UserId,
-    module: ModuleId,
-    tool: &str,
-) -> Result<bool, CheckError> {
-    let def = auth.module_def(module)?;
-    let index = def.tools.get_index_of(tool).ok_or_else(|| {
-        CheckError::unknown(
-            IdKind::Tool,
-            tool,
-            auth.module_name(module).unwrap_or_default(),
-        )
-    })?;
-    auth.try_can_use_tool_by_id(
-        user,
-        ToolId {
-            module,
-            index: index as u32,
-        },
-    )
-}
-
 pub(crate) fn tool(auth: &Authorizer, module: ModuleId, name: &str) -> Option<ToolId> {
     let index = auth.module_def(module).ok()?.tools.get_index_of(name)?;
     Some(ToolId {
@@ -193,11 +131,11 @@ pub(crate) fn tool_name(auth: &Authorizer, tool: ToolId) -> Option<&str> {
     def.tools.get_index(tool.index()).map(String::as_str)
 }
 
-pub(crate) fn can_use_tool_by_id(auth: &Authorizer, user: UserId, tool: ToolId) -> bool {
-    auth.try_can_use_tool_by_id(user, tool).unwrap_or(false)
+pub(crate) fn can_use_tool(auth: &Authorizer, user: UserId, tool: ToolId) -> bool {
+    auth.try_can_use_tool(user, tool).unwrap_or(false)
 }
 
-pub(crate) fn try_can_use_tool_by_id(
+pub(crate) fn try_can_use_tool(
     auth: &Authorizer,
     user: UserId,
     tool: ToolId,
@@ -262,5 +200,12 @@ pub(crate) fn offers_merge(auth: &Authorizer, user: UserId, module: ModuleId) ->
         .cell(facts.row, module.index(), Action::Edit)
         .is_none();
     edit && (!def.tools.contains("merge_duplicates")
-        || auth.can_use_tool(user, module, "merge_duplicates"))
+        || tool_named(auth, user, module, "merge_duplicates"))
+}
+
+/// May `user` use the tool `name` of `module`: for the crate's own tools
+/// (`merge_duplicates`, `create_picklist_values`), which hosts do not look up.
+pub(crate) fn tool_named(auth: &Authorizer, user: UserId, module: ModuleId, name: &str) -> bool {
+    auth.tool(module, name)
+        .is_some_and(|t| auth.can_use_tool(user, t))
 }

@@ -47,7 +47,7 @@
 //! assert!(!auth.can_module(user("azubi"), Action::Create, quotes)); // Standard: Off
 //! assert!(auth.can(user("bea"), Action::View, &team_quote));       // Restricted: read
 //! assert!(!auth.can(user("bea"), Action::Edit, &Record::owned_by_user(quotes, user("bea"))));
-//! assert_eq!(auth.field_access(user("vera"), quotes, "margin"), FieldAccess::Hidden);
+//! assert_eq!(auth.field_access(user("vera"), auth.field(quotes, "margin").unwrap()), FieldAccess::Hidden);
 //!
 //! // a quote Tom creates for Projekt X belongs to his team and to the project's
 //! let projekt_x = auth.team("projekt_x").unwrap();

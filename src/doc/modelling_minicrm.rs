@@ -36,7 +36,7 @@
 //! assert!(auth.can(user("mia"), Action::Delete, &Record::owned_by_user(sales, user("ben"))));
 //! // a user sees his own deals, not a colleague's, and no margins
 //! assert!(!auth.can(user("ben"), Action::View, &Record::owned_by_user(sales, user("lea"))));
-//! assert_eq!(auth.field_access(user("ben"), sales, "margin"), FieldAccess::Hidden);
+//! assert_eq!(auth.field_access(user("ben"), auth.field(sales, "margin").unwrap()), FieldAccess::Hidden);
 //! // contacts linked to his team are his to see
 //! let nord = auth.team("nord").unwrap();
 //! let teams = [nord];

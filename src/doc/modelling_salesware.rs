@@ -39,7 +39,7 @@
 //! // the field team's ceiling: its own customers only, the credit limit read-only
 //! assert!(!auth.can(user("fiona"), Action::Edit, &veras));
 //! assert!(auth.can(user("fiona"), Action::Edit, &Record::owned_by_user(customers, user("fiona"))));
-//! assert_eq!(auth.field_access(user("fiona"), customers, "credit_limit"), FieldAccess::ReadOnly);
+//! assert_eq!(auth.field_access(user("fiona"), auth.field(customers, "credit_limit").unwrap()), FieldAccess::ReadOnly);
 //! // sign-in: the group's second factor; no active group, no sign-in
 //! assert_eq!(auth.login(user("vera")).unwrap().0, ["totp"]);
 //! assert!(auth.login(user("olga")).is_err());

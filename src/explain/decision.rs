@@ -258,7 +258,7 @@ impl Authorizer {
             error: None,
             user: self.user_name(user).unwrap_or_default().to_string(),
             user_display_name: self.named_user(user).and_then(|n| n.display_name),
-            user_key: self.user_key(user).cloned(),
+            user_key: self.user_key(user).ok().flatten().cloned(),
             owner: None,
             record_teams: Vec::new(),
             hierarchy: Vec::new(),

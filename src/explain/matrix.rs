@@ -8,6 +8,7 @@ use crate::cell::Cell;
 use crate::checks::Authorizer;
 use crate::checks::record::Owner;
 use crate::escape;
+use crate::ids::FieldId;
 use crate::ids::UserId;
 use crate::policy::{Access, Action, CalendarLevel, CalendarOwner};
 
@@ -88,11 +89,13 @@ pub(crate) fn matrix(auth: &Authorizer, user: UserId) -> Option<MatrixView> {
     }
     let mut picklist_restrictions = Vec::new();
     for (m, (module, def)) in c.policy.modules.iter().enumerate() {
-        for (field, f) in &def.fields {
+        for (i, (field, f)) in def.fields.iter().enumerate() {
             let Some(list) = &f.picklist else { continue };
-            let visible: Vec<&str> = auth
-                .picklist_values(user, auth.module_id(m as u32), field)
-                .collect();
+            let id = FieldId {
+                module: auth.module_id(m as u32),
+                index: i as u32,
+            };
+            let visible: Vec<&str> = auth.picklist_values(user, id).collect();
             let hidden: Vec<String> = list
                 .values
                 .iter()

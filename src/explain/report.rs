@@ -47,7 +47,7 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
     let mut whys = Interned::default();
     let mut people = Vec::with_capacity(chosen.len());
     for user in chosen {
-        let Some(view) = auth.matrix(user) else {
+        let Ok(view) = auth.matrix(user) else {
             continue;
         };
         let display = policy
@@ -70,7 +70,9 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
                     def.fields
                         .keys()
                         .filter_map(|field| {
-                            let access = auth.field_access(user, module_id, field);
+                            let access = auth
+                                .field(module_id, field)
+                                .map_or(FieldAccess::Hidden, |f| auth.field_access(user, f));
                             (access != FieldAccess::ReadWrite)
                                 .then(|| format!("{field} {}", access.as_str()))
                         })

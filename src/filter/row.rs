@@ -73,7 +73,7 @@ pub(crate) fn record_from_row(
     schema: &SqlSchema,
     row: &StoredRecord,
 ) -> Result<OwnedRecord, CheckError> {
-    if auth.module_name(module).is_none() {
+    if auth.module_name(module).is_err() {
         return Err(CheckError::stale(IdKind::Module, module.index));
     }
     let owner = match (&row.owner_user, &row.owner_team) {

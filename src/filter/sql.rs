@@ -358,7 +358,7 @@ impl Writer<'_> {
         let name = auth.module_name(self.module).unwrap_or_default();
         Ids::of(
             self.schema.module_keys,
-            std::iter::once((name, auth.module_key(self.module))),
+            std::iter::once((name, auth.module_key(self.module).ok().flatten())),
         )
     }
 
@@ -369,7 +369,7 @@ impl Writer<'_> {
         let name = auth.module_name(module).unwrap_or_default();
         let ids = Ids::of(
             self.schema.module_keys,
-            std::iter::once((name, auth.module_key(module))),
+            std::iter::once((name, auth.module_key(module).ok().flatten())),
         );
         // Without statistics, SQLite would walk the whole module through an index on
         // `module` and test each row; the unary `+` (a no-op on the value) keeps that
@@ -464,9 +464,12 @@ impl Writer<'_> {
         let auth = self.auth;
         Ids::of(
             self.schema.team_keys,
-            teams
-                .iter()
-                .map(|&t| (auth.team_name(t).unwrap_or_default(), auth.team_key(t))),
+            teams.iter().map(|&t| {
+                (
+                    auth.team_name(t).unwrap_or_default(),
+                    auth.team_key(t).ok().flatten(),
+                )
+            }),
         )
     }
 
@@ -512,7 +515,7 @@ impl Writer<'_> {
                     Ids::principal_text(
                         user_keys,
                         auth.user_name(u).unwrap_or_default(),
-                        auth.user_key(u),
+                        auth.user_key(u).ok().flatten(),
                     ),
                 ),
                 PrincipalId::Team(t) => (
@@ -520,13 +523,13 @@ impl Writer<'_> {
                     Ids::principal_text(
                         team_keys,
                         auth.team_name(t).unwrap_or_default(),
-                        auth.team_key(t),
+                        auth.team_key(t).ok().flatten(),
                     ),
                 ),
-                PrincipalId::Role(r) => ("role", auth.role_name(r).map(str::to_string)),
+                PrincipalId::Role(r) => ("role", auth.role_name(r).ok().map(str::to_string)),
                 PrincipalId::RoleAndSubordinates(r) => (
                     "role_and_subordinates",
-                    auth.role_name(r).map(str::to_string),
+                    auth.role_name(r).ok().map(str::to_string),
                 ),
             };
             let Some(id) = id else { continue };
@@ -573,9 +576,12 @@ impl Writer<'_> {
             Condition::OwnerUserIn(users) => {
                 let ids = Ids::of(
                     self.schema.user_keys,
-                    users
-                        .iter()
-                        .map(|&u| (auth.user_name(u).unwrap_or_default(), auth.user_key(u))),
+                    users.iter().map(|&u| {
+                        (
+                            auth.user_name(u).unwrap_or_default(),
+                            auth.user_key(u).ok().flatten(),
+                        )
+                    }),
                 );
                 self.member(&format!("{row}.{}", q.owner_user), ids)
             }

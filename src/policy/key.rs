@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 /// use permatrix::{HostKey, Policy};
 /// let auth = Policy::from_json(r#"{"version":1,"users":{"alice":{"key":1003}}}"#)?.compile()?;
 /// let alice = auth.user_by_key(&HostKey::from(1003)).unwrap();
-/// assert_eq!(auth.user_name(alice), Some("alice"));
+/// assert_eq!(auth.user_name(alice), Ok("alice"));
 /// assert_eq!(HostKey::from(1003).to_string(), "1003");
 /// assert_eq!(HostKey::from("a-7").to_string(), "a-7");
 /// # Ok::<(), permatrix::PolicyError>(())

@@ -86,13 +86,13 @@ pub const SEQUENCES: &str = r#"{
 
 fn level(a: &Authorizer, u: &str) -> AdminLevel {
     a.user(u)
-        .and_then(|id| a.admin_level(id))
+        .and_then(|id| a.admin_level(id).ok())
         .unwrap_or_default()
 }
 
 fn active_level(a: &Authorizer, u: &str) -> AdminLevel {
     match a.user(u) {
-        Some(id) if a.user_active(id) == Some(true) => level(a, u),
+        Some(id) if a.user_active(id) == Ok(true) => level(a, u),
         _ => AdminLevel::None,
     }
 }

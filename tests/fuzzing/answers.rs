@@ -4,6 +4,7 @@
 //! records. Written against the public API alone, apart from the diff it checks: the diff's
 //! promise test and the guards' invariant in the administration fuzz target both ask it.
 
+use super::by_name::ByName;
 use permatrix::diff::Direction;
 use permatrix::{
     Action, Authorizer, Cell, Change, HostKey, OwnedRecord, Owner, PolicyDiff, Principal,
@@ -312,8 +313,8 @@ pub fn differences(
                 Surface::Access {
                     module: module.clone(),
                 },
-                was.module_access(a, ma),
-                now.module_access(b, mb),
+                was.module_access(a, ma).ok(),
+                now.module_access(b, mb).ok(),
                 &mut out,
             );
             for &action in Action::ALL {
@@ -358,13 +359,13 @@ pub fn differences(
                     module: module.clone(),
                     field: field.clone(),
                 },
-                was.field_access(a, ma, field),
-                now.field_access(b, mb, field),
+                was.field_named(a, ma, field),
+                now.field_named(b, mb, field),
                 &mut out,
             );
             let (va, vb): (Vec<&str>, Vec<&str>) = (
-                was.picklist_values(a, ma, field).collect(),
-                now.picklist_values(b, mb, field).collect(),
+                was.picklist_named(a, ma, field),
+                now.picklist_named(b, mb, field),
             );
             for value in va.iter().chain(&vb) {
                 let declared = |d: Option<&permatrix::Module>| {
@@ -394,8 +395,8 @@ pub fn differences(
                     module: module.clone(),
                     field: field.clone(),
                 },
-                was.can_add_picklist_value(a, ma, field),
-                now.can_add_picklist_value(b, mb, field),
+                was.can_add_named(a, ma, field),
+                now.can_add_named(b, mb, field),
                 &mut out,
             );
         }
@@ -410,8 +411,8 @@ pub fn differences(
                     module: module.clone(),
                     tool: tool.clone(),
                 },
-                was.can_use_tool(a, ma, tool),
-                now.can_use_tool(b, mb, tool),
+                was.tool_named(a, ma, tool),
+                now.tool_named(b, mb, tool),
                 &mut out,
             );
         }
@@ -484,8 +485,8 @@ pub fn differences(
     );
     diff_of(
         Surface::AdminLevel,
-        was.admin_level(a),
-        now.admin_level(b),
+        was.admin_level(a).ok(),
+        now.admin_level(b).ok(),
         &mut out,
     );
     for area in area_names(was, now) {
@@ -503,7 +504,7 @@ pub fn differences(
         let mut names: Vec<String> = teams
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|t| auth.team_name(t).map(str::to_string))
+            .filter_map(|t| auth.team_name(t).ok().map(str::to_string))
             .collect();
         names.sort();
         names
@@ -520,7 +521,7 @@ pub fn differences(
             detail: format!("{ta:?} -> {tb:?}"),
         });
     }
-    let key = |auth: &Authorizer, u| auth.user_key(u).cloned();
+    let key = |auth: &Authorizer, u| auth.user_key(u).ok().flatten().cloned();
     let (ka, kb): (Option<HostKey>, Option<HostKey>) = (key(was, a), key(now, b));
     if ka != kb {
         out.push(Difference {

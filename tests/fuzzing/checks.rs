@@ -2,6 +2,7 @@
 //! another one, records with any owner, teams and shares. Nothing panics, and every answer
 //! agrees with its siblings: `can`, `try_can`, `explain` and `filter` give one decision.
 
+use super::by_name::ByName;
 use arbitrary::Unstructured;
 use permatrix::{
     Action, Authorizer, Condition, ModuleId, Owner, PrincipalId, Record, RoleId, Share,
@@ -126,6 +127,7 @@ fn agree(auth: &Authorizer, user: UserId, action: Action, record: &Record<'_>) {
     let module_level = auth.can_module(user, action, record.module);
     let unowned = auth
         .module_name(record.module)
+        .ok()
         .and_then(|m| auth.policy().modules.get(m))
         .is_some_and(|m| !m.owned);
     if action.is_module_level() || unowned {
@@ -140,15 +142,15 @@ fn agree(auth: &Authorizer, user: UserId, action: Action, record: &Record<'_>) {
     if let Some((keep, gone)) = auth.merge_order(user, record, record) {
         assert!(auth.can(user, Action::Edit, &keep) && auth.can(user, Action::Delete, &gone));
     }
-    let _ = auth.field_access(user, record.module, "f0");
-    let _ = auth.can_use_tool(user, record.module, "merge_duplicates");
+    let _ = auth.field_named(user, record.module, "f0");
+    let _ = auth.tool_named(user, record.module, "merge_duplicates");
     let _ = auth.offers_merge(user, record.module);
     let _ = auth.result_limit(user);
     let _ = auth.login(user);
     let _ = auth.can_admin(user, "users", Some(record.module));
     let _ = auth.new_record_teams(user, Some(user), record.teams);
     let _ = auth.explain_module(user, action, record.module).to_string();
-    if let Some(matrix) = auth.matrix(user) {
+    if let Ok(matrix) = auth.matrix(user) {
         let _ = (
             matrix.to_text(),
             matrix.to_markdown(),
@@ -156,9 +158,13 @@ fn agree(auth: &Authorizer, user: UserId, action: Action, record: &Record<'_>) {
             matrix.to_json(),
         );
     }
-    let deactivated = auth.with_user_active(user, false);
-    assert!(
-        !deactivated.can(user, action, record),
-        "an inactive user was allowed"
-    );
+    // a user id of another authorizer changes nothing and is refused
+    if let Ok(deactivated) = auth.with_user_active(user, false) {
+        assert!(
+            !deactivated.can(user, action, record),
+            "an inactive user was allowed"
+        );
+    } else {
+        assert!(auth.user_active(user).is_err(), "a known user was refused");
+    }
 }

@@ -2,6 +2,7 @@
 //! `tests/reference`) on one policy and a tape of checks: the body of the differential
 //! proptest and of the `differential` fuzz target.
 
+use super::by_name::ByName;
 use super::foreign;
 use super::generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_principal};
 use super::reference::{RefOwner, RefRecord, Reference};
@@ -46,7 +47,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
         match t.below(14) {
             0 => {
                 let field = FIELDS[t.below(FIELDS.len())];
-                let got = auth.field_access(uid(&user), mid, field);
+                let got = auth.field_named(uid(&user), mid, field);
                 let want = reference.field_access(&user, module, field);
                 ensure_eq!(
                     got,
@@ -60,7 +61,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
             }
             1 => {
                 let tool = TOOLS[t.below(TOOLS.len())];
-                let got = auth.can_use_tool(uid(&user), mid, tool);
+                let got = auth.tool_named(uid(&user), mid, tool);
                 let want = reference.can_use_tool(&user, module, tool);
                 ensure_eq!(
                     got,
@@ -152,7 +153,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                     .map(|teams| {
                         let mut names: Vec<String> = teams
                             .into_iter()
-                            .filter_map(|t| auth.team_name(t).map(str::to_string))
+                            .filter_map(|t| auth.team_name(t).ok().map(str::to_string))
                             .collect();
                         names.sort();
                         names
@@ -170,7 +171,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
             7 => {
                 let field = FIELDS[t.below(FIELDS.len())];
                 ensure_eq!(
-                    auth.can_add_picklist_value(uid(&user), mid, field),
+                    auth.can_add_named(uid(&user), mid, field),
                     reference.can_add_picklist_value(&user, module, field),
                     "can_add_picklist_value({}, {}, {})\n{}",
                     user,
@@ -237,10 +238,10 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                 );
                 let filter = auth.filter(uid(&user), action, mid);
                 // the condition alone, as a host evaluating it in memory would
-                let linked_known = record.teams.iter().all(|t| auth.team_name(*t).is_some());
+                let linked_known = record.teams.iter().all(|t| auth.team_name(*t).is_ok());
                 if mid == record.module
                     && linked_known
-                    && auth.module_name(mid).is_some()
+                    && auth.module_name(mid).is_ok()
                     && auth.try_can(uid(&user), action, &record).is_ok()
                 {
                     ensure_eq!(
@@ -301,7 +302,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
         for module in MODULES {
             let mid = auth.module(module).unwrap_or(foreign.module);
             for field in FIELDS {
-                let got: Vec<&str> = auth.picklist_values(uid(viewer), mid, field).collect();
+                let got: Vec<&str> = auth.picklist_named(uid(viewer), mid, field);
                 ensure_eq!(
                     got,
                     reference.picklist_values(viewer, module, field),

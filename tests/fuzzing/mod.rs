@@ -5,6 +5,8 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/by_name.rs"]
+pub mod by_name;
 #[path = "../foreign/mod.rs"]
 pub mod foreign;
 #[path = "../generate/mod.rs"]

@@ -46,7 +46,7 @@ enum Gate {
 
 fn gate(auth: &Authorizer, user: Option<UserId>) -> Gate {
     match user {
-        Some(u) if auth.user_active(u) == Some(true) => {
+        Some(u) if auth.user_active(u) == Ok(true) => {
             if auth.bypasses(u) {
                 Gate::Bypass
             } else {
@@ -181,7 +181,7 @@ impl<'a> Comparison<'a> {
             });
         }
         let level = |auth: &Authorizer, u: Option<UserId>| {
-            u.and_then(|u| auth.admin_level(u)).unwrap_or_default()
+            u.and_then(|u| auth.admin_level(u).ok()).unwrap_or_default()
         };
         let (lo, ln) = (level(self.old, uo), level(self.new, un));
         if lo != ln && un.is_some() {
@@ -211,7 +211,8 @@ impl<'a> Comparison<'a> {
             if !person.teams.is_empty() {
                 out.push(self.teams_change(name, &person.teams));
             }
-            let (ko, kn) = (self.old.user_key(o), self.new.user_key(n));
+            let key = |auth: &'a Authorizer, u| auth.user_key(u).ok().flatten();
+            let (ko, kn) = (key(self.old, o), key(self.new, n));
             if ko != kn {
                 out.push(Change::HostKey {
                     before: ko.cloned(),

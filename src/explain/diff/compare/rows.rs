@@ -263,7 +263,7 @@ impl<'a> Comparison<'a> {
         let capped =
             |auth: &Authorizer, u: Option<UserId>| u.is_some_and(|u| auth.is_external_capped(u));
         let level = |auth: &Authorizer, u: Option<UserId>| {
-            u.and_then(|u| auth.admin_level(u)).unwrap_or_default()
+            u.and_then(|u| auth.admin_level(u).ok()).unwrap_or_default()
         };
         let key: RowKey = (
             row(self.old, uo),
@@ -320,8 +320,12 @@ impl<'a> Comparison<'a> {
                 if !(declared(dold) && declared(dnew)) {
                     continue;
                 }
-                let adds =
-                    |s: Side<'_>| s.is_some_and(|(a, u, m)| a.can_add_picklist_value(u, m, field));
+                let adds = |s: Side<'_>| {
+                    s.is_some_and(|(a, u, m)| {
+                        a.field(m, field)
+                            .is_some_and(|f| a.can_add_picklist_value(u, f))
+                    })
+                };
                 let (ao, an) = (adds(so), adds(sn));
                 if ao != an {
                     out.push(Change::AddPicklistValue {
@@ -346,7 +350,7 @@ impl<'a> Comparison<'a> {
         out: &mut Vec<Change>,
     ) {
         let access = |s: Side<'_>| {
-            s.and_then(|(a, u, m)| a.module_access(u, m))
+            s.and_then(|(a, u, m)| a.module_access(u, m).ok())
                 .unwrap_or(Access::Off)
         };
         let (xo, xn) = (access(so), access(sn));
@@ -359,7 +363,7 @@ impl<'a> Comparison<'a> {
         }
         for &action in Action::ALL {
             let cell = |s: Side<'_>| {
-                s.and_then(|(a, u, m)| a.cell(u, m, action))
+                s.and_then(|(a, u, m)| a.cell(u, m, action).ok())
                     .unwrap_or(Cell::NONE)
             };
             let (co, cn) = (cell(so), cell(sn));
@@ -374,7 +378,8 @@ impl<'a> Comparison<'a> {
         }
         for field in fields {
             let access = |s: Side<'_>| {
-                s.map_or(FieldAccess::Hidden, |(a, u, m)| a.field_access(u, m, field))
+                s.and_then(|(a, u, m)| a.field(m, field).map(|f| a.field_access(u, f)))
+                    .unwrap_or(FieldAccess::Hidden)
             };
             let (fo, fnew) = (access(so), access(sn));
             if fo != fnew {
@@ -388,7 +393,9 @@ impl<'a> Comparison<'a> {
         }
         let tools = names_of_both(dold.map(|d| d.tools.iter()), dnew.map(|d| d.tools.iter()));
         for tool in tools {
-            let on = |s: Side<'_>| s.is_some_and(|(a, u, m)| a.can_use_tool(u, m, &tool));
+            let on = |s: Side<'_>| {
+                s.is_some_and(|(a, u, m)| a.tool(m, &tool).is_some_and(|t| a.can_use_tool(u, t)))
+            };
             let (to, tn) = (on(so), on(sn));
             if to != tn {
                 out.push(Change::Tool {
@@ -410,9 +417,10 @@ fn picklist_values(
     out: &mut Vec<Change>,
 ) {
     let values = |s: Side<'_>| -> Vec<String> {
-        s.map_or_else(Vec::new, |(a, u, m)| {
-            a.picklist_values(u, m, field).map(str::to_string).collect()
-        })
+        s.and_then(|(a, u, m)| a.field(m, field).map(|f| (a, u, f)))
+            .map_or_else(Vec::new, |(a, u, f)| {
+                a.picklist_values(u, f).map(str::to_string).collect()
+            })
     };
     let (vo, vn) = (values(so), values(sn));
     let mut seen = HashSet::new();
