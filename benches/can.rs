@@ -21,8 +21,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use permatrix::{
-    Access, Action, Authorizer, LiveAuthorizer, Module, ModuleGrant, Policy, Profile, Record, Role,
-    Scope, Team, TeamId, User, UserId,
+    Action, Authorizer, LiveAuthorizer, Policy, Record, TeamId, UserId,
+    policy::{Access, Module, ModuleGrant, Profile, Role, Scope, Team, User},
 };
 
 const USERS: usize = 10_000;
@@ -315,9 +315,9 @@ fn bench_can(c: &mut Criterion) {
         .admin_as_host()
         .add_user(
             "su",
-            permatrix::User {
-                admin: permatrix::AdminLevel::Superuser,
-                ..permatrix::User::default()
+            permatrix::policy::User {
+                admin: permatrix::policy::AdminLevel::Superuser,
+                ..permatrix::policy::User::default()
             },
         )
         .and_then(|_| admin_policy.admin_as_host().activate_user("su"))

@@ -24,7 +24,8 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use permatrix::{
-    Access, Action, ModuleGrant, Policy, Principal, Scope, ShareAccess, SharingRule, Status, diff,
+    Action, Policy, diff,
+    policy::{Access, ModuleGrant, Principal, Scope, ShareAccess, SharingRule, Status},
 };
 use workload::{Shape, user_name};
 

@@ -17,7 +17,7 @@ mod workload;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use permatrix::{Action, Record, SqlDialect, SqlSchema, User};
+use permatrix::{Action, Record, SqlDialect, SqlSchema, policy::User};
 use workload::Shape;
 
 fn bench_filter(c: &mut Criterion) {

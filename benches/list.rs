@@ -26,8 +26,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use permatrix::{
-    Action, Authorizer, Owner, Policy, PrincipalId, Record, Share, ShareAccess, SqlDialect,
-    SqlSchema, SqlValue, TeamId, UserId,
+    Action, Authorizer, Owner, Policy, Record, Share, SqlDialect, SqlSchema, TeamId, UserId,
+    authorizer::PrincipalId, filter::SqlValue, policy::ShareAccess,
 };
 use rusqlite::Connection;
 

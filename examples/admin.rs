@@ -14,7 +14,10 @@
 
 use std::process::ExitCode;
 
-use permatrix::{Access, Action, AuditEvent, LiveAuthorizer, Policy, Scope, diff};
+use permatrix::{
+    Action, AuditEvent, LiveAuthorizer, Policy, diff,
+    policy::{Access, Scope},
+};
 
 const POLICY: &str = include_str!("policies/minicrm.json");
 

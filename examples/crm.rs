@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use permatrix::{
-    Action, Authorizer, HostKey, Owner, Policy, Record, SqlDialect, SqlKeys, SqlSchema,
+    Action, Authorizer, HostKey, Owner, Policy, Record, SqlDialect, SqlSchema, filter::SqlKeys,
 };
 use rusqlite::Connection;
 

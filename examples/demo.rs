@@ -14,7 +14,9 @@
 
 use std::process::ExitCode;
 
-use permatrix::{Action, Authorizer, Policy, PrincipalId, Record, Share, ShareAccess};
+use permatrix::{
+    Action, Authorizer, Policy, Record, Share, authorizer::PrincipalId, policy::ShareAccess,
+};
 
 /// The built-in default policy, modelled on MiniCRM's roles (seeds/000).
 const DEFAULT_POLICY: &str = include_str!("policies/minicrm.json");

@@ -200,7 +200,7 @@ async fn show(
         Err(_) => {
             let everything = matches!(
                 auth.filter(user, Action::View, module).condition(),
-                permatrix::Condition::True
+                permatrix::filter::Condition::True
             );
             return if everything {
                 Ok(Json(visible(&auth, user, module, deal)))

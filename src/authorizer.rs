@@ -20,12 +20,13 @@
 use crate::{checks, explain, filter};
 use std::sync::Arc;
 
-use crate::compile::{self, Cell};
+use crate::compile;
 use crate::error::{CheckError, IdKind, PolicyError};
 use crate::explain::{CalendarExplanation, Explanation, MatrixView};
 use crate::filter::{Filter, SqlSchema, StoredRecord};
 use crate::policy::{Access, Action, AdminLevel, CalendarLevel, FieldAccess, HostKey, Policy};
 
+pub use crate::cell::Cell;
 pub use crate::checks::Authorizer;
 pub use crate::checks::entry::areas;
 pub use crate::checks::record::{OwnedRecord, Owner, Record, Share};
@@ -39,13 +40,13 @@ impl Policy {
     /// The first validation problem, with its stable code and path ([the policy model](crate::doc::document)).
     ///
     /// # Cost
-    /// O(P + M + R·X) time and memory for a policy of size P ([`Limits::size_of`](crate::Limits::size_of)),
+    /// O(P + M + R·X) time and memory for a policy of size P ([`Limits::size_of`](crate::policy::Limits::size_of)),
     /// M team memberships kept (one team list per group of users with the same direct
     /// teams and roles) and T matrix tables of X bytes each (actions, fields and tools of
     /// every module): one per distinct source (a role with its team ceiling), plus rows
     /// with overrides, plus every other row while they fit in
-    /// [`Limits::get_row_cache_bytes`](crate::Limits::get_row_cache_bytes); M and T·X are
-    /// held to the budgets of the policy's [`Limits`](crate::Limits). The authorizer keeps
+    /// [`Limits::get_row_cache_bytes`](crate::policy::Limits::get_row_cache_bytes); M and T·X are
+    /// held to the budgets of the policy's [`Limits`](crate::policy::Limits). The authorizer keeps
     /// a copy of the policy ([`Policy::into_authorizer`] avoids it).
     ///
     /// ```
@@ -121,7 +122,7 @@ impl Authorizer {
     /// Otherwise as [`Policy::compile`].
     ///
     /// ```
-    /// use permatrix::{Action, Policy, Record, Scope};
+    /// use permatrix::{Action, Policy, Record, policy::Scope};
     /// let mut policy = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
     ///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"view":"owner"}}}}},
     ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]},"bo":{}}}"#)?;
@@ -552,7 +553,7 @@ impl Authorizer {
     /// let a = now.user("a").unwrap();
     /// let kept = before.module("m").unwrap(); // an id of an earlier compile
     /// let err = now.try_can(a, Action::View, &Record::owned_by_user(kept, a)).unwrap_err();
-    /// assert_eq!(err.kind(), permatrix::IdKind::Module);
+    /// assert_eq!(err.kind(), permatrix::error::IdKind::Module);
     /// assert_eq!(err.code(), "stale_id");
     /// assert!(!now.can(a, Action::View, &Record::owned_by_user(kept, a)));
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -876,7 +877,7 @@ impl Authorizer {
     /// O(calendar shares + log m), no allocation.
     ///
     /// ```
-    /// use permatrix::{CalendarLevel, Owner, Policy};
+    /// use permatrix::{Owner, Policy, policy::CalendarLevel};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{},"bob":{},"cy":{}},
     ///   "calendar_shares":[{"owner":{"user":"bob"},"to":{"user":"ann"},"level":"titles"}]}"#)?.compile()?;
     /// let (ann, bob, cy) = (auth.user("ann").unwrap(), auth.user("bob").unwrap(), auth.user("cy").unwrap());
@@ -1057,7 +1058,7 @@ impl Authorizer {
     /// As [`Authorizer::new_record_teams`].
     ///
     /// ```
-    /// use permatrix::{IdKind, Policy};
+    /// use permatrix::{Policy, error::IdKind};
     /// let policy = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"t":{}}}"#)?;
     /// let (old, new) = (policy.compile()?, policy.compile()?);
     /// let err = new.try_new_record_teams(new.user("a").unwrap(), None, &[old.team("t").unwrap()]).unwrap_err();
@@ -1083,7 +1084,7 @@ impl Authorizer {
     /// O(1): worked out at compile time.
     ///
     /// ```
-    /// use permatrix::{AdminLevel, Policy};
+    /// use permatrix::{Policy, policy::AdminLevel};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"admins":{"users":["a"],"admin":"admin"}}}"#)?.compile()?;
     /// assert_eq!(auth.admin_level(auth.user("a").unwrap()), Ok(AdminLevel::Admin));
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -1186,7 +1187,7 @@ impl Authorizer {
     /// O(1).
     ///
     /// ```
-    /// use permatrix::{Action, Cell, Policy};
+    /// use permatrix::{Action, Policy, authorizer::Cell};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
     /// let (a, m) = (auth.user("a").unwrap(), auth.module("m").unwrap());
     /// assert_eq!(auth.cell(a, m, Action::View), Ok(Cell::NONE));
@@ -1211,7 +1212,7 @@ impl Authorizer {
     /// O(1).
     ///
     /// ```
-    /// use permatrix::{Access, Policy};
+    /// use permatrix::{Policy, policy::Access};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
     /// assert_eq!(auth.module_access(auth.user("a").unwrap(), auth.module("m").unwrap()), Ok(Access::Off));
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -1243,7 +1244,7 @@ impl Authorizer {
     /// appears twice.
     ///
     /// ```
-    /// use permatrix::{Action, Condition, Policy, PrincipalId, ShareAccess};
+    /// use permatrix::{Action, Policy, filter::Condition, authorizer::PrincipalId, policy::ShareAccess};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
     ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"list":"team"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "teams":{"north":{"users":["a"]}}, "users":{"a":{"roles":["r"]}}}"#)?.compile()?;
@@ -1315,7 +1316,7 @@ impl Authorizer {
     /// O(t + s) hash look-ups for t teams and s shares.
     ///
     /// ```
-    /// use permatrix::{Action, HostKey, Policy, SqlKeys, SqlSchema};
+    /// use permatrix::{Action, HostKey, Policy, SqlSchema, filter::SqlKeys};
     /// use permatrix::filter::{StoredRecord, StoredShare};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"accounts":{}},
     ///   "profiles":{"p":{"modules":{"accounts":{"access":"on","actions":{"view":"team","edit":"owner"}}}}},
@@ -1358,7 +1359,7 @@ impl Authorizer {
     /// As [`Authorizer::can`], plus O(sources × profiles + m) to name every source of the cell: it allocates the explanation.
     ///
     /// ```
-    /// use permatrix::{Action, Policy, Record, Step};
+    /// use permatrix::{Action, Policy, Record, explain::Step};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
     ///   "users":{"root":{"admin":"admin"},"b":{}}}"#)?.compile()?;
     /// let (root, b, m) = (auth.user("root").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
@@ -1397,7 +1398,7 @@ impl Authorizer {
     /// As [`Authorizer::calendar_access`].
     ///
     /// ```
-    /// use permatrix::{CalendarReason, Owner, Policy};
+    /// use permatrix::{Owner, Policy, explain::CalendarReason};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{}}}"#)?.compile()?;
     /// let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
     /// assert_eq!(auth.explain_calendar(a, Owner::User(b)).reason, CalendarReason::AdminBypass);

@@ -19,7 +19,7 @@ const BOTH: u8 = 1 << 4;
 /// The effective grant of one user for one (module, action).
 ///
 /// ```
-/// use permatrix::Cell;
+/// use permatrix::authorizer::Cell;
 /// assert_eq!(Cell::ROLE.join(Cell::TEAM), Cell::ROLE_OR_TEAM);
 /// assert_eq!(Cell::ROLE.meet(Cell::TEAM), Cell::ROLE_AND_TEAM);
 /// assert_eq!(Cell::ALL.meet(Cell::NONE), Cell::NONE);
@@ -32,7 +32,7 @@ const BOTH: u8 = 1 << 4;
 /// and not `Ord`; use [`Cell::join`] and [`Cell::meet`] for the highest and lowest of two.
 ///
 /// ```
-/// use permatrix::Cell;
+/// use permatrix::authorizer::Cell;
 /// assert!(Cell::OWNER < Cell::ROLE && Cell::ROLE < Cell::ROLE_OR_TEAM);
 /// assert_eq!(Cell::ROLE.partial_cmp(&Cell::TEAM), None);
 /// assert!(!(Cell::ROLE <= Cell::TEAM) && !(Cell::TEAM <= Cell::ROLE));
@@ -88,7 +88,7 @@ impl Cell {
     /// `admin` or `customer_admin` (`admin_scope_reaches`), `none` otherwise.
     ///
     /// ```
-    /// use permatrix::{Cell, Scope};
+    /// use permatrix::{authorizer::Cell, policy::Scope};
     /// assert_eq!(Cell::from_scope(Scope::Admin, true), Cell::ALL);
     /// assert_eq!(Cell::from_scope(Scope::Admin, false), Cell::NONE);
     /// assert_eq!(Cell::from_scope(Scope::Team, false), Cell::TEAM);
@@ -108,7 +108,7 @@ impl Cell {
     /// Either grants (additive merge, union of profiles).
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert_eq!(Cell::OWNER.join(Cell::ALL), Cell::ALL);
     /// ```
     #[must_use]
@@ -119,7 +119,7 @@ impl Cell {
     /// Both grant (subtractive merge, ceilings).
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert_eq!(Cell::OWNER.meet(Cell::ALL), Cell::OWNER);
     /// ```
     #[must_use]
@@ -130,7 +130,7 @@ impl Cell {
     /// `true` for `none`.
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert!(Cell::NONE.is_none() && !Cell::OWNER.is_none());
     /// ```
     pub const fn is_none(self) -> bool {
@@ -140,7 +140,7 @@ impl Cell {
     /// Whether the cell reaches a record with these three facts ([decision step 6](crate::doc::semantics#decision-steps)).
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert!(Cell::TEAM.allows(false, false, true));
     /// assert!(!Cell::TEAM.allows(false, true, false));
     /// assert!(!Cell::NONE.allows(true, true, true));
@@ -168,7 +168,7 @@ impl Cell {
     /// The name [grants](crate::doc::semantics#grants) gives the value: `none owner role∧team role team role∨team all`.
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert_eq!(Cell::ROLE_AND_TEAM.name(), "role∧team");
     /// ```
     pub fn name(self) -> &'static str {
@@ -190,7 +190,7 @@ impl Cell {
     /// accepted too).
     ///
     /// ```
-    /// use permatrix::Cell;
+    /// use permatrix::authorizer::Cell;
     /// assert_eq!(Cell::parse("role∨team"), Some(Cell::ROLE_OR_TEAM));
     /// assert_eq!(Cell::parse("role_or_team"), Some(Cell::ROLE_OR_TEAM));
     /// ```
@@ -213,7 +213,7 @@ impl fmt::Display for Cell {
 /// A cell's name, as [`Cell::parse`] reads it.
 ///
 /// ```
-/// use permatrix::Cell;
+/// use permatrix::authorizer::Cell;
 /// assert_eq!("team".parse::<Cell>(), Ok(Cell::TEAM));
 /// assert_eq!(
 ///     "most".parse::<Cell>().unwrap_err().to_string(),
@@ -240,7 +240,7 @@ impl serde::Serialize for Cell {
 /// Read from any name [`Cell::parse`] accepts.
 ///
 /// ```
-/// use permatrix::Cell;
+/// use permatrix::authorizer::Cell;
 /// let c: Cell = serde_json::from_str(r#""role_or_team""#).unwrap();
 /// assert_eq!(c, Cell::ROLE_OR_TEAM);
 /// assert_eq!(serde_json::to_string(&Cell::OWNER).unwrap(), r#""owner""#);

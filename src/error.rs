@@ -53,7 +53,7 @@ pub enum ErrorCode {
     /// used in a check: ids belong to the authorizer that issued them.
     StaleId,
     /// The policy, or what compiling it would take, goes past one of its
-    /// [`Limits`](crate::Limits).
+    /// [`Limits`](crate::policy::Limits).
     LimitExceeded,
     /// A table or column name in [`SqlSchema`](crate::SqlSchema) is not a plain SQL
     /// identifier.
@@ -427,7 +427,7 @@ impl CheckError {
     /// Which kind of id was unknown.
     ///
     /// ```
-    /// use permatrix::IdKind;
+    /// use permatrix::error::IdKind;
     /// assert_eq!(IdKind::User.to_string(), "user");
     /// ```
     pub fn kind(&self) -> IdKind {
@@ -438,7 +438,7 @@ impl CheckError {
 /// The kinds of ids an authorizer hands out.
 ///
 /// ```
-/// use permatrix::IdKind;
+/// use permatrix::error::IdKind;
 /// assert_eq!(IdKind::Team.to_string(), "team");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -447,7 +447,7 @@ pub enum IdKind {
     User,
     /// A [`TeamId`](crate::TeamId).
     Team,
-    /// A [`RoleId`](crate::RoleId).
+    /// A [`RoleId`](crate::authorizer::RoleId).
     Role,
     /// A [`ModuleId`](crate::ModuleId).
     Module,

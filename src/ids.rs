@@ -195,7 +195,7 @@ member_id_type!(
 /// Who a record share (or a compiled sharing rule) names.
 ///
 /// ```
-/// use permatrix::{Policy, PrincipalId};
+/// use permatrix::{Policy, authorizer::PrincipalId};
 /// let auth = Policy::from_json(r#"{"version":1,"users":{"ann":{}}}"#)?.compile()?;
 /// let p = PrincipalId::User(auth.user("ann").unwrap());
 /// assert!(matches!(p, PrincipalId::User(_)));

@@ -48,28 +48,35 @@
 //!   surprise), [`doc::document`] (every key and word of the policy document) and
 //!   [`doc::concepts`] (the CRM products' words for each concept); [`doc::migrating`]
 //!   shows the same rules in casbin-rs, Cedar and permatrix.
-//! - **The policy**: [`Policy`] and its parts ([`Module`], [`Profile`], [`Role`],
-//!   [`Team`], [`User`], [`SharingRule`], [`Settings`]), read from JSON or built in code;
-//!   [`HostKey`] ties users, teams and modules to the host's own keys; [`Limits`] bounds
+//! - **The policy**: [`Policy`] and its parts in [`policy`] ([`Module`](policy::Module),
+//!   [`Profile`](policy::Profile), [`Role`](policy::Role), [`Team`](policy::Team),
+//!   [`User`](policy::User), [`SharingRule`](policy::SharingRule),
+//!   [`Settings`](policy::Settings)), read from JSON or built in code; [`HostKey`] ties
+//!   users, teams and modules to the host's own keys; [`Limits`](policy::Limits) bounds
 //!   what a document may cost.
 //! - **Compiling**: [`Policy::compile`], [`Policy::into_authorizer`],
 //!   [`Authorizer::recompile`].
 //! - **Checks**: [`Authorizer::can`], [`Authorizer::can_module`], [`Authorizer::can_many`],
-//!   field and tool access ([`Authorizer::field_access`], [`FieldId`],
-//!   [`Authorizer::can_use_tool`], [`ToolId`]), [`Authorizer::visible_fields`],
+//!   field and tool access ([`Authorizer::field`] resolves a name to a [`FieldId`] once,
+//!   [`Authorizer::field_access`] asks with it; [`Authorizer::tool`], [`ToolId`],
+//!   [`Authorizer::can_use_tool`]), [`Authorizer::visible_fields`],
 //!   [`Authorizer::allowed_modules`], [`Authorizer::result_limit`],
 //!   [`Authorizer::merge_order`]. Records are [`Record`] (borrowed) or [`OwnedRecord`].
-//!   Ids ([`UserId`], [`TeamId`], [`ModuleId`], [`RoleId`]) are looked up once by name or
-//!   host key and belong to the authorizer that issued them.
-//! - **Lists**: [`Authorizer::filter`] gives a [`Filter`] whose [`Condition`] holds exactly
+//!   Ids ([`UserId`], [`TeamId`], [`ModuleId`], [`RoleId`](authorizer::RoleId)) are
+//!   looked up once by name or host key and belong to the authorizer that issued them;
+//!   [one rule](authorizer#unknown-and-stale-ids) says what every method does with an id
+//!   it did not issue.
+//! - **Lists**: [`Authorizer::filter`] gives a [`Filter`] whose
+//!   [`Condition`](filter::Condition) holds exactly
 //!   for the records `can` allows; [`Filter::to_sql`] writes it for SQLite or PostgreSQL
-//!   over the host's tables ([`SqlSchema`], [`SqlKeys`]): a share table, an owning team
+//!   over the host's tables ([`SqlSchema`], [`SqlKeys`](filter::SqlKeys)): a share table, an owning team
 //!   and team links are each optional ([`filter::RecordTeams`]). With the `rusqlite`
 //!   feature (rusqlite `>=0.39, <0.42`; 0.39 beside `store-sqlite`, which links one
 //!   SQLite) or the `postgres` feature (`postgres-types` 0.2: `postgres` 0.19,
 //!   `tokio-postgres` 0.7), the parameters bind as they are.
 //! - **Explaining**: [`Authorizer::explain`] ([`Explanation`]), [`Authorizer::matrix`]
-//!   ([`MatrixView`]), [`diff()`] ([`PolicyDiff`]).
+//!   ([`MatrixView`]), [`diff()`] ([`PolicyDiff`](explain::PolicyDiff)): the
+//!   [`explain`] stage, what a person reads.
 //! - **Administration**: [`Policy::admin`] ([`Admin`], [`AuditEvent`]),
 //!   [`Authorizer::can_admin`], [`Authorizer::login`], [`Authorizer::new_record_teams`].
 //! - **Serving**: [`LiveAuthorizer`] publishes new authorizers to concurrent readers and
@@ -80,8 +87,12 @@
 //!   revision.
 //! - **Errors**: every error type has `code() -> `[`ErrorCode`], a stable string.
 //!
-//! The root re-exports every public name; the modules group them by theme:
-//! [`policy`], [`authorizer`], [`filter`], [`admin`], [`mod@diff`], [`live`] and [`error`].
+//! The root re-exports the names a host needs on its first day: the policy, the
+//! authorizer and its ids and records, the first errors, a filter, an explanation, the
+//! live authorizer and administration. Every other name lives in its themed module only:
+//! [`policy`] (the model's parts and words), [`authorizer`] (ids, [`Cell`](authorizer::Cell),
+//! sign-in), [`filter`] (conditions and SQL), [`explain`] (explanations, the matrix,
+//! [`diff`](mod@explain::diff)), [`admin`], [`seats`], [`live`] and [`error`].
 //!
 //! ## Semantics in brief
 //!
@@ -92,7 +103,7 @@
 //! - Sources merge **additively** (the highest grant counts) or **subtractively** (the
 //!   lowest). Per-user **overrides** replace what they name; external users are capped to
 //!   reading; users who are not active get nothing; public modules widen any grant.
-//! - Each (user, module, action) becomes one of seven [`Cell`]s, precomputed. A check
+//! - Each (user, module, action) becomes one of seven [`Cell`](authorizer::Cell)s, precomputed. A check
 //!   evaluates the cell against three facts about the record: the user is (or acts as) the
 //!   owner, shares a direct role with the owner, or is in one of the record's teams. Sharing
 //!   rules and record shares widen which records a granted action reaches.
@@ -128,7 +139,7 @@
 //!   passes a filter only where the filter is `True` (bypassing admins, `all` cells,
 //!   modules without owners); every narrower condition names known ids only.
 //! - The SQL translation needs no dependency, so it is not behind a feature flag.
-//! - Administration: the crate's own changes belong to the areas in [`areas`]
+//! - Administration: the crate's own changes belong to the areas in [`areas`](authorizer::areas)
 //!   (`users`, `roles`, `profiles`, `teams`, `sharing_rules`, `settings`,
 //!   `module_manager`, `module_settings`). A copied user gets the source's roles, direct
 //!   team memberships, overrides, factors and kind, status `invited` and no admin level of
@@ -205,30 +216,15 @@ pub mod seats;
 #[cfg(feature = "store")]
 pub mod store;
 
-pub use admin::{Admin, AuditEvent, Labels, ProfileTemplate, TransferTarget};
+pub use admin::{Admin, AuditEvent};
 pub use authorizer::{
-    Authorizer, Factors, FieldId, LoginError, ModuleId, OwnedRecord, Owner, PrincipalId, Record,
-    RoleId, Share, TeamId, ToolId, UserId, areas,
+    Authorizer, FieldId, ModuleId, OwnedRecord, Owner, Record, Share, TeamId, ToolId, UserId,
 };
-pub use cell::Cell;
-
-pub use error::{CheckError, ErrorCode, IdKind, PolicyError, UnknownCodeError};
-pub use explain::{
-    CalendarExplanation, CalendarReason, Change, Explanation, Facts, MatrixView, Named, OwnerFact,
-    PolicyDiff, SourceGrant, Step, diff,
-};
-pub use filter::{
-    Condition, Filter, SqlDialect, SqlError, SqlFilter, SqlKeys, SqlSchema, SqlValue,
-};
+pub use error::{CheckError, ErrorCode, PolicyError};
+pub use explain::{Explanation, MatrixView, diff};
+pub use filter::{Filter, SqlDialect, SqlSchema};
 pub use live::LiveAuthorizer;
-pub use policy::{
-    Access, Action, AdminAreas, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights,
-    CalendarShare, ExternalAccess, Field, FieldAccess, HostKey, Limits, Merge, Module, ModuleGrant,
-    Override, Picklist, PicklistValue, Policy, Principal, Profile, Role, Scope, Settings,
-    ShareAccess, Sharing, SharingRule, Status, Team, TeamInheritance, UnknownWordError, User,
-    UserDeletion, UserKind,
-};
-pub use seats::{AdminSeats, SeatError, SeatTaken};
+pub use policy::{Action, FieldAccess, HostKey, Policy};
 
 /// The README's examples run as doctests, so the quickstart stays true.
 #[cfg(doctest)]

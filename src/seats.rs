@@ -20,7 +20,7 @@ use crate::policy::AdminLevel;
 /// share one per process (or per limit) between request handlers.
 ///
 /// ```
-/// use permatrix::{AdminSeats, Policy, SeatTaken};
+/// use permatrix::{Policy, seats::{AdminSeats, SeatTaken}};
 /// let auth = Policy::from_json(r#"{"version":1,"settings":{"max_admin_sessions":1},
 ///   "users":{"root":{"admin":"admin"},"ca":{"admin":"customer_admin"},"bob":{}}}"#)?.compile()?;
 /// let seats = AdminSeats::for_policy(auth.policy());
@@ -43,7 +43,7 @@ pub struct AdminSeats {
 /// How a sign-in went with the seats.
 ///
 /// ```
-/// use permatrix::SeatTaken;
+/// use permatrix::seats::SeatTaken;
 /// assert_ne!(SeatTaken::Taken, SeatTaken::NotNeeded);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,7 +63,7 @@ pub enum SeatTaken {
 /// signs no one out), or `stale_id` for an id the authorizer did not issue.
 ///
 /// ```
-/// use permatrix::{AdminSeats, ErrorCode, Policy};
+/// use permatrix::{ErrorCode, Policy, seats::AdminSeats};
 /// let auth = Policy::from_json(r#"{"version":1,"settings":{"max_admin_sessions":0},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
 /// let err = AdminSeats::for_policy(auth.policy()).sign_in(&auth, auth.user("root").unwrap()).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::SeatsTaken);
@@ -144,7 +144,7 @@ impl SeatError {
     /// (`not_active`, `system_account`, `no_active_team`).
     ///
     /// ```
-    /// use permatrix::{AdminSeats, ErrorCode, Policy};
+    /// use permatrix::{ErrorCode, Policy, seats::AdminSeats};
     /// let auth = Policy::from_json(r#"{"version":1,"users":{"shop":{"kind":"system","admin":"admin"},"root":{"admin":"admin"}}}"#)?.compile()?;
     /// let seats = AdminSeats::for_policy(auth.policy());
     /// assert_eq!(seats.sign_in(&auth, auth.user("shop").unwrap()).unwrap_err().code(), ErrorCode::SystemAccount);
@@ -157,7 +157,7 @@ impl SeatError {
     /// Who holds the seats (empty unless every seat is taken), longest-held first.
     ///
     /// ```
-    /// use permatrix::{AdminSeats, Policy};
+    /// use permatrix::{Policy, seats::AdminSeats};
     /// let auth = Policy::from_json(r#"{"version":1,"settings":{"max_admin_sessions":0},"users":{"root":{"admin":"admin"}}}"#)?.compile()?;
     /// let err = AdminSeats::for_policy(auth.policy()).sign_in(&auth, auth.user("root").unwrap()).unwrap_err();
     /// assert!(err.holders().is_empty());
@@ -182,7 +182,7 @@ impl AdminSeats {
     /// A register with `limit` seats; `None` counts holders without ever refusing.
     ///
     /// ```
-    /// let seats = permatrix::AdminSeats::new(Some(2));
+    /// let seats = permatrix::seats::AdminSeats::new(Some(2));
     /// assert_eq!(seats.limit(), Some(2));
     /// ```
     pub fn new(limit: Option<u64>) -> AdminSeats {
@@ -195,7 +195,7 @@ impl AdminSeats {
     /// A register with the policy's `settings.max_admin_sessions`.
     ///
     /// ```
-    /// use permatrix::{AdminSeats, Policy};
+    /// use permatrix::{Policy, seats::AdminSeats};
     /// let p = Policy::from_json(r#"{"version":1,"settings":{"max_admin_sessions":3}}"#)?;
     /// assert_eq!(AdminSeats::for_policy(&p).limit(), Some(3));
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -257,7 +257,7 @@ impl AdminSeats {
     /// O(holders) under one lock.
     ///
     /// ```
-    /// let seats = permatrix::AdminSeats::new(None);
+    /// let seats = permatrix::seats::AdminSeats::new(None);
     /// assert!(!seats.sign_out("nobody"));
     /// ```
     pub fn sign_out(&self, username: &str) -> bool {

@@ -11,8 +11,12 @@
 )]
 
 use permatrix::{
-    Access, Action, AdminLevel, ErrorCode, ExternalAccess, Policy, PolicyError, Principal, Scope,
-    ShareAccess, SharingRule, Status, TransferTarget, UserDeletion,
+    Action, ErrorCode, Policy, PolicyError,
+    admin::TransferTarget,
+    policy::{
+        Access, AdminLevel, ExternalAccess, Principal, Scope, ShareAccess, SharingRule, Status,
+        UserDeletion,
+    },
 };
 
 const BASE: &str = r#"{
@@ -120,13 +124,13 @@ fn only_an_admin_changes_the_settings_that_bound_administrators() {
     // still out of the areas the default lists deny them
     refused(&mut p, |p| {
         p.admin("su")
-            .add_module("quotes", permatrix::Module::default())
+            .add_module("quotes", permatrix::policy::Module::default())
     });
     // the other settings stay theirs, and an admin changes all of them
     p.admin("su")
         .update_settings(|s| {
             s.team_inheritance
-                .push(permatrix::TeamInheritance::Assignee)
+                .push(permatrix::policy::TeamInheritance::Assignee)
         })
         .unwrap();
     p.admin("root")
@@ -166,8 +170,10 @@ fn nothing_touches_what_an_administrator_is_belongs_to_or_presents() {
             .update_team("board", |t| t.role = Some("chief".into()))
     });
     refused(&mut p, |p| {
-        p.admin("su")
-            .delete_team("board", permatrix::TransferTarget::Team("field".into()))
+        p.admin("su").delete_team(
+            "board",
+            permatrix::admin::TransferTarget::Team("field".into()),
+        )
     });
     // their record, even where it only adds a role
     refused(&mut p, |p| {
@@ -195,7 +201,7 @@ fn no_administrator_below_admin_grants_themselves_anything() {
     // their own record
     refused(&mut p, |p| {
         p.admin("su").update_user("su", |u| {
-            let mut o = permatrix::Override::default();
+            let mut o = permatrix::policy::Override::default();
             o.actions.insert(Action::View, Scope::All);
             u.overrides.insert("deals".into(), o);
         })
@@ -312,9 +318,9 @@ fn the_actors_own_items_are_theirs_to_lose_only() {
     p.admin("root")
         .add_team(
             "dormant",
-            permatrix::Team {
+            permatrix::policy::Team {
                 active: false,
-                ..permatrix::Team::default()
+                ..permatrix::policy::Team::default()
             },
         )
         .unwrap();
@@ -322,7 +328,7 @@ fn the_actors_own_items_are_theirs_to_lose_only() {
     assert!(err.message().contains("team memberships"), "{err}");
     // a rule from a team with no members gives nothing today, and is still a rule to them
     p.admin("root")
-        .add_team("empty", permatrix::Team::default())
+        .add_team("empty", permatrix::policy::Team::default())
         .unwrap();
     let err = refused(&mut p, |p| {
         p.admin("su").add_sharing_rule(SharingRule {
@@ -334,11 +340,12 @@ fn the_actors_own_items_are_theirs_to_lose_only() {
     });
     assert!(err.message().contains("sharing rule"), "{err}");
     let err = refused(&mut p, |p| {
-        p.admin("su").add_calendar_share(permatrix::CalendarShare {
-            owner: permatrix::CalendarOwner::User("su".into()),
-            to: Principal::User("su".into()),
-            level: permatrix::CalendarLevel::Busy,
-        })
+        p.admin("su")
+            .add_calendar_share(permatrix::policy::CalendarShare {
+                owner: permatrix::policy::CalendarOwner::User("su".into()),
+                to: Principal::User("su".into()),
+                level: permatrix::policy::CalendarLevel::Busy,
+            })
     });
     assert!(err.message().contains("calendar share"), "{err}");
     // what is theirs to do

@@ -13,7 +13,10 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use permatrix::{AdminSeats, ErrorCode, Policy, SeatTaken};
+use permatrix::{
+    ErrorCode, Policy,
+    seats::{AdminSeats, SeatTaken},
+};
 
 const THREADS: usize = 8;
 const ROUNDS: usize = 400;

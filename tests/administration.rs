@@ -10,8 +10,9 @@
 )]
 
 use permatrix::{
-    AdminLevel, ErrorCode, Module, Policy, PolicyError, Principal, ProfileTemplate, ShareAccess,
-    Sharing, SharingRule, Team, TransferTarget, User,
+    ErrorCode, Policy, PolicyError,
+    admin::{ProfileTemplate, TransferTarget},
+    policy::{AdminLevel, Module, Principal, ShareAccess, Sharing, SharingRule, Team, User},
 };
 use proptest::prelude::*;
 
@@ -190,7 +191,7 @@ fn seats_and_deletion() {
     });
     refused(&mut p, ErrorCode::LicenseLimit, |p| {
         p.admin("root")
-            .update_user("late", |u| u.status = permatrix::Status::Active)
+            .update_user("late", |u| u.status = permatrix::policy::Status::Active)
     });
     p.admin("root").activate_user("ext").unwrap(); // external: not billable
     p.admin("root").deactivate_user("ralf").unwrap(); // frees a seat
@@ -221,7 +222,7 @@ fn seats_and_deletion() {
 
     let mut q = base();
     q.admin_as_host()
-        .update_settings(|s| s.user_deletion = permatrix::UserDeletion::Forbidden)
+        .update_settings(|s| s.user_deletion = permatrix::policy::UserDeletion::Forbidden)
         .unwrap();
     refused(&mut q, ErrorCode::UserDeletionForbidden, |p| {
         p.admin("root")

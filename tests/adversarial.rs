@@ -19,7 +19,9 @@
 use std::time::{Duration, Instant};
 
 use permatrix::{
-    Action, Authorizer, ErrorCode, Limits, Policy, PrincipalId, Record, Share, ShareAccess,
+    Action, Authorizer, ErrorCode, Policy, Record, Share,
+    authorizer::PrincipalId,
+    policy::{Limits, ShareAccess},
 };
 
 /// Peak heap while reading and compiling is at most this many times the document's bytes

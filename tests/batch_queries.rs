@@ -66,7 +66,7 @@ proptest! {
             // the `try_` forms and the bypass say what the plain checks say
             let bypass = auth.user_active(user) == Ok(true)
                 && policy.settings.admin_bypass
-                && matches!(auth.admin_level(user), Ok(permatrix::AdminLevel::Admin | permatrix::AdminLevel::CustomerAdmin));
+                && matches!(auth.admin_level(user), Ok(permatrix::policy::AdminLevel::Admin | permatrix::policy::AdminLevel::CustomerAdmin));
             prop_assert_eq!(auth.bypasses(user), bypass);
             for m in (0..MODULES.len()).filter_map(|i| auth.module_at(i)) {
                 prop_assert_eq!(auth.try_can_module(user, action, m), Ok(auth.can_module(user, action, m)));

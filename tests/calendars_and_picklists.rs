@@ -10,7 +10,7 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::{CalendarLevel, CalendarReason, Owner, Policy};
+use permatrix::{Owner, Policy, explain::CalendarReason, policy::CalendarLevel};
 
 mod common;
 use common::by_name::ByName;
@@ -110,7 +110,10 @@ fn an_inactive_team_keeps_no_calendar_and_explanations_name_the_decider() {
 #[test]
 fn administration_of_calendars_and_picklists_is_guarded_and_audited() {
     use permatrix::{
-        CalendarOwner, CalendarRights, CalendarShare, ErrorCode, Picklist, PicklistValue, Principal,
+        ErrorCode,
+        policy::{
+            CalendarOwner, CalendarRights, CalendarShare, Picklist, PicklistValue, Principal,
+        },
     };
     let mut p = Policy::from_json(
         r#"{"version":1,"modules":{"deals":{"fields":{"stage":{"picklist":{"role_bound":true,
@@ -203,9 +206,9 @@ fn diff_shows_calendar_and_picklist_changes() {
     .unwrap();
     let mut new = old.clone();
     new.teams["support"].calendar = true;
-    new.calendar_shares.push(permatrix::CalendarShare {
-        owner: permatrix::CalendarOwner::User("bob".into()),
-        to: permatrix::Principal::User("ann".into()),
+    new.calendar_shares.push(permatrix::policy::CalendarShare {
+        owner: permatrix::policy::CalendarOwner::User("bob".into()),
+        to: permatrix::policy::Principal::User("ann".into()),
         level: CalendarLevel::Titles,
     });
     new.modules["deals"].fields["stage"]

@@ -17,8 +17,10 @@ mod reference;
 use std::path::{Path, PathBuf};
 
 use permatrix::{
-    Action, Authorizer, CalendarLevel, Condition, FieldAccess, Owner, Policy, Principal,
-    PrincipalId, Record, Share, ShareAccess, TeamId,
+    Action, Authorizer, FieldAccess, Owner, Policy, Record, Share, TeamId,
+    authorizer::PrincipalId,
+    filter::Condition,
+    policy::{CalendarLevel, Principal, ShareAccess},
 };
 use reference::{RefOwner, RefRecord, Reference};
 use serde::Deserialize;
@@ -580,9 +582,10 @@ fn sqlite_agrees(filter: &permatrix::Filter, record: &RefRecord) -> Result<bool,
         .params
         .iter()
         .map(|p| match p {
-            permatrix::SqlValue::Text(s) => Ok(rusqlite::types::Value::Text(s.clone())),
-            permatrix::SqlValue::Integer(i) => Ok(rusqlite::types::Value::Integer(*i)),
-            permatrix::SqlValue::TextArray(_) | permatrix::SqlValue::IntegerArray(_) => {
+            permatrix::filter::SqlValue::Text(s) => Ok(rusqlite::types::Value::Text(s.clone())),
+            permatrix::filter::SqlValue::Integer(i) => Ok(rusqlite::types::Value::Integer(*i)),
+            permatrix::filter::SqlValue::TextArray(_)
+            | permatrix::filter::SqlValue::IntegerArray(_) => {
                 Err("an array parameter in SQLite SQL".to_string())
             }
         })

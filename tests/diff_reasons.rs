@@ -13,7 +13,10 @@
 )]
 
 use permatrix::diff::{Direction, Membership, Reason};
-use permatrix::{Action, Change, Policy, PolicyDiff, diff};
+use permatrix::{
+    Action, Policy, diff,
+    explain::{Change, PolicyDiff},
+};
 
 mod common;
 use common::by_name::ByName;
@@ -164,7 +167,7 @@ fn teams_and_what_they_open() {
     assert_eq!(teams.2, [Action::View, Action::List, Action::Edit]);
     assert!(reasons.iter().any(|(r, ..)| matches!(r,
         Reason::SharePrincipals { gained, lost } if lost.is_empty()
-            && gained == &[permatrix::Principal::Team("north".into())])));
+            && gained == &[permatrix::policy::Principal::Team("north".into())])));
     // a team switched off: its members leave it
     let d = preview(|p| p.teams["north"].active = false);
     let ann = d.user("ann").expect("ann's changes");
@@ -179,11 +182,11 @@ fn teams_and_what_they_open() {
 
 #[test]
 fn sharing_rules_name_the_owners_they_share() {
-    let rule = permatrix::SharingRule {
+    let rule = permatrix::policy::SharingRule {
         module: "deals".into(),
-        from: permatrix::Principal::Team("north".into()),
-        to: permatrix::Principal::User("ben".into()),
-        access: permatrix::ShareAccess::ReadWrite,
+        from: permatrix::policy::Principal::Team("north".into()),
+        to: permatrix::policy::Principal::User("ben".into()),
+        access: permatrix::policy::ShareAccess::ReadWrite,
     };
     let d = preview(|p| p.sharing_rules.push(rule.clone()));
     let ben = reach(&d, "ben");
@@ -247,16 +250,16 @@ fn nothing_changes_nothing() {
 #[test]
 fn an_external_user_is_capped_to_reading() {
     // ann becomes external: her write cells fall to none, her reads stay
-    let d = preview(|p| p.users["ann"].kind = permatrix::UserKind::External);
+    let d = preview(|p| p.users["ann"].kind = permatrix::policy::UserKind::External);
     let ann = d.user("ann").expect("ann's changes");
     assert!(ann.changes.iter().any(|c| matches!(c,
         Change::Cell { module, action: Action::Edit, after, .. } if module == "deals" && after.is_none())), "{d}");
     assert_eq!(d.decisions("ann", "deals", Action::View), None);
     // and the setting that caps them, switched off, gives the writes back
     let mut external = base();
-    external.users["ann"].kind = permatrix::UserKind::External;
+    external.users["ann"].kind = permatrix::policy::UserKind::External;
     let mut granted = external.clone();
-    granted.settings.external_access = permatrix::ExternalAccess::AsGranted;
+    granted.settings.external_access = permatrix::policy::ExternalAccess::AsGranted;
     let d = diff(&external.compile().unwrap(), &granted.compile().unwrap());
     assert_eq!(
         d.decisions("ann", "deals", Action::Edit),
@@ -272,13 +275,15 @@ fn an_external_user_is_capped_to_reading() {
 fn a_bypass_is_one_item_for_calendars_too() {
     let mut before = base();
     before.teams.get_mut("north").unwrap().calendar = true;
-    before.calendar_shares.push(permatrix::CalendarShare {
-        owner: permatrix::CalendarOwner::User("ann".into()),
-        to: permatrix::Principal::User("cy".into()),
-        level: permatrix::CalendarLevel::Busy,
-    });
+    before
+        .calendar_shares
+        .push(permatrix::policy::CalendarShare {
+            owner: permatrix::policy::CalendarOwner::User("ann".into()),
+            to: permatrix::policy::Principal::User("cy".into()),
+            level: permatrix::policy::CalendarLevel::Busy,
+        });
     let mut after = before.clone();
-    after.users.get_mut("cy").unwrap().admin = permatrix::AdminLevel::Admin;
+    after.users.get_mut("cy").unwrap().admin = permatrix::policy::AdminLevel::Admin;
     // and a role at the same time: the cells it brings are settled by the bypass too
     after.users.get_mut("cy").unwrap().roles.push("rep".into());
     let (old, new) = (before.compile().unwrap(), after.compile().unwrap());
@@ -376,11 +381,11 @@ fn no_reach_where_records_are_not_told_apart() {
     open.modules["deals"].owned = false;
     let mut changed = open.clone();
     changed.teams["south"].users.push("ann".into());
-    changed.sharing_rules.push(permatrix::SharingRule {
+    changed.sharing_rules.push(permatrix::policy::SharingRule {
         module: "deals".into(),
-        from: permatrix::Principal::Team("north".into()),
-        to: permatrix::Principal::User("ben".into()),
-        access: permatrix::ShareAccess::ReadWrite,
+        from: permatrix::policy::Principal::Team("north".into()),
+        to: permatrix::policy::Principal::User("ben".into()),
+        access: permatrix::policy::ShareAccess::ReadWrite,
     });
     let d = diff(&open.compile().unwrap(), &changed.compile().unwrap());
     for user in ["ann", "ben"] {
@@ -393,7 +398,7 @@ fn no_reach_where_records_are_not_told_apart() {
     let mut before = base();
     before
         .users
-        .insert("dee".into(), permatrix::User::default());
+        .insert("dee".into(), permatrix::policy::User::default());
     let mut after = before.clone();
     after.users["dee"].roles.push("rep".into());
     after.teams["north"].users.push("dee".into());
@@ -406,26 +411,28 @@ fn no_reach_where_records_are_not_told_apart() {
 /// still reached, so they are neither gained nor lost.
 #[test]
 fn a_lowered_rule_loses_only_what_it_no_longer_reaches() {
-    let rule = |access| permatrix::SharingRule {
+    let rule = |access| permatrix::policy::SharingRule {
         module: "deals".into(),
-        from: permatrix::Principal::Team("north".into()),
-        to: permatrix::Principal::User("ben".into()),
+        from: permatrix::policy::Principal::Team("north".into()),
+        to: permatrix::policy::Principal::User("ben".into()),
         access,
     };
     // and a rule from cy that stays as it is: cy is named by neither list
-    let unchanged = permatrix::SharingRule {
+    let unchanged = permatrix::policy::SharingRule {
         module: "deals".into(),
-        from: permatrix::Principal::User("cy".into()),
-        to: permatrix::Principal::User("ben".into()),
-        access: permatrix::ShareAccess::ReadWrite,
+        from: permatrix::policy::Principal::User("cy".into()),
+        to: permatrix::policy::Principal::User("ben".into()),
+        access: permatrix::policy::ShareAccess::ReadWrite,
     };
     let mut before = base();
     before
         .sharing_rules
-        .push(rule(permatrix::ShareAccess::ReadWrite));
+        .push(rule(permatrix::policy::ShareAccess::ReadWrite));
     before.sharing_rules.push(unchanged.clone());
     let mut after = base();
-    after.sharing_rules.push(rule(permatrix::ShareAccess::Read));
+    after
+        .sharing_rules
+        .push(rule(permatrix::policy::ShareAccess::Read));
     after.sharing_rules.push(unchanged);
     let d = diff(&before.compile().unwrap(), &after.compile().unwrap());
     let ben = reach(&d, "ben");
@@ -457,7 +464,7 @@ fn a_cell_to_all_is_no_reach() {
     let d = preview(|p| {
         p.profiles["rep"].modules["deals"]
             .actions
-            .insert(Action::List, permatrix::Scope::All);
+            .insert(Action::List, permatrix::policy::Scope::All);
         p.teams["south"].users.push("ann".into());
     });
     let ann = reach(&d, "ann");
@@ -475,7 +482,7 @@ fn settings_that_build_rows_reach_the_cells() {
     let mut two_roles = base();
     two_roles.users["mia"].roles.push("rep".into());
     let mut subtractive = two_roles.clone();
-    subtractive.settings.merge = permatrix::Merge::Subtractive;
+    subtractive.settings.merge = permatrix::policy::Merge::Subtractive;
     let d = diff(
         &two_roles.compile().unwrap(),
         &subtractive.compile().unwrap(),
@@ -487,9 +494,9 @@ fn settings_that_build_rows_reach_the_cells() {
     );
 
     let mut external = base();
-    external.users["ann"].kind = permatrix::UserKind::External;
+    external.users["ann"].kind = permatrix::policy::UserKind::External;
     let mut as_granted = external.clone();
-    as_granted.settings.external_access = permatrix::ExternalAccess::AsGranted;
+    as_granted.settings.external_access = permatrix::policy::ExternalAccess::AsGranted;
     let d = diff(&external.compile().unwrap(), &as_granted.compile().unwrap());
     assert_eq!(
         d.decisions("ann", "deals", Action::Edit),
@@ -503,8 +510,9 @@ fn settings_that_build_rows_reach_the_cells() {
 #[test]
 fn overrides_and_swapped_roles_reach_the_cells() {
     let d = preview(|p| {
-        let mut o = permatrix::Override::default();
-        o.actions.insert(Action::Edit, permatrix::Scope::All);
+        let mut o = permatrix::policy::Override::default();
+        o.actions
+            .insert(Action::Edit, permatrix::policy::Scope::All);
         p.users["ann"].overrides.insert("deals".into(), o);
     });
     assert_eq!(
@@ -538,7 +546,7 @@ fn overrides_and_swapped_roles_reach_the_cells() {
 #[test]
 fn admin_areas_are_answers_too() {
     let mut before = base();
-    before.users["cy"].admin = permatrix::AdminLevel::CustomerAdmin;
+    before.users["cy"].admin = permatrix::policy::AdminLevel::CustomerAdmin;
     let mut after = before.clone();
     after
         .settings

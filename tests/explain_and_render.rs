@@ -9,10 +9,12 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::Condition;
+use permatrix::filter::Condition;
 use permatrix::{
-    Action, Authorizer, Cell, OwnerFact, Policy, PrincipalId, Record, Share, ShareAccess, Step,
-    UserId,
+    Action, Authorizer, Policy, Record, Share, UserId,
+    authorizer::{Cell, PrincipalId},
+    explain::{OwnerFact, Step},
+    policy::ShareAccess,
 };
 
 fn demo() -> Authorizer {

@@ -12,8 +12,9 @@
 )]
 
 use permatrix::{
-    ErrorCode, Merge, Picklist, PicklistValue, Policy, PolicyError, ProfileTemplate, Scope,
-    TransferTarget,
+    ErrorCode, Policy, PolicyError,
+    admin::{ProfileTemplate, TransferTarget},
+    policy::{Merge, Picklist, PicklistValue, Scope},
 };
 
 /// Runs `change` and asserts it is refused as `not_permitted`, changing nothing; returns

@@ -9,7 +9,10 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::{AdminLevel, ErrorCode, HostKey, Policy, User};
+use permatrix::{
+    ErrorCode, HostKey, Policy,
+    policy::{AdminLevel, User},
+};
 
 const DOC: &str = r#"{"version":1,
   "modules":{"deals":{"key":"deal"},"notes":{}},
@@ -155,7 +158,7 @@ fn copies_do_not_inherit_keys() {
 #[test]
 fn a_record_from_a_hosts_row() {
     use permatrix::filter::{StoredRecord, StoredShare};
-    use permatrix::{Action, SqlKeys, SqlSchema};
+    use permatrix::{Action, SqlSchema, filter::SqlKeys};
     let auth = Policy::from_json(
         r#"{"version":1,"modules":{"m":{}},
         "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},

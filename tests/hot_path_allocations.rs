@@ -10,15 +10,15 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::{Action, Policy, PrincipalId, Record, Share, ShareAccess};
+use permatrix::{Action, Policy, Record, Share, authorizer::PrincipalId, policy::ShareAccess};
 
 #[test]
 fn checks_do_not_allocate() {
     let mut policy = Policy::from_json(include_str!("../examples/policies/minicrm.json")).unwrap();
-    policy.sharing_rules.push(permatrix::SharingRule {
+    policy.sharing_rules.push(permatrix::policy::SharingRule {
         module: "sales".into(),
-        from: permatrix::Principal::RoleAndSubordinates("manager".into()),
-        to: permatrix::Principal::Team("sued".into()),
+        from: permatrix::policy::Principal::RoleAndSubordinates("manager".into()),
+        to: permatrix::policy::Principal::Team("sued".into()),
         access: ShareAccess::Read,
     });
     // a team calendar, a share and a role-bound picklist, for the calendar and picklist
@@ -27,24 +27,26 @@ fn checks_do_not_allocate() {
     let first_user = policy.users.keys().next().unwrap().clone();
     let first_role = policy.roles.keys().next().unwrap().clone();
     policy.teams[&first_team].calendar = true;
-    policy.calendar_shares.push(permatrix::CalendarShare {
-        owner: permatrix::CalendarOwner::User(first_user),
-        to: permatrix::Principal::Team(first_team),
-        level: permatrix::CalendarLevel::Titles,
-    });
+    policy
+        .calendar_shares
+        .push(permatrix::policy::CalendarShare {
+            owner: permatrix::policy::CalendarOwner::User(first_user),
+            to: permatrix::policy::Principal::Team(first_team),
+            level: permatrix::policy::CalendarLevel::Titles,
+        });
     let (_, module) = policy.modules.first_mut().unwrap();
     module.fields.insert(
         "stage".into(),
-        permatrix::Field {
+        permatrix::policy::Field {
             mandatory: false,
-            picklist: Some(permatrix::Picklist {
+            picklist: Some(permatrix::policy::Picklist {
                 role_bound: true,
                 values: vec![
-                    permatrix::PicklistValue {
+                    permatrix::policy::PicklistValue {
                         value: "open".into(),
                         roles: vec![],
                     },
-                    permatrix::PicklistValue {
+                    permatrix::policy::PicklistValue {
                         value: "won".into(),
                         roles: vec![first_role],
                     },

@@ -12,7 +12,11 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::{ErrorCode, Module, Policy, ProfileTemplate, Team, User};
+use permatrix::{
+    ErrorCode, Policy,
+    admin::ProfileTemplate,
+    policy::{Module, Team, User},
+};
 
 fn base() -> Policy {
     Policy::from_json(

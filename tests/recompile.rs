@@ -42,9 +42,9 @@ fn change(p: &mut Policy, t: &mut Tape<'_>) {
                 .entry(module.to_string())
                 .or_default();
             entry.access = t.pick(&[
-                permatrix::Access::Off,
-                permatrix::Access::ReadOnly,
-                permatrix::Access::On,
+                permatrix::policy::Access::Off,
+                permatrix::policy::Access::ReadOnly,
+                permatrix::policy::Access::On,
             ]);
             entry.actions.insert(action, scope);
         }
@@ -74,16 +74,18 @@ fn change(p: &mut Policy, t: &mut Tape<'_>) {
             // a user's status, which the shortcut takes too
             let user = t.below(p.users.len());
             p.users[user].status = t.pick(&[
-                permatrix::Status::Active,
-                permatrix::Status::Inactive,
-                permatrix::Status::Invited,
+                permatrix::policy::Status::Active,
+                permatrix::policy::Status::Inactive,
+                permatrix::policy::Status::Invited,
             ]);
         }
         _ => {
             // not a grant either: a module's sharing
             if let Some(module) = p.modules.values_mut().next() {
-                module.sharing =
-                    t.pick(&[permatrix::Sharing::Private, permatrix::Sharing::PublicRead]);
+                module.sharing = t.pick(&[
+                    permatrix::policy::Sharing::Private,
+                    permatrix::policy::Sharing::PublicRead,
+                ]);
             }
         }
     }

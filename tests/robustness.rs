@@ -11,7 +11,9 @@
 
 mod foreign;
 
-use permatrix::{Action, Owner, Policy, PrincipalId, Record, Share, ShareAccess};
+use permatrix::{
+    Action, Owner, Policy, Record, Share, authorizer::PrincipalId, policy::ShareAccess,
+};
 use proptest::prelude::*;
 
 mod common;

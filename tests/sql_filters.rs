@@ -23,8 +23,10 @@ use permatrix::HostKey;
 use permatrix::filter::{LinkTable, RecordTeams, ShareTable};
 use permatrix::filter::{StoredRecord, StoredShare};
 use permatrix::{
-    Action, Authorizer, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess,
-    SqlDialect, SqlKeys, SqlSchema, SqlValue, TeamId, UserId,
+    Action, Authorizer, Owner, Policy, Record, Share, SqlDialect, SqlSchema, TeamId, UserId,
+    authorizer::PrincipalId,
+    filter::{SqlKeys, SqlValue},
+    policy::{Principal, ShareAccess},
 };
 use proptest::prelude::*;
 

@@ -12,7 +12,7 @@
 
 use permatrix::{
     Action, Admin, AuditEvent, Authorizer, LiveAuthorizer, Policy, PolicyError, Record,
-    TransferTarget, User,
+    admin::TransferTarget, policy::User,
 };
 
 const POLICY: &str = r#"{
@@ -48,7 +48,8 @@ fn stale_bob_is_denied(before: &Authorizer, after: &Authorizer) {
         assert_eq!(err.code(), "stale_id");
     }
     assert!(
-        after.filter(stale_bob, Action::List, deals).condition() == &permatrix::Condition::False
+        after.filter(stale_bob, Action::List, deals).condition()
+            == &permatrix::filter::Condition::False
     );
     assert!(after.user_name(stale_bob).is_err());
     assert!(after.user_active(stale_bob).is_err());
@@ -148,14 +149,14 @@ fn a_share_to_a_stale_principal_makes_the_record_unknown() {
     let own = Record::owned_by_user(deals, ann);
     assert!(now.can(ann, Action::View, &own));
     for stale in [
-        permatrix::PrincipalId::User(before.user("ann").unwrap()),
-        permatrix::PrincipalId::Team(before.team("north").unwrap()),
-        permatrix::PrincipalId::Role(before.role("rep").unwrap()),
-        permatrix::PrincipalId::RoleAndSubordinates(before.role("rep").unwrap()),
+        permatrix::authorizer::PrincipalId::User(before.user("ann").unwrap()),
+        permatrix::authorizer::PrincipalId::Team(before.team("north").unwrap()),
+        permatrix::authorizer::PrincipalId::Role(before.role("rep").unwrap()),
+        permatrix::authorizer::PrincipalId::RoleAndSubordinates(before.role("rep").unwrap()),
     ] {
         let shares = [permatrix::Share {
             to: stale,
-            access: permatrix::ShareAccess::Read,
+            access: permatrix::policy::ShareAccess::Read,
         }];
         let shared = Record::owned_by_user(deals, ann).with_shares(&shares);
         assert!(!now.can(ann, Action::View, &shared), "{stale:?}");

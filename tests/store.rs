@@ -17,7 +17,10 @@ use std::time::{Duration, SystemTime};
 use permatrix::store::{
     Actor, AuditQuery, PolicyStore, StoreError, StoreOptions, WatchOptions, Watcher,
 };
-use permatrix::{AdminLevel, LiveAuthorizer, Policy, Team, User, diff};
+use permatrix::{
+    LiveAuthorizer, Policy, diff,
+    policy::{AdminLevel, Team, User},
+};
 
 const SETTLE: Duration = Duration::from_secs(60);
 
@@ -842,7 +845,7 @@ async fn an_import_is_held_to_the_stores_limits() {
     let store = PolicyStore::connect(
         &place.url,
         StoreOptions {
-            limits: permatrix::Limits::default().users(10),
+            limits: permatrix::policy::Limits::default().users(10),
             ..StoreOptions::default()
         },
     )

@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use permatrix::store::{Actor, PolicyStore, StoreOptions, WatchOptions, Watcher};
-use permatrix::{LiveAuthorizer, Policy, Team};
+use permatrix::{LiveAuthorizer, Policy, policy::Team};
 
 /// How long the database is gone.
 const OUTAGE: Duration = Duration::from_secs(5);

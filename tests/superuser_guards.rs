@@ -11,7 +11,7 @@
     clippy::indexing_slicing
 )]
 
-use permatrix::{Action, ErrorCode, Policy, Record, TransferTarget};
+use permatrix::{Action, ErrorCode, Policy, Record, admin::TransferTarget};
 
 /// Superuser `su` holds `boss` and `rep` (rep is a child of boss, and rep has a child of
 /// its own). Victim `vic` holds the unrelated top-level role `q`.
@@ -155,7 +155,7 @@ fn no_wider_own_result_limit_through_merge() {
     assert_eq!(limit(&p), Some(10));
     let result = p
         .admin("su")
-        .update_settings(|s| s.merge = permatrix::Merge::Additive);
+        .update_settings(|s| s.merge = permatrix::policy::Merge::Additive);
     assert!(
         result.is_err(),
         "accepted: su's own result limit is now {:?}",

@@ -10,8 +10,8 @@
 #![allow(dead_code)]
 
 use permatrix::{
-    Access, Action, Authorizer, Module, ModuleGrant, Policy, Profile, Record, Role, Scope, Team,
-    TeamId, User, UserId,
+    Action, Authorizer, Policy, Record, TeamId, UserId,
+    policy::{Access, Module, ModuleGrant, Profile, Role, Scope, Team, User},
 };
 
 /// splitmix64: small, fast and deterministic.

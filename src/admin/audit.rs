@@ -7,7 +7,7 @@ use crate::policy::HostKey;
 /// Where the records of something deleted should go. The host applies it to its data.
 ///
 /// ```
-/// use permatrix::TransferTarget;
+/// use permatrix::admin::TransferTarget;
 /// let t = TransferTarget::User("bob".into());
 /// assert_eq!(serde_json::to_string(&t).unwrap(), r#"{"user":"bob"}"#);
 /// ```
@@ -28,7 +28,7 @@ impl TransferTarget {
     /// User `name` takes the records over.
     ///
     /// ```
-    /// use permatrix::TransferTarget;
+    /// use permatrix::admin::TransferTarget;
     /// assert_eq!(TransferTarget::user("bob"), TransferTarget::User("bob".into()));
     /// ```
     pub fn user(name: &str) -> TransferTarget {
@@ -38,7 +38,7 @@ impl TransferTarget {
     /// Team `id` takes the records over.
     ///
     /// ```
-    /// use permatrix::TransferTarget;
+    /// use permatrix::admin::TransferTarget;
     /// assert_eq!(TransferTarget::team("north"), TransferTarget::Team("north".into()));
     /// ```
     pub fn team(id: &str) -> TransferTarget {
@@ -48,7 +48,7 @@ impl TransferTarget {
     /// Role `id` takes over a deleted role's users.
     ///
     /// ```
-    /// use permatrix::TransferTarget;
+    /// use permatrix::admin::TransferTarget;
     /// assert_eq!(TransferTarget::role("rep"), TransferTarget::Role("rep".into()));
     /// ```
     pub fn role(id: &str) -> TransferTarget {
@@ -58,7 +58,7 @@ impl TransferTarget {
     /// Profile `id` takes a deleted profile's place.
     ///
     /// ```
-    /// use permatrix::TransferTarget;
+    /// use permatrix::admin::TransferTarget;
     /// assert_eq!(TransferTarget::profile("staff"), TransferTarget::Profile("staff".into()));
     /// ```
     pub fn profile(id: &str) -> TransferTarget {
@@ -99,7 +99,7 @@ impl TransferTarget {
 /// the item as it was before and after (its document form; `None` where it did not exist).
 ///
 /// ```
-/// use permatrix::{Policy, User};
+/// use permatrix::{Policy, policy::User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
 /// let event = policy.admin("root").add_user("bob", User::default())?;
 /// assert_eq!(event.operation, "user.invite");
@@ -142,7 +142,7 @@ pub struct AuditEvent {
 /// What an audit line shows beside an id: the display name and the host key.
 ///
 /// ```
-/// use permatrix::{HostKey, Labels};
+/// use permatrix::{HostKey, admin::Labels};
 /// let l = Labels { display_name: Some("Bob B.".into()), key: Some(HostKey::from(1003)) };
 /// assert_eq!(l.to_string(), " (Bob B., key 1003)");
 /// assert_eq!(Labels::default().to_string(), "");
@@ -161,7 +161,7 @@ impl Labels {
     /// Neither a display name nor a key.
     ///
     /// ```
-    /// assert!(permatrix::Labels::default().is_empty());
+    /// assert!(permatrix::admin::Labels::default().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.display_name.is_none() && self.key.is_none()
@@ -184,7 +184,7 @@ impl AuditEvent {
     /// keys where the policy has them.
     ///
     /// ```
-    /// use permatrix::{Policy, User};
+    /// use permatrix::{Policy, policy::User};
     /// let mut policy = Policy::new();
     /// let bob = User { display_name: Some("Bob B.".into()), key: Some(1003.into()), ..User::default() };
     /// let event = policy.admin_as_host().add_user("bob", bob)?;

@@ -18,7 +18,7 @@ impl Admin<'_> {
     /// `unknown_reference` for an unknown owner or recipient; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{CalendarLevel, CalendarOwner, CalendarShare, Policy, Principal};
+    /// use permatrix::{Policy, policy::{CalendarLevel, CalendarOwner, CalendarShare, Principal}};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"ann":{},"bob":{}}}"#)?;
     /// let event = p.admin("root").add_calendar_share(CalendarShare {
     ///     owner: CalendarOwner::User("bob".into()), to: Principal::User("ann".into()), level: CalendarLevel::Titles,
@@ -108,7 +108,7 @@ impl Admin<'_> {
     /// `unknown_reference` for an unknown team or user; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{CalendarRights, Policy};
+    /// use permatrix::{Policy, policy::CalendarRights};
     /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"support":{"calendar":true,"users":["ann"]}},
     ///   "users":{"root":{"admin":"admin"},"ann":{}}}"#)?;
     /// p.admin("root").set_calendar_rights("support", "ann", Some(CalendarRights { create_edit: true, delete: false }))?;
@@ -151,7 +151,7 @@ impl Admin<'_> {
     /// `unknown_reference` for an unknown module, field or role; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Picklist, PicklistValue, Policy};
+    /// use permatrix::{Policy, policy::{Picklist, PicklistValue}};
     /// let mut p = Policy::from_json(r#"{"version":1,"modules":{"deals":{"fields":{"stage":{}}}},
     ///   "users":{"root":{"admin":"admin"}}}"#)?;
     /// let list = Picklist { role_bound: false, values: vec![PicklistValue { value: "open".into(), roles: vec![] }] };
@@ -188,7 +188,10 @@ impl Admin<'_> {
     }
 }
 
-fn team_of<'p>(p: &'p mut crate::Policy, team: &str) -> Result<&'p mut crate::Team, PolicyError> {
+fn team_of<'p>(
+    p: &'p mut crate::Policy,
+    team: &str,
+) -> Result<&'p mut crate::policy::Team, PolicyError> {
     p.teams.get_mut(team).ok_or_else(|| {
         refuse(
             ErrorCode::UnknownReference,

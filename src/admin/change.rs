@@ -15,14 +15,14 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// Every change costs the same order, whichever method makes it: it validates the policy,
 /// copies it, applies the change to the copy, validates that, and works out who holds
 /// which level and membership before and after — O(P + M) for a policy of size P with M
-/// team memberships kept (see [`Limits`](crate::Limits)). For an actor below `admin` the
+/// team memberships kept (see [`Limits`](crate::policy::Limits)). For an actor below `admin` the
 /// guards of [administration](crate::doc::semantics#administration) add the teams that list each user and the actor's own reach, in the
 /// same order, plus O(users) for each sharing rule that shares with the actor.
 /// `benches/can.rs` measures one change on a 10,000-user, 500-team policy. The current
 /// policy must be valid (it is when it was read with `from_json` and only changed here).
 ///
 /// ```
-/// use permatrix::{ErrorCode, Policy, User};
+/// use permatrix::{ErrorCode, Policy, policy::User};
 /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"eve":{}}}"#)?;
 /// let before = policy.to_json()?;
 /// let err = policy.admin("eve").add_user("mallory", User::default()).unwrap_err();
@@ -41,7 +41,7 @@ impl Policy {
     /// effective admin level allows ([administration](crate::doc::semantics#administration)).
     ///
     /// ```
-    /// use permatrix::{Policy, User};
+    /// use permatrix::{Policy, policy::User};
     /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
     /// policy.admin("root").add_user("bob", User::default())?;
     /// assert!(policy.users.contains_key("bob"));
@@ -58,7 +58,7 @@ impl Policy {
     /// rule applies.
     ///
     /// ```
-    /// use permatrix::{Policy, User};
+    /// use permatrix::{Policy, policy::User};
     /// let mut policy = Policy::new();
     /// policy.admin_as_host().add_user("first", User::default())?;
     /// # Ok::<(), permatrix::PolicyError>(())

@@ -28,7 +28,7 @@ impl Admin<'_> {
     /// `duplicate_key`; `not_permitted` (area `module_manager`).
     ///
     /// ```
-    /// use permatrix::{Access, Module, Policy};
+    /// use permatrix::{Policy, policy::{Access, Module}};
     /// let mut p = Policy::from_json(r#"{"version":1,"profiles":{"auto":{"auto_allow_new_modules":true},"plain":{}},
     ///   "users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").add_module("invoices", Module::default())?;
@@ -125,7 +125,7 @@ impl Admin<'_> {
     /// `unknown_reference`; `not_permitted` (area `module_settings`).
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Policy, Sharing};
+    /// use permatrix::{ErrorCode, Policy, policy::Sharing};
     /// let mut p = Policy::from_json(r#"{"version":1,"modules":{"calendar":{"sharing_locked":true},"leads":{}},
     ///   "users":{"root":{"admin":"admin"}}}"#)?;
     /// assert_eq!(p.admin("root").set_module_sharing("calendar", Sharing::PublicRead).unwrap_err().code(), ErrorCode::SharingLocked);
@@ -165,7 +165,7 @@ impl Admin<'_> {
     /// `unknown_reference`; `not_permitted` (area `sharing_rules`).
     ///
     /// ```
-    /// use permatrix::{Policy, Principal, ShareAccess, SharingRule};
+    /// use permatrix::{Policy, policy::{Principal, ShareAccess, SharingRule}};
     /// let mut p = Policy::from_json(r#"{"version":1,"modules":{"leads":{}},"users":{"root":{"admin":"admin"},"a":{}}}"#)?;
     /// p.admin("root").add_sharing_rule(SharingRule {
     ///     module: "leads".into(), from: Principal::User("a".into()), to: Principal::User("root".into()),

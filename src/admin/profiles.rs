@@ -11,7 +11,7 @@ use crate::policy::{Access, Action, ModuleGrant, Profile, Scope};
 /// How a new profile starts ([administration](crate::doc::semantics#administration)).
 ///
 /// ```
-/// use permatrix::ProfileTemplate;
+/// use permatrix::admin::ProfileTemplate;
 /// assert_ne!(ProfileTemplate::Empty, ProfileTemplate::AllowAll);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -32,7 +32,7 @@ impl Admin<'_> {
     /// `duplicate_key`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Access, Policy, ProfileTemplate};
+    /// use permatrix::{Policy, policy::Access, admin::ProfileTemplate};
     /// let mut p = Policy::from_json(r#"{"version":1,"modules":{"m":{"tools":["pdf"]}},"users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").add_profile("all", ProfileTemplate::AllowAll)?;
     /// assert_eq!(p.profiles["all"].modules["m"].access, Access::On);
@@ -103,7 +103,7 @@ impl Admin<'_> {
     /// `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Policy, TransferTarget};
+    /// use permatrix::{Policy, admin::TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"profiles":{"old":{},"new":{}},
     ///   "roles":{"r":{"profiles":["old","new"]}},"users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").delete_profile("old", TransferTarget::profile("new"))?;

@@ -95,7 +95,7 @@ impl Admin<'_> {
     /// its subtree; `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Policy, TransferTarget};
+    /// use permatrix::{Policy, admin::TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"profiles":{"p":{}},
     ///   "roles":{"top":{"profiles":["p"]},"mid":{"parent":"top","profiles":["p"]},"low":{"parent":"mid","profiles":["p"]}},
     ///   "users":{"root":{"admin":"admin"},"u":{"roles":["mid"]}}}"#)?;

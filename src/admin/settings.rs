@@ -17,7 +17,7 @@ impl Admin<'_> {
     /// users: activation is what refuses); `not_permitted` (area `settings`).
     ///
     /// ```
-    /// use permatrix::{Merge, Policy};
+    /// use permatrix::{Policy, policy::Merge};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").update_settings(|s| s.merge = Merge::Subtractive)?;
     /// assert_eq!(p.settings.merge, Merge::Subtractive);

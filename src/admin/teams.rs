@@ -42,7 +42,7 @@ impl Admin<'_> {
     /// conferring `customer_admin` or `admin`).
     ///
     /// ```
-    /// use permatrix::{Policy, Team};
+    /// use permatrix::{Policy, policy::Team};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{}}}"#)?;
     /// p.admin("root").add_team("north", Team { users: vec!["bob".into()], ..Team::default() })?;
     /// # Ok::<(), permatrix::PolicyError>(())
@@ -158,7 +158,7 @@ impl Admin<'_> {
     /// `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Policy, TransferTarget};
+    /// use permatrix::{ErrorCode, Policy, admin::TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"admins":{"users":["root"],"admin":"admin"},"old":{}},
     ///   "users":{"root":{}}}"#)?;
     /// let heir = || TransferTarget::User("root".into());
@@ -217,7 +217,7 @@ impl Admin<'_> {
     /// team, or a user who is not active; `last_admin`; `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Policy, TransferTarget};
+    /// use permatrix::{Policy, admin::TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"old":{"users":["bob"]},"new":{}},
     ///   "users":{"root":{"admin":"admin"},"bob":{}}}"#)?;
     /// let event = p.admin("root").delete_team("old", TransferTarget::Team("new".into()))?;
@@ -259,7 +259,7 @@ impl Admin<'_> {
     /// Always `immutable` (or `unknown_reference`).
     ///
     /// ```
-    /// use permatrix::{AdminLevel, ErrorCode, Policy};
+    /// use permatrix::{ErrorCode, Policy, policy::AdminLevel};
     /// let mut p = Policy::from_json(r#"{"version":1,"teams":{"t":{}},"users":{"root":{"admin":"admin"}}}"#)?;
     /// assert_eq!(p.admin("root").set_team_admin("t", AdminLevel::Admin).unwrap_err().code(), ErrorCode::Immutable);
     /// # Ok::<(), permatrix::PolicyError>(())

@@ -27,7 +27,7 @@ impl Admin<'_> {
     /// (`unknown_reference` for an unknown role …).
     ///
     /// ```
-    /// use permatrix::{Policy, Status, User};
+    /// use permatrix::{Policy, policy::{Status, User}};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
     /// p.admin("root").add_user("bob", User::default())?;
     /// assert_eq!(p.users["bob"].status, Status::Invited);
@@ -84,7 +84,7 @@ impl Admin<'_> {
     /// `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Policy, Status};
+    /// use permatrix::{Policy, policy::Status};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{}}}"#)?;
     /// p.admin("root").deactivate_user("bob")?;
     /// assert_eq!(p.users["bob"].status, Status::Inactive);
@@ -206,7 +206,7 @@ impl Admin<'_> {
     /// `unknown_reference`; `not_permitted`.
     ///
     /// ```
-    /// use permatrix::{Policy, TransferTarget};
+    /// use permatrix::{Policy, admin::TransferTarget};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},"bob":{},"cy":{}}}"#)?;
     /// let event = p.admin("root").delete_user("bob", TransferTarget::user("cy"))?;
     /// assert_eq!(event.transfer, Some(TransferTarget::User("cy".into())));
@@ -261,7 +261,7 @@ impl Admin<'_> {
     /// and for any level above the actor's own; `last_admin`; `unknown_reference`.
     ///
     /// ```
-    /// use permatrix::{AdminLevel, ErrorCode, Policy};
+    /// use permatrix::{ErrorCode, Policy, policy::AdminLevel};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"},
     ///   "ca":{"admin":"customer_admin"},"bob":{}}}"#)?;
     /// assert_eq!(p.admin("ca").set_user_admin("bob", AdminLevel::CustomerAdmin).unwrap_err().code(), ErrorCode::NotPermitted);

@@ -381,12 +381,12 @@ fn run(command: Command) -> Result<ExitCode, Fail> {
     }
 }
 
-fn param_json(p: &permatrix::SqlValue) -> serde_json::Value {
+fn param_json(p: &permatrix::filter::SqlValue) -> serde_json::Value {
     match p {
-        permatrix::SqlValue::Text(s) => s.as_str().into(),
-        permatrix::SqlValue::TextArray(v) => v.clone().into(),
-        permatrix::SqlValue::Integer(i) => (*i).into(),
-        permatrix::SqlValue::IntegerArray(v) => v.clone().into(),
+        permatrix::filter::SqlValue::Text(s) => s.as_str().into(),
+        permatrix::filter::SqlValue::TextArray(v) => v.clone().into(),
+        permatrix::filter::SqlValue::Integer(i) => (*i).into(),
+        permatrix::filter::SqlValue::IntegerArray(v) => v.clone().into(),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::policy::{AdminLevel, CalendarLevel};
 /// What decided a calendar access.
 ///
 /// ```
-/// use permatrix::{CalendarReason, Owner, Policy};
+/// use permatrix::{Owner, Policy, explain::CalendarReason};
 /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}},
 ///   "calendar_shares":[{"owner":{"user":"b"},"to":{"user":"a"},"level":"titles"}]}"#)?.compile()?;
 /// let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
@@ -51,7 +51,7 @@ pub enum CalendarReason {
 /// [`Authorizer::calendar_access`] with what decided it.
 ///
 /// ```
-/// use permatrix::{CalendarLevel, Owner, Policy};
+/// use permatrix::{Owner, Policy, policy::CalendarLevel};
 /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{}},
 ///   "teams":{"t":{"users":["a"],"calendar":true,"calendar_rights":{"a":{"create_edit":true}}}}}"#)?.compile()?;
 /// let e = auth.explain_calendar(auth.user("a").unwrap(), Owner::Team(auth.team("t").unwrap()));

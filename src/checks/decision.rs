@@ -7,7 +7,7 @@ use crate::ids::{RoleId, TeamId};
 /// The step of [the decision steps](crate::doc::semantics#decision-steps) that decided a check.
 ///
 /// ```
-/// use permatrix::Step;
+/// use permatrix::explain::Step;
 /// assert!(Step::AdminBypass.allows());
 /// assert!(!Step::NoGrant.allows());
 /// assert_eq!(Step::NotActive.number(), 2);
@@ -39,7 +39,7 @@ impl Step {
     /// Whether this step allows.
     ///
     /// ```
-    /// use permatrix::Step;
+    /// use permatrix::explain::Step;
     /// assert!(Step::ModuleWide.allows() && !Step::UnknownId.allows());
     /// ```
     pub fn allows(self) -> bool {
@@ -56,7 +56,7 @@ impl Step {
     /// The step's number in [the decision steps](crate::doc::semantics#decision-steps).
     ///
     /// ```
-    /// use permatrix::Step;
+    /// use permatrix::explain::Step;
     /// assert_eq!(Step::SharingRule(0).number(), 7);
     /// ```
     pub fn number(self) -> u8 {
@@ -77,7 +77,7 @@ impl Step {
 /// needed to decide may be left `None` (it was not computed).
 ///
 /// ```
-/// use permatrix::Facts;
+/// use permatrix::explain::Facts;
 /// let f = Facts::default();
 /// assert!(f.owner.is_none() && f.role_match.is_none() && f.team_match.is_none());
 /// ```
@@ -94,7 +94,7 @@ pub struct Facts {
 /// Why a user counts as a record's owner.
 ///
 /// ```
-/// use permatrix::OwnerFact;
+/// use permatrix::explain::OwnerFact;
 /// assert_ne!(OwnerFact::Itself, OwnerFact::MemberOfOwningTeam);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use crate::policy::{Access, AdminLevel, Settings};
 /// these are the ones the crate's own operations belong to, and the ones [administration](crate::doc::semantics#administration) names.
 ///
 /// ```
-/// use permatrix::areas;
+/// use permatrix::authorizer::areas;
 /// assert_eq!(areas::USERS, "users");
 /// ```
 pub mod areas {

@@ -38,7 +38,7 @@ use crate::policy::Policy;
 /// roles, overrides, kind, admin level), one team list per distinct combination of direct
 /// teams and roles, and 56 bytes of facts per user;
 /// see [`Authorizer::memory_usage`]. Compiling is bounded by the policy's
-/// [`Limits`](crate::Limits).
+/// [`Limits`](crate::policy::Limits).
 ///
 /// ```
 /// use permatrix::{Action, Policy, Record};

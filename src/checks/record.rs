@@ -24,7 +24,7 @@ pub enum Owner {
 /// A share of one record with a principal (MiniCRM's "explicitly shared").
 ///
 /// ```
-/// use permatrix::{PrincipalId, Share, ShareAccess};
+/// use permatrix::{Share, authorizer::PrincipalId, policy::ShareAccess};
 /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
 /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
 /// let s = Share { to: PrincipalId::User(b), access: ShareAccess::Read };
@@ -131,7 +131,7 @@ impl<'a> Record<'a> {
     /// The same record with `shares`.
     ///
     /// ```
-    /// use permatrix::{PrincipalId, Record, Share, ShareAccess};
+    /// use permatrix::{Record, Share, authorizer::PrincipalId, policy::ShareAccess};
     /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
     /// # let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
     /// let shares = [Share { to: PrincipalId::User(b), access: ShareAccess::Full }];
@@ -151,7 +151,7 @@ impl<'a> Record<'a> {
 /// since a [`Record`] only borrows them. Check it through [`OwnedRecord::as_record`].
 ///
 /// ```
-/// use permatrix::{Action, OwnedRecord, Policy, PrincipalId, Share, ShareAccess};
+/// use permatrix::{Action, OwnedRecord, Policy, Share, authorizer::PrincipalId, policy::ShareAccess};
 /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
 ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"team"}}}}},
 ///   "roles":{"r":{"profiles":["p"]}},
@@ -243,7 +243,7 @@ impl OwnedRecord {
     /// The same record with `shares`.
     ///
     /// ```
-    /// use permatrix::{OwnedRecord, PrincipalId, Share, ShareAccess};
+    /// use permatrix::{OwnedRecord, Share, authorizer::PrincipalId, policy::ShareAccess};
     /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}}}"#)?.compile()?;
     /// # let (a, b, m) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap());
     /// let r = OwnedRecord::owned_by_user(m, a).with_shares(vec![Share { to: PrincipalId::User(b), access: ShareAccess::Read }]);

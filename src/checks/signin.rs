@@ -81,7 +81,7 @@ impl std::error::Error for LoginError {}
 /// The second factors a sign-in needs, sorted; empty when a password is enough.
 ///
 /// ```
-/// use permatrix::Factors;
+/// use permatrix::authorizer::Factors;
 /// let f = Factors(vec!["totp".into()]);
 /// assert_eq!(f.to_string(), "totp");
 /// ```

@@ -20,7 +20,9 @@ use smallvec::SmallVec;
 use crate::error::{ErrorCode, PolicyError};
 use crate::ids::{PrincipalId, RoleId, TeamId, UserId, next_generation};
 use crate::policy::resolved::Resolved;
-use crate::policy::{AdminLevel, Principal, ShareAccess, Status, User};
+use crate::policy::{
+    Access, Action, AdminLevel, FieldAccess, Principal, Scope, ShareAccess, Status, User,
+};
 use crate::policy::{Limits, Policy, validate};
 
 pub use crate::cell::Cell;
@@ -585,14 +587,44 @@ fn same_but_status(a: &User, b: &User) -> bool {
         && *overrides == b.overrides
 }
 
-/// The user's overrides in canonical JSON, empty for none: rows with equal overrides
-/// (and sources) are one row.
-pub(crate) fn overrides_key(user: &User) -> String {
-    if user.overrides.is_empty() {
-        String::new()
-    } else {
-        serde_json::to_string(&user.overrides).unwrap_or_default()
+/// One module's override as a hashable value, each list in ascending order.
+type OverrideKey = (
+    String,
+    Option<Access>,
+    Vec<(Action, Scope)>,
+    Vec<(String, FieldAccess)>,
+    Vec<(String, bool)>,
+);
+
+/// A user's overrides as a value rows are keyed by: rows with equal overrides (and
+/// sources) are one row. Sorted, so the order the document wrote them in does not split
+/// a row; empty for none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub(crate) struct OverridesKey(Vec<OverrideKey>);
+
+impl OverridesKey {
+    /// Whether the user has no overrides.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
+}
+
+/// The overrides key of `user`.
+pub(crate) fn overrides_key(user: &User) -> OverridesKey {
+    fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+        v.sort_unstable();
+        v
+    }
+    let modules = user.overrides.iter().map(|(module, o)| {
+        (
+            module.clone(),
+            o.access,
+            sorted(o.actions.iter().map(|(&a, &s)| (a, s)).collect()),
+            sorted(o.fields.iter().map(|(f, &a)| (f.clone(), a)).collect()),
+            sorted(o.tools.iter().map(|(t, &on)| (t.clone(), on)).collect()),
+        )
+    });
+    OverridesKey(sorted(modules.collect()))
 }
 
 /// A generation no authorizer of this process had.

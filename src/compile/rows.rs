@@ -20,8 +20,8 @@ pub(crate) struct SourceKey {
     /// (role, ceiling profile) pairs: the default role, direct roles and team-conferred
     /// roles, ascending and without repeats.
     pub sources: Vec<(u32, Option<u32>)>,
-    /// The user's overrides in canonical JSON (empty for none).
-    pub overrides: String,
+    /// The user's overrides (empty for none).
+    pub overrides: super::OverridesKey,
     /// The `admin` scope reaches every record (effective level `admin`/`customer_admin`).
     pub admin_scope: bool,
     /// External user under `external_access = read_only`.
@@ -308,7 +308,7 @@ impl Matrix {
             sources: self.sources(r as u32).0,
             overrides: match user {
                 Some(user) if flags & OVERRIDES != 0 => super::overrides_key(user),
-                _ => String::new(),
+                _ => super::OverridesKey::default(),
             },
             admin_scope: flags & ADMIN_SCOPE != 0,
             external_capped: flags & EXTERNAL_CAPPED != 0,

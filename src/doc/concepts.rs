@@ -8,14 +8,14 @@
 //!
 //! | on the product's screens | in permatrix |
 //! |---|---|
-//! | Modul, Entität | a module ([`Module`](crate::Module)) |
+//! | Modul, Entität | a module ([`Module`](crate::policy::Module)) |
 //! | Datensatz | a record: its module, owner, linked teams and shares ([`Record`](crate::Record)) |
 //! | Anzeigen, Listen, Erstellen, Bearbeiten, Löschen, Importieren, Exportieren, Berichte | the actions `view list create edit delete import export report` ([`Action`](crate::Action)) |
-//! | Alles, Team, Rolle, Besitzer, Admin, Nichts | the scopes `all team role owner admin none` ([`Scope`](crate::Scope)) |
+//! | Alles, Team, Rolle, Besitzer, Admin, Nichts | the scopes `all team role owner admin none` ([`Scope`](crate::policy::Scope)) |
 //! | Werkzeuge, Funktionen | a module's tools (`merge_duplicates`, `pdf_export` …) |
-//! | Profil, Berechtigungsmatrix | a profile ([`Profile`](crate::Profile)); a user's matrix is [`Authorizer::matrix`](crate::Authorizer::matrix) |
-//! | Rolle | a role ([`Role`](crate::Role)), optionally below a parent |
-//! | Team, Gruppe, Benutzergruppe | a team ([`Team`](crate::Team)) |
+//! | Profil, Berechtigungsmatrix | a profile ([`Profile`](crate::policy::Profile)); a user's matrix is [`Authorizer::matrix`](crate::Authorizer::matrix) |
+//! | Rolle | a role ([`Role`](crate::policy::Role)), optionally below a parent |
+//! | Team, Gruppe, Benutzergruppe | a team ([`Team`](crate::policy::Team)) |
 //! | Rechte neu berechnen | compile a new authorizer and swap it in ([`LiveAuthorizer`](crate::LiveAuthorizer)) |
 //!
 //! ## MiniCRM
@@ -70,4 +70,4 @@
 //! | the last administrator group cannot be deleted or deactivated | the `last_admin_team` refusal |
 //! | copy a group | [`Admin::copy_team`](crate::Admin::copy_team) |
 //! | new entities allowed automatically | a profile's `auto_allow_new_modules` |
-//! | how many administrators may be signed in at once | `settings.max_admin_sessions`, [`AdminSeats`](crate::AdminSeats) |
+//! | how many administrators may be signed in at once | `settings.max_admin_sessions`, [`AdminSeats`](crate::seats::AdminSeats) |

@@ -144,7 +144,7 @@
 //! |---|---|
 //! | `malformed` | not JSON, not of the document's shape, an unknown key, an empty id, an id with a control or format character |
 //! | `unsupported_version` | a `version` other than 1 |
-//! | `limit_exceeded` | past one of the policy's [`Limits`](crate::Limits) |
+//! | `limit_exceeded` | past one of the policy's [`Limits`](crate::policy::Limits) |
 //! | `duplicate_key` | a key written twice, a tool or `team_inheritance` entry repeated, a host key used twice, a list naming the same id twice (a team's users, teams or roles, a user's roles, a role's profiles, a picklist value's roles) |
 //! | `ambiguous_id` | two ids of one section that people could mistake for each other ([below](#ids-people-read)) |
 //! | `unknown_reference` | a name that is not declared: a role, profile, team, user, module, field or tool |

@@ -8,13 +8,13 @@
 //! | record | one row of a module; permatrix sees only its module, owner, linked teams and shares ([`Record`](crate::Record)) |
 //! | action | `view`, `list`, `create`, `edit`, `delete`, `import`, `export`, `report` ([`Action`](crate::Action)) |
 //! | tool | a named function of a module that is on or off for a user (`merge_duplicates`, `pdf_export` …) |
-//! | scope | how far a granted action reaches: `all`, `team`, `role`, `owner`, `admin`, `none` ([`Scope`](crate::Scope)) |
+//! | scope | how far a granted action reaches: `all`, `team`, `role`, `owner`, `admin`, `none` ([`Scope`](crate::policy::Scope)) |
 //! | profile | a reusable set of permissions: per module an access level, a scope per action, field access and tools |
 //! | role | a named position holding one or more profiles, optionally below a parent role |
 //! | team | a set of users that records link to; it may confer a role, an admin level and sign-in factors |
 //! | policy | all of the above with users, sharing rules and settings ([`Policy`](crate::Policy)) |
 //! | authorizer | the compiled, immutable snapshot that answers questions ([`Authorizer`](crate::Authorizer)) |
-//! | cell | one user's grant for one module and action, worked out when compiling ([`Cell`](crate::Cell)) |
+//! | cell | one user's grant for one module and action, worked out when compiling ([`Cell`](crate::authorizer::Cell)) |
 //!
 //! Read actions are `view list export report`; write actions are
 //! `create edit delete import`. `create` and `import` concern no existing record and are
@@ -82,7 +82,7 @@
 //!
 //! [`can`](crate::Authorizer::can) denies unless a step allows; the first step that decides
 //! is the answer, and [`explain`](crate::Authorizer::explain) names it by number
-//! ([`Step`](crate::Step)):
+//! ([`Step`](crate::explain::Step)):
 //!
 //! 1. **Unknown id.** An id this authorizer did not issue — the user, the module, the
 //!    owner, a linked team or a share's principal — denies (the `try_` forms return the
@@ -146,7 +146,7 @@
 //!   `module_settings`, `email_scanner`, `customer_portal`, `cronjobs`, `events`,
 //!   `crm_configurator`, `wiki`, `webforms`, `ftp_backup`), and enters the
 //!   `layout_editor` only for modules where their own access is `on`. Nobody confers a
-//!   level above their own. Areas are the host's strings ([`areas`](crate::areas) names
+//!   level above their own. Areas are the host's strings ([`areas`](crate::authorizer::areas) names
 //!   the built-in ones).
 //! - **Guards below `admin`.** A `customer_admin` or `superuser` is refused
 //!   (`not_permitted`) any change that, compared before and after: touches a setting that
@@ -223,7 +223,7 @@
 //!   level at which a user sees a user's or a team's calendar. Levels, lowest first:
 //!   `busy` (date and time), `titles` (and title and place), `details` (everything, read
 //!   only), `edit`, `deputy_read_write`, `deputy_full`
-//!   ([`CalendarLevel`](crate::CalendarLevel) says what each allows). A user has
+//!   ([`CalendarLevel`](crate::policy::CalendarLevel) says what each allows). A user has
 //!   `deputy_full` on their own calendar. A team keeps a calendar when it has
 //!   `calendar: true` and is active; each member sees it at `details`, at `edit` with the
 //!   `create_edit` right and at `deputy_full` with both rights. Calendar shares raise the
@@ -239,7 +239,7 @@
 //!   [`can_add_picklist_value`](crate::Authorizer::can_add_picklist_value): an active
 //!   user, a list that is not `role_bound`, and the `create_picklist_values` tool or an
 //!   effective level of `admin` or `customer_admin`.
-//! - **Administrator seats.** [`AdminSeats`](crate::AdminSeats), a thread-safe register
+//! - **Administrator seats.** [`AdminSeats`](crate::seats::AdminSeats), a thread-safe register
 //!   sized by `max_admin_sessions`: administrators (effective level `admin` or
 //!   `customer_admin`) take a seat when they sign in; with every seat taken a sign-in is
 //!   refused (`seats_taken`) naming the holders, unless forced, which signs out whoever

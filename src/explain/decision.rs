@@ -18,7 +18,7 @@ use serde::Serialize;
 /// Why a check was decided as it was.
 ///
 /// ```
-/// use permatrix::{Action, Policy, Record, Step};
+/// use permatrix::{Action, Policy, Record, explain::Step};
 /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
 ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
 ///   "roles":{"r":{"profiles":["p"]}}, "users":{"a":{"roles":["r"]},"b":{}}}"#)?.compile()?;
@@ -93,7 +93,7 @@ pub struct Explanation {
 /// teams, with what each of its profiles gave.
 ///
 /// ```
-/// use permatrix::{Action, Cell, Policy, Record};
+/// use permatrix::{Action, Policy, Record, authorizer::Cell};
 /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},
 ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"all"}}}}},
 ///   "roles":{"r":{"profiles":["p"]}}, "teams":{"t":{"users":["a"],"role":"r"}}, "users":{"a":{}}}"#)?.compile()?;
@@ -124,7 +124,7 @@ pub struct SourceGrant {
 /// A user or team as an explanation names it: id, display name and host key.
 ///
 /// ```
-/// use permatrix::{HostKey, Named};
+/// use permatrix::{HostKey, explain::Named};
 /// let sam = Named { kind: "user", id: "sam".into(), display_name: Some("Sam Süd".into()), key: Some(HostKey::from(104)) };
 /// assert_eq!(sam.to_string(), "user `sam` (Sam Süd, key 104)");
 /// ```
@@ -203,7 +203,11 @@ impl Authorizer {
     ///
     /// # Cost
     /// O(depth of the hierarchy).
-    fn hierarchy_path(&self, superior: crate::RoleId, subordinate: crate::RoleId) -> Vec<String> {
+    fn hierarchy_path(
+        &self,
+        superior: crate::authorizer::RoleId,
+        subordinate: crate::authorizer::RoleId,
+    ) -> Vec<String> {
         let (Some(top), Some(bottom)) = (self.role_slot(superior), self.role_slot(subordinate))
         else {
             return Vec::new();
@@ -435,8 +439,8 @@ impl Authorizer {
         }
     }
 
-    fn principal_words(&self, p: crate::PrincipalId) -> String {
-        use crate::PrincipalId;
+    fn principal_words(&self, p: crate::authorizer::PrincipalId) -> String {
+        use crate::authorizer::PrincipalId;
         match p {
             PrincipalId::User(u) => format!("user `{}`", self.user_name(u).unwrap_or("?")),
             PrincipalId::Team(t) => format!("team `{}`", self.team_name(t).unwrap_or("?")),

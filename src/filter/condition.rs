@@ -10,7 +10,7 @@ use crate::policy::ShareAccess;
 /// hand may list ids in any order ([`Condition::simplified`] sorts them).
 ///
 /// ```
-/// use permatrix::Condition;
+/// use permatrix::filter::Condition;
 /// # let auth = permatrix::Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}},"teams":{"t1":{},"t2":{},"t3":{}}}"#)?.compile()?;
 /// # let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
 /// let c = Condition::Any(vec![Condition::False, Condition::OwnerUserIn(vec![b])]);
@@ -50,7 +50,7 @@ impl Condition {
     /// O(ids listed in the condition × the record's teams and shares).
     ///
     /// ```
-    /// use permatrix::{Condition, Policy, Record};
+    /// use permatrix::{Policy, Record, filter::Condition};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{},"b":{}},"teams":{"t":{}}}"#)?.compile()?;
     /// let (a, b, m, t) = (auth.user("a").unwrap(), auth.user("b").unwrap(), auth.module("m").unwrap(), auth.team("t").unwrap());
     /// let linked = [t];
@@ -102,7 +102,7 @@ impl Condition {
     /// empty sets dropped.
     ///
     /// ```
-    /// use permatrix::{Condition, Policy};
+    /// use permatrix::{Policy, filter::Condition};
     /// let auth = Policy::from_json(r#"{"version":1,"teams":{"t0":{},"t1":{},"t2":{},"t3":{}}}"#)?.compile()?;
     /// let t = |i| auth.team_at(i).unwrap();
     /// let c = Condition::Any(vec![

@@ -30,7 +30,7 @@ pub use sql::{SqlDialect, SqlError, SqlFilter, SqlValue};
 /// Cheap to clone (it holds the authorizer it was built from, one pointer).
 ///
 /// ```
-/// use permatrix::{Action, Condition, Policy, Record};
+/// use permatrix::{Action, Policy, Record, filter::Condition};
 /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
 ///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"list":"owner"}}}}},
 ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]},"bob":{"roles":["rep"]}}}"#)?.compile()?;
@@ -56,7 +56,7 @@ impl Filter {
     /// The simplified condition.
     ///
     /// ```
-    /// use permatrix::{Action, Condition, Policy};
+    /// use permatrix::{Action, Policy, filter::Condition};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
     /// let f = auth.filter(auth.user("a").unwrap(), Action::List, auth.module("m").unwrap());
     /// assert_eq!(f.condition(), &Condition::False);

@@ -319,7 +319,7 @@ impl Default for ShareTable {
 /// What a column that names users, teams or modules holds.
 ///
 /// ```
-/// use permatrix::SqlKeys;
+/// use permatrix::filter::SqlKeys;
 /// assert_eq!(SqlKeys::default(), SqlKeys::Names);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]

@@ -32,7 +32,7 @@ pub enum SqlDialect {
 /// a `postgres_types::ToSql`, so the parameters bind as they are.
 ///
 /// ```
-/// use permatrix::SqlValue;
+/// use permatrix::filter::SqlValue;
 /// let v = SqlValue::Text("deals".into());
 /// assert_eq!(v, SqlValue::Text("deals".into()));
 /// ```
@@ -111,7 +111,7 @@ impl Filter {
     /// O(k) for the k ids the condition names: one parameter per id, or one list parameter.
     ///
     /// ```
-    /// use permatrix::{Action, Policy, SqlDialect, SqlSchema, SqlValue};
+    /// use permatrix::{Action, Policy, SqlDialect, SqlSchema, filter::SqlValue};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
     ///   "profiles":{"p":{"modules":{"deals":{"access":"on","actions":{"list":"owner"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"]}}}"#)?.compile()?;
@@ -131,7 +131,7 @@ impl Filter {
     /// With a table per module and integer keys:
     ///
     /// ```
-    /// use permatrix::{Action, Policy, SqlDialect, SqlKeys, SqlSchema, SqlValue};
+    /// use permatrix::{Action, Policy, SqlDialect, SqlSchema, filter::{SqlKeys, SqlValue}};
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
     ///   "profiles":{"p":{"modules":{"deals":{"access":"on","actions":{"list":"owner"}}}}},
     ///   "roles":{"r":{"profiles":["p"]}}, "users":{"ann":{"roles":["r"],"key":1003}}}"#)?.compile()?;

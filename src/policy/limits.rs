@@ -10,7 +10,7 @@ use super::Policy;
 /// memory. Set by value, read with the `get_` methods:
 ///
 /// ```
-/// use permatrix::{Limits, Policy};
+/// use permatrix::{Policy, policy::Limits};
 /// let limits = Limits::new().users(10).depth(4);
 /// assert_eq!(limits.get_users(), 10);
 /// let mut policy = Policy::from_json_with_limits(r#"{"version":1,"users":{"a":{}}}"#, &limits)?;
@@ -86,7 +86,7 @@ impl Limits {
     /// precomputed rows.
     ///
     /// ```
-    /// use permatrix::Limits;
+    /// use permatrix::policy::Limits;
     /// assert_eq!(Limits::new(), Limits::default());
     /// ```
     pub fn new() -> Limits {
@@ -96,7 +96,7 @@ impl Limits {
     /// No bound at all, for trusted documents (tests, migrations).
     ///
     /// ```
-    /// use permatrix::Limits;
+    /// use permatrix::policy::Limits;
     /// assert_eq!(Limits::unlimited().get_users(), usize::MAX);
     /// ```
     pub fn unlimited() -> Limits {
@@ -178,7 +178,7 @@ impl Limits {
         /// than joining two or three cells that hit it.
         ///
         /// ```
-        /// use permatrix::{Limits, Policy};
+        /// use permatrix::{Policy, policy::Limits};
         /// let mut p = Policy::from_json(r#"{"version":1,"users":{"a":{}}}"#)?;
         /// p.set_limits(Limits::new().row_cache_bytes(0));
         /// assert!(p.compile().is_ok());
@@ -195,7 +195,7 @@ impl Limits {
     /// value), at least 1. O(policy size).
     ///
     /// ```
-    /// use permatrix::{Limits, Policy};
+    /// use permatrix::{Policy, policy::Limits};
     /// let p = Policy::from_json(r#"{"version":1,"users":{"a":{"roles":[]},"b":{}}}"#)?;
     /// assert_eq!(Limits::size_of(&p), 2);
     /// # Ok::<(), permatrix::PolicyError>(())

@@ -184,7 +184,7 @@ impl Policy {
     /// They are not part of the document.
     ///
     /// ```
-    /// use permatrix::{Limits, Policy};
+    /// use permatrix::{Policy, policy::Limits};
     /// assert_eq!(Policy::new().limits(), &Limits::default());
     /// ```
     pub fn limits(&self) -> &Limits {
@@ -194,7 +194,7 @@ impl Policy {
     /// Sets the [`Limits`] for every later validation, compile and change.
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Limits, Policy};
+    /// use permatrix::{ErrorCode, Policy, policy::Limits};
     /// let mut p = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{}}}"#)?;
     /// p.set_limits(Limits::new().users(1));
     /// assert_eq!(p.compile().unwrap_err().code(), ErrorCode::LimitExceeded);
@@ -247,7 +247,7 @@ impl Policy {
     /// O(document bytes), and no more memory than the document's policy needs.
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Limits, Policy};
+    /// use permatrix::{ErrorCode, Policy, policy::Limits};
     /// let err = Policy::from_json_with_limits(r#"{"version":1}"#, &Limits::new().document_bytes(4)).unwrap_err();
     /// assert_eq!(err.code(), ErrorCode::LimitExceeded);
     /// ```

@@ -9,7 +9,7 @@ use super::{HostKey, Sharing, unique};
 /// A kind of record, with its organisation-wide default, fields and tools.
 ///
 /// ```
-/// use permatrix::{Module, Sharing};
+/// use permatrix::policy::{Module, Sharing};
 /// let mut deals = Module::default();
 /// deals.sharing = Sharing::PublicRead;
 /// deals.tools.insert("merge_duplicates".to_string());
@@ -71,7 +71,7 @@ impl Default for Module {
 /// A declared field of a module.
 ///
 /// ```
-/// use permatrix::Field;
+/// use permatrix::policy::Field;
 /// let name = Field { mandatory: true, ..Field::default() };
 /// assert!(name.picklist.is_none());
 /// ```
@@ -95,7 +95,7 @@ pub struct Field {
 /// The values of a picklist field ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
-/// use permatrix::{Picklist, PicklistValue};
+/// use permatrix::policy::{Picklist, PicklistValue};
 /// let stage = Picklist {
 ///     role_bound: true,
 ///     values: vec![PicklistValue { value: "won".into(), roles: vec!["sales".into()] }],
@@ -121,7 +121,7 @@ pub struct Picklist {
 /// One picklist value and the roles it is bound to (empty: unbound).
 ///
 /// ```
-/// use permatrix::PicklistValue;
+/// use permatrix::policy::PicklistValue;
 /// let lost = PicklistValue { value: "lost".into(), roles: vec![] };
 /// assert!(lost.roles.is_empty());
 /// ```

@@ -14,7 +14,7 @@ use super::{Access, Action, FieldAccess, Scope, unique};
 /// module access allows).
 ///
 /// ```
-/// use permatrix::{Access, Action, Profile, ModuleGrant, Scope};
+/// use permatrix::{Action, policy::{Access, ModuleGrant, Profile, Scope}};
 /// let mut sales = Profile::default();
 /// let mut accounts = ModuleGrant { access: Access::On, ..ModuleGrant::default() };
 /// accounts.actions.insert(Action::View, Scope::Team);
@@ -49,7 +49,7 @@ pub struct Profile {
 /// What a profile grants on one module.
 ///
 /// ```
-/// use permatrix::{Access, ModuleGrant};
+/// use permatrix::policy::{Access, ModuleGrant};
 /// let grant = ModuleGrant::default();
 /// assert_eq!(grant.access, Access::Off);
 /// ```
@@ -87,7 +87,7 @@ pub struct ModuleGrant {
 /// ([grant step 5](crate::doc::semantics#grants)). Only the named actions, fields and tools are replaced.
 ///
 /// ```
-/// use permatrix::{Access, Override};
+/// use permatrix::policy::{Access, Override};
 /// let o = Override { access: Some(Access::On), ..Override::default() };
 /// assert!(o.actions.is_empty());
 /// ```

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A named position holding one or more profiles; `parent` places it in the hierarchy.
 ///
 /// ```
-/// use permatrix::Role;
+/// use permatrix::policy::Role;
 /// let rep = Role { parent: Some("manager".into()), profiles: vec!["sales".into()], ..Role::default() };
 /// assert_eq!(rep.profiles.len(), 1);
 /// ```

@@ -8,7 +8,7 @@ use super::{ExternalAccess, Merge, TeamInheritance, UserDeletion};
 /// Organisation-wide settings; every key has the default [the policy model](crate::doc::document) gives.
 ///
 /// ```
-/// use permatrix::{Merge, Settings};
+/// use permatrix::policy::{Merge, Settings};
 /// let s = Settings::default();
 /// assert_eq!(s.merge, Merge::Additive);
 /// assert!(s.admin_bypass);
@@ -88,7 +88,7 @@ fn is_default_team_inheritance(value: &[TeamInheritance]) -> bool {
 /// Administration areas denied to `customer_admin` and `superuser` ([administration](crate::doc::semantics#administration)).
 ///
 /// ```
-/// use permatrix::AdminAreas;
+/// use permatrix::policy::AdminAreas;
 /// let areas = AdminAreas::default();
 /// assert_eq!(areas.customer_admin_denied, vec!["events".to_string()]);
 /// assert!(areas.superuser_denied.iter().any(|a| a == "module_manager"));

@@ -10,7 +10,7 @@ use super::{CalendarLevel, ShareAccess};
 /// `{"role": "…"}` or `{"role_and_subordinates": "…"}`.
 ///
 /// ```
-/// use permatrix::Principal;
+/// use permatrix::policy::Principal;
 /// let p: Principal = serde_json::from_str(r#"{"team": "north"}"#).unwrap();
 /// assert_eq!(p, Principal::Team("north".into()));
 /// ```
@@ -43,7 +43,7 @@ impl fmt::Display for Principal {
 /// owned by `from` are shared with `to` at `access`.
 ///
 /// ```
-/// use permatrix::{Principal, ShareAccess, SharingRule};
+/// use permatrix::policy::{Principal, ShareAccess, SharingRule};
 /// let rule = SharingRule {
 ///     module: "leads".into(),
 ///     from: Principal::Role("rep".into()),
@@ -69,7 +69,7 @@ pub struct SharingRule {
 /// The owner of a calendar: a user or a team.
 ///
 /// ```
-/// use permatrix::CalendarOwner;
+/// use permatrix::policy::CalendarOwner;
 /// let o: CalendarOwner = serde_json::from_str(r#"{"user": "alice"}"#).unwrap();
 /// assert_eq!(o, CalendarOwner::User("alice".into()));
 /// ```
@@ -86,7 +86,7 @@ pub enum CalendarOwner {
 /// A calendar share ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
-/// use permatrix::{CalendarLevel, CalendarOwner, CalendarShare, Principal};
+/// use permatrix::policy::{CalendarLevel, CalendarOwner, CalendarShare, Principal};
 /// let s = CalendarShare {
 ///     owner: CalendarOwner::User("alice".into()),
 ///     to: Principal::User("bob".into()),

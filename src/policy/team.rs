@@ -10,7 +10,7 @@ use super::{AdminLevel, HostKey, unique};
 /// the users matched by role entries. An inactive team has no members for any purpose.
 ///
 /// ```
-/// use permatrix::Team;
+/// use permatrix::policy::Team;
 /// let north = Team { users: vec!["alice".into()], role: Some("sales".into()), ..Team::default() };
 /// assert!(north.active);
 /// ```
@@ -90,7 +90,7 @@ impl Default for Team {
 /// A member's rights on a team calendar ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
 ///
 /// ```
-/// use permatrix::CalendarRights;
+/// use permatrix::policy::CalendarRights;
 /// let r = CalendarRights { create_edit: true, delete: false };
 /// assert!(r.create_edit);
 /// ```

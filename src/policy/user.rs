@@ -9,7 +9,7 @@ use super::{AdminLevel, HostKey, Override, Status, UserKind, unique};
 /// A user, keyed in the policy by the immutable username.
 ///
 /// ```
-/// use permatrix::{Status, User};
+/// use permatrix::policy::{Status, User};
 /// let bob = User { roles: vec!["sales".into()], ..User::default() };
 /// assert_eq!(bob.status, Status::Active);
 /// ```

@@ -91,7 +91,7 @@ macro_rules! word_enum {
 /// speaks the document's words and lists the valid ones.
 ///
 /// ```
-/// use permatrix::{Action, ShareAccess};
+/// use permatrix::{Action, policy::ShareAccess};
 /// let err = "erase".parse::<Action>().unwrap_err();
 /// assert_eq!(
 ///     err.to_string(),
@@ -137,7 +137,7 @@ impl UnknownWordError {
     /// Always [`ErrorCode::Malformed`](crate::ErrorCode::Malformed).
     ///
     /// ```
-    /// use permatrix::{ErrorCode, Scope};
+    /// use permatrix::{ErrorCode, policy::Scope};
     /// assert_eq!("everything".parse::<Scope>().unwrap_err().code(), ErrorCode::Malformed);
     /// ```
     pub fn code(&self) -> crate::ErrorCode {
@@ -222,7 +222,7 @@ word_enum! {
     /// Which records an action reaches, as set in a profile.
     ///
     /// ```
-    /// use permatrix::Scope;
+    /// use permatrix::policy::Scope;
     /// assert_eq!(Scope::parse("team"), Some(Scope::Team));
     /// ```
     Scope {
@@ -245,7 +245,7 @@ word_enum! {
     /// Module access in a profile: `off < read_only < on`.
     ///
     /// ```
-    /// use permatrix::Access;
+    /// use permatrix::policy::Access;
     /// assert!(Access::Off < Access::ReadOnly && Access::ReadOnly < Access::On);
     /// ```
     Access {
@@ -285,7 +285,7 @@ word_enum! {
     /// Organisation-wide default for a module's records.
     ///
     /// ```
-    /// use permatrix::{Action, Sharing};
+    /// use permatrix::{Action, policy::Sharing};
     /// assert!(Sharing::PublicRead.grants(Action::List));
     /// assert!(!Sharing::PublicRead.grants(Action::Edit));
     /// ```
@@ -311,7 +311,7 @@ impl Sharing {
     /// Whether this default widens a granted `action` to every record ([grant step 7](crate::doc::semantics#grants)).
     ///
     /// ```
-    /// use permatrix::{Action, Sharing};
+    /// use permatrix::{Action, policy::Sharing};
     /// assert!(Sharing::PublicReadWriteDelete.grants(Action::Delete));
     /// assert!(!Sharing::PublicReadWriteDelete.grants(Action::Import));
     /// ```
@@ -335,7 +335,7 @@ word_enum! {
     /// A user's account status. Only `active` users are ever allowed anything.
     ///
     /// ```
-    /// use permatrix::Status;
+    /// use permatrix::policy::Status;
     /// assert_eq!(Status::default(), Status::Active);
     /// ```
     Status {
@@ -360,7 +360,7 @@ word_enum! {
     /// What kind of account a user is.
     ///
     /// ```
-    /// use permatrix::UserKind;
+    /// use permatrix::policy::UserKind;
     /// assert_eq!(UserKind::default(), UserKind::Internal);
     /// ```
     UserKind {
@@ -383,7 +383,7 @@ word_enum! {
     /// Administrative level: `none < superuser < customer_admin < admin`.
     ///
     /// ```
-    /// use permatrix::AdminLevel;
+    /// use permatrix::policy::AdminLevel;
     /// assert!(AdminLevel::CustomerAdmin.bypasses());
     /// assert!(!AdminLevel::Superuser.bypasses());
     /// ```
@@ -410,7 +410,7 @@ impl AdminLevel {
     /// and for which the `admin` scope means `all`.
     ///
     /// ```
-    /// use permatrix::AdminLevel;
+    /// use permatrix::policy::AdminLevel;
     /// assert!(AdminLevel::Admin.bypasses());
     /// ```
     pub fn bypasses(self) -> bool {
@@ -422,7 +422,7 @@ word_enum! {
     /// How the grants of a user's several roles combine.
     ///
     /// ```
-    /// use permatrix::Merge;
+    /// use permatrix::policy::Merge;
     /// assert_eq!(Merge::default(), Merge::Additive);
     /// ```
     Merge {
@@ -443,7 +443,7 @@ word_enum! {
     /// Whether external users are capped to reading.
     ///
     /// ```
-    /// use permatrix::ExternalAccess;
+    /// use permatrix::policy::ExternalAccess;
     /// assert_eq!(ExternalAccess::default(), ExternalAccess::ReadOnly);
     /// ```
     ExternalAccess {
@@ -464,7 +464,7 @@ word_enum! {
     /// Level of a sharing rule or a record share: `read < read_write < full`.
     ///
     /// ```
-    /// use permatrix::{Action, ShareAccess};
+    /// use permatrix::{Action, policy::ShareAccess};
     /// assert!(ShareAccess::ReadWrite.reaches(Action::Edit));
     /// assert!(!ShareAccess::ReadWrite.reaches(Action::Delete));
     /// ```
@@ -483,7 +483,7 @@ impl ShareAccess {
     /// Module-level actions are never reached by a share: they concern no record.
     ///
     /// ```
-    /// use permatrix::{Action, ShareAccess};
+    /// use permatrix::{Action, policy::ShareAccess};
     /// assert!(ShareAccess::Full.reaches(Action::Delete));
     /// assert!(!ShareAccess::Full.reaches(Action::Create));
     /// ```
@@ -501,7 +501,7 @@ word_enum! {
     /// Where a new record takes its teams from ([administration](crate::doc::semantics#administration)).
     ///
     /// ```
-    /// use permatrix::TeamInheritance;
+    /// use permatrix::policy::TeamInheritance;
     /// assert_eq!(TeamInheritance::parse("creator"), Some(TeamInheritance::Creator));
     /// ```
     TeamInheritance {
@@ -518,7 +518,7 @@ word_enum! {
     /// Whether users may be deleted.
     ///
     /// ```
-    /// use permatrix::UserDeletion;
+    /// use permatrix::policy::UserDeletion;
     /// assert_eq!(UserDeletion::default(), UserDeletion::WithTransfer);
     /// ```
     UserDeletion {
@@ -539,7 +539,7 @@ word_enum! {
     /// Calendar sharing levels, lowest first ([calendars, picklists and seats](crate::doc::semantics#calendars-picklists-and-seats)).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::Busy < CalendarLevel::DeputyFull);
     /// ```
     CalendarLevel {
@@ -562,7 +562,7 @@ impl CalendarLevel {
     /// Sees when the owner is busy (every level).
     ///
     /// ```
-    /// assert!(permatrix::CalendarLevel::Busy.sees_times());
+    /// assert!(permatrix::policy::CalendarLevel::Busy.sees_times());
     /// ```
     pub fn sees_times(self) -> bool {
         true
@@ -571,7 +571,7 @@ impl CalendarLevel {
     /// Sees titles and places too (`titles` and up).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::Titles.sees_titles() && !CalendarLevel::Busy.sees_titles());
     /// ```
     pub fn sees_titles(self) -> bool {
@@ -581,7 +581,7 @@ impl CalendarLevel {
     /// Sees every detail of an appointment (`details` and up).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::Details.sees_details() && !CalendarLevel::Titles.sees_details());
     /// ```
     pub fn sees_details(self) -> bool {
@@ -591,7 +591,7 @@ impl CalendarLevel {
     /// Creates and edits appointments (`edit` and up).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::Edit.may_edit() && !CalendarLevel::Details.may_edit());
     /// ```
     pub fn may_edit(self) -> bool {
@@ -601,7 +601,7 @@ impl CalendarLevel {
     /// Acts as the owner's deputy (`deputy_read_write` and up).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::DeputyReadWrite.is_deputy() && !CalendarLevel::Edit.is_deputy());
     /// ```
     pub fn is_deputy(self) -> bool {
@@ -611,7 +611,7 @@ impl CalendarLevel {
     /// Deletes appointments (`deputy_full` only).
     ///
     /// ```
-    /// use permatrix::CalendarLevel;
+    /// use permatrix::policy::CalendarLevel;
     /// assert!(CalendarLevel::DeputyFull.may_delete() && !CalendarLevel::DeputyReadWrite.may_delete());
     /// ```
     pub fn may_delete(self) -> bool {

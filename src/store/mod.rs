@@ -17,7 +17,7 @@
 //! # #[cfg(feature = "store-sqlite")]
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use permatrix::store::{Actor, PolicyStore, StoreOptions};
-//! use permatrix::{Policy, Team};
+//! use permatrix::{Policy, policy::Team};
 //! # let dir = std::env::temp_dir().join(format!("permatrix-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir).unwrap();
 //! # let url = format!("sqlite://{}/store.db", dir.display());

@@ -448,6 +448,6 @@ mod tests {
             ..bad("{}")
         };
         assert!(apply(&a, std::slice::from_ref(&strange), true).is_err());
-        assert!(policy_from(&[strange], &crate::Limits::default()).is_err());
+        assert!(policy_from(&[strange], &crate::policy::Limits::default()).is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use permatrix::{ModuleId, Policy, RoleId, TeamId, UserId};
+use permatrix::{ModuleId, Policy, TeamId, UserId, authorizer::RoleId};
 
 /// One id of each kind, from an authorizer compiled only for this.
 pub struct Foreign {

@@ -11,7 +11,7 @@
 //!
 //! And after every accepted change, by anyone: the diff names every answer that changed.
 
-use permatrix::{AdminLevel, Authorizer, Policy};
+use permatrix::{Authorizer, Policy, policy::AdminLevel};
 
 use super::answers::{Surface, covering, differences, records};
 use super::changes::{Names, random_change};

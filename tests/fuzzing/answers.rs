@@ -7,8 +7,10 @@
 use super::by_name::ByName;
 use permatrix::diff::Direction;
 use permatrix::{
-    Action, Authorizer, Cell, Change, HostKey, OwnedRecord, Owner, PolicyDiff, Principal,
-    PrincipalId, Share, ShareAccess, areas,
+    Action, Authorizer, HostKey, OwnedRecord, Owner, Share,
+    authorizer::{Cell, PrincipalId, areas},
+    explain::{Change, PolicyDiff},
+    policy::{Principal, ShareAccess},
 };
 
 use super::generate::Tape;
@@ -343,7 +345,7 @@ pub fn differences(
         };
         let both_tool =
             |t: &String| def.tools.contains(t) && old_def.is_some_and(|d| d.tools.contains(t));
-        let picklist = |d: Option<&permatrix::Module>, f: &str| {
+        let picklist = |d: Option<&permatrix::policy::Module>, f: &str| {
             d.and_then(|d| d.fields.get(f))
                 .and_then(|f| f.picklist.as_ref())
                 .is_some()
@@ -368,7 +370,7 @@ pub fn differences(
                 now.picklist_named(b, mb, field),
             );
             for value in va.iter().chain(&vb) {
-                let declared = |d: Option<&permatrix::Module>| {
+                let declared = |d: Option<&permatrix::policy::Module>| {
                     d.and_then(|d| d.fields.get(field.as_str()))
                         .and_then(|f| f.picklist.as_ref())
                         .is_some_and(|l| l.values.iter().any(|v| v.value == *value))

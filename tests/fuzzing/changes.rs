@@ -6,10 +6,13 @@
 //! target and the diff's promise test.
 
 use permatrix::{
-    Access, Action, Admin, AdminLevel, AuditEvent, CalendarLevel, CalendarOwner, CalendarRights,
-    CalendarShare, ExternalAccess, FieldAccess, Merge, Module, Override, Picklist, PicklistValue,
-    Policy, PolicyError, Principal, ProfileTemplate, Sharing, SharingRule, Status, Team,
-    TeamInheritance, TransferTarget, User, UserDeletion, UserKind,
+    Action, Admin, AuditEvent, FieldAccess, Policy, PolicyError,
+    admin::{ProfileTemplate, TransferTarget},
+    policy::{
+        Access, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights, CalendarShare,
+        ExternalAccess, Merge, Module, Override, Picklist, PicklistValue, Principal, Sharing,
+        SharingRule, Status, Team, TeamInheritance, User, UserDeletion, UserKind,
+    },
 };
 
 use super::generate::{SCOPES, SHARE, Tape};

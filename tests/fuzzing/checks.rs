@@ -5,8 +5,10 @@
 use super::by_name::ByName;
 use arbitrary::Unstructured;
 use permatrix::{
-    Action, Authorizer, Condition, ModuleId, Owner, PrincipalId, Record, RoleId, Share,
-    ShareAccess, SqlDialect, SqlSchema, TeamId, UserId,
+    Action, Authorizer, ModuleId, Owner, Record, Share, SqlDialect, SqlSchema, TeamId, UserId,
+    authorizer::{PrincipalId, RoleId},
+    filter::Condition,
+    policy::ShareAccess,
 };
 
 use super::foreign::{Foreign, foreign};

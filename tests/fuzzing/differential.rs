@@ -7,7 +7,10 @@ use super::foreign;
 use super::generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_principal};
 use super::reference::{RefOwner, RefRecord, Reference};
 use permatrix::{
-    Action, Condition, Owner, Policy, Principal, PrincipalId, Record, Share, ShareAccess, TeamId,
+    Action, Owner, Policy, Record, Share, TeamId,
+    authorizer::PrincipalId,
+    filter::Condition,
+    policy::{Principal, ShareAccess},
 };
 
 /// `Err` with both values and a message unless they are equal.

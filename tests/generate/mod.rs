@@ -4,10 +4,13 @@
 #![allow(dead_code)]
 
 use permatrix::{
-    Access, Action, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights, CalendarShare,
-    ExternalAccess, Field, FieldAccess, Merge, Module, ModuleGrant, Override, Picklist,
-    PicklistValue, Policy, Principal, Profile, Role, Scope, ShareAccess, Sharing, SharingRule,
-    Status, Team, User, UserKind,
+    Action, FieldAccess, Policy,
+    policy::{
+        Access, AdminLevel, CalendarLevel, CalendarOwner, CalendarRights, CalendarShare,
+        ExternalAccess, Field, Merge, Module, ModuleGrant, Override, Picklist, PicklistValue,
+        Principal, Profile, Role, Scope, ShareAccess, Sharing, SharingRule, Status, Team, User,
+        UserKind,
+    },
 };
 
 pub const MODULES: [&str; 3] = ["m0", "m1", "m2"];

@@ -9,8 +9,11 @@
 #![allow(dead_code)]
 
 use permatrix::{
-    Access, Action, AdminLevel, CalendarLevel, CalendarOwner, ExternalAccess, FieldAccess, Merge,
-    Policy, Principal, Scope, ShareAccess, Status, TeamInheritance, UserKind,
+    Action, FieldAccess, Policy,
+    policy::{
+        Access, AdminLevel, CalendarLevel, CalendarOwner, ExternalAccess, Merge, Principal, Scope,
+        ShareAccess, Status, TeamInheritance, UserKind,
+    },
 };
 
 /// Who owns a record, by name.

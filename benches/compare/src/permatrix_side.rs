@@ -1,10 +1,7 @@
 //! The workload as a permatrix [`Policy`], built in code, and its checks.
 
 use indexmap::IndexMap;
-use permatrix::{
-    Access, Action, Authorizer, Module, ModuleGrant, ModuleId, Owner, Policy, Principal, Profile,
-    Record, Role, Scope, ShareAccess, SharingRule, Team, TeamId, User, UserId,
-};
+use permatrix::{Action, Authorizer, ModuleId, Owner, Policy, Record, TeamId, UserId, policy::{Access, Module, ModuleGrant, Principal, Profile, Role, Scope, ShareAccess, SharingRule, Team, User}};
 
 use crate::timing::Checker;
 use crate::workload::{self, Act, Level, Query, Workload, names};
@@ -164,16 +161,16 @@ impl PermatrixSide {
                 continue;
             }
             let reason = match e.step {
-                permatrix::Step::Cell(cell, facts) => match facts.owner {
-                    Some(permatrix::OwnerFact::Itself) => "owner".to_string(),
-                    Some(permatrix::OwnerFact::Superior { .. }) => {
+                permatrix::explain::Step::Cell(cell, facts) => match facts.owner {
+                    Some(permatrix::explain::OwnerFact::Itself) => "owner".to_string(),
+                    Some(permatrix::explain::OwnerFact::Superior { .. }) => {
                         "superior of the owner (hierarchy)".to_string()
                     }
                     _ if facts.role_match.is_some() => format!("`{cell}` cell and a shared role"),
                     _ if facts.team_match.is_some() => format!("`{cell}` cell and a shared team"),
                     _ => format!("`{cell}` cell"),
                 },
-                permatrix::Step::SharingRule(_) => "sharing rule".to_string(),
+                permatrix::explain::Step::SharingRule(_) => "sharing rule".to_string(),
                 other => format!("step {}", other.number()),
             };
             *counts.entry(reason).or_default() += 1;

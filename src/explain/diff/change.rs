@@ -304,7 +304,7 @@ pub enum Reason {
 /// One item of a user's changes in a [`PolicyDiff`](super::PolicyDiff).
 ///
 /// ```
-/// use permatrix::{Action, Cell, Change};
+/// use permatrix::{Action, authorizer::Cell, explain::Change};
 /// let c = Change::Cell { module: "deals".into(), action: Action::Edit, before: Cell::OWNER, after: Cell::ALL };
 /// assert!(c.is_gain());
 /// assert_eq!(c.to_string(), "+ edit on `deals`: owner -> all");
@@ -489,7 +489,7 @@ impl Change {
     /// Which way this change goes for the user.
     ///
     /// ```
-    /// use permatrix::{Change, diff::Direction};
+    /// use permatrix::{diff::Direction, explain::Change};
     /// assert_eq!(Change::ResultLimit { before: Some(50), after: None }.direction(), Direction::Gain);
     /// ```
     pub fn direction(&self) -> Direction {
@@ -525,7 +525,7 @@ impl Change {
     /// Whether the user can do, see or reach more after the change (in some respect).
     ///
     /// ```
-    /// use permatrix::Change;
+    /// use permatrix::explain::Change;
     /// assert!(Change::Bypass { before: false, after: true }.is_gain());
     /// ```
     pub fn is_gain(&self) -> bool {
@@ -535,7 +535,7 @@ impl Change {
     /// Whether the user can do, see or reach less after the change (in some respect).
     ///
     /// ```
-    /// use permatrix::Change;
+    /// use permatrix::explain::Change;
     /// assert!(Change::Active { before: true, after: false }.is_loss());
     /// ```
     pub fn is_loss(&self) -> bool {
@@ -547,7 +547,7 @@ impl Change {
     /// (module, action), a reach change the actions it lists.
     ///
     /// ```
-    /// use permatrix::{Action, Cell, Change, diff::Direction};
+    /// use permatrix::{Action, diff::Direction, authorizer::Cell, explain::Change};
     /// let c = Change::Cell { module: "m".into(), action: Action::View, before: Cell::ALL, after: Cell::OWNER };
     /// assert_eq!(c.decides(Action::View, "m"), Some(Direction::Loss));
     /// assert_eq!(c.decides(Action::Edit, "m"), None);

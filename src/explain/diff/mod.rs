@@ -192,7 +192,7 @@ impl Items {
 ///   "profiles":{"p":{"modules":{"m":{"access":"on","actions":{"view":"owner"}}}}},
 ///   "roles":{"r":{"profiles":["p"]}},"users":{"a":{"roles":["r"]}}}"#)?;
 /// let mut new = old.clone();
-/// new.profiles["p"].modules["m"].actions.insert(permatrix::Action::View, permatrix::Scope::All);
+/// new.profiles["p"].modules["m"].actions.insert(permatrix::Action::View, permatrix::policy::Scope::All);
 /// let d = diff(&old.compile()?, &new.compile()?);
 /// assert_eq!(d.to_string(), "a: + view on `m`: owner -> all\n");
 /// # Ok::<(), permatrix::PolicyError>(())
@@ -373,7 +373,7 @@ fn settings(old: &crate::Policy, new: &crate::Policy) -> Vec<SettingChange> {
             });
         }
     };
-    let inheritance = |s: &crate::Settings| {
+    let inheritance = |s: &crate::policy::Settings| {
         let mut v: Vec<&str> = s.team_inheritance.iter().map(|t| t.as_str()).collect();
         v.sort_unstable();
         v.dedup();
