@@ -1387,7 +1387,7 @@ impl Authorizer {
         &self,
         user: UserId,
         action: Action,
-        module: crate::ModuleId,
+        module: crate::ids::ModuleId,
     ) -> Explanation {
         explain::decision::explain_module(self, user, action, module)
     }

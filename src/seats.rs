@@ -200,7 +200,7 @@ impl AdminSeats {
     /// assert_eq!(AdminSeats::for_policy(&p).limit(), Some(3));
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn for_policy(policy: &crate::Policy) -> AdminSeats {
+    pub fn for_policy(policy: &crate::policy::Policy) -> AdminSeats {
         AdminSeats::new(policy.settings.max_admin_sessions)
     }
 

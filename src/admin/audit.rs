@@ -76,7 +76,7 @@ impl TransferTarget {
     }
 
     /// The target's name when it is of the kind `wanted`; `invalid_transfer` otherwise.
-    pub(crate) fn named(&self, wanted: &'static str) -> Result<&str, crate::PolicyError> {
+    pub(crate) fn named(&self, wanted: &'static str) -> Result<&str, crate::error::PolicyError> {
         let (TransferTarget::User(name)
         | TransferTarget::Team(name)
         | TransferTarget::Role(name)
@@ -84,8 +84,8 @@ impl TransferTarget {
         if self.kind() == wanted {
             return Ok(name);
         }
-        Err(crate::PolicyError::new(
-            crate::ErrorCode::InvalidTransfer,
+        Err(crate::error::PolicyError::new(
+            crate::error::ErrorCode::InvalidTransfer,
             "",
             format!(
                 "this takes a {wanted} to transfer to, not the {} `{name}`",

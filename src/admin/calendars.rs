@@ -3,7 +3,7 @@
 
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome, refuse};
-use crate::checks::entry::areas::{MODULE_SETTINGS, SHARING_RULES, TEAMS};
+use crate::authorizer::areas::{MODULE_SETTINGS, SHARING_RULES, TEAMS};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{CalendarRights, CalendarShare, Picklist};
 
@@ -189,7 +189,7 @@ impl Admin<'_> {
 }
 
 fn team_of<'p>(
-    p: &'p mut crate::Policy,
+    p: &'p mut crate::policy::Policy,
     team: &str,
 ) -> Result<&'p mut crate::policy::Team, PolicyError> {
     p.teams.get_mut(team).ok_or_else(|| {

@@ -78,7 +78,7 @@ fn by_effect(
                 || after.level_of(new, name).is_some_and(high))
     }));
     let high_actor = before.level_of(old, actor).is_some_and(high);
-    for (name, changes) in crate::diff::users(compiled.was, compiled.now, &names) {
+    for (name, changes) in crate::explain::diff::users(compiled.was, compiled.now, &names) {
         let is_actor = name == actor;
         // an administrator's answers stay as they are, the actor's own included when
         // they are one; anyone else acting may lose, never gain

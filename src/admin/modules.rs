@@ -3,7 +3,7 @@
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
 use super::profiles::allow_all;
-use crate::checks::entry::areas::{MODULE_MANAGER, MODULE_SETTINGS, SHARING_RULES};
+use crate::authorizer::areas::{MODULE_MANAGER, MODULE_SETTINGS, SHARING_RULES};
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Module, Policy, Sharing, SharingRule};
 

@@ -4,7 +4,7 @@
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
 use super::roles::{dedup, exists};
-use crate::checks::entry::areas::PROFILES;
+use crate::authorizer::areas::PROFILES;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Access, Action, ModuleGrant, Profile, Scope};
 

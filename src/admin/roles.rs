@@ -2,7 +2,7 @@
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
-use crate::checks::entry::areas::ROLES;
+use crate::authorizer::areas::ROLES;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{Policy, Principal, Role};
 

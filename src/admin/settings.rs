@@ -2,7 +2,7 @@
 
 use super::audit::AuditEvent;
 use super::change::{Admin, Item, Outcome};
-use crate::checks::entry::areas::SETTINGS;
+use crate::authorizer::areas::SETTINGS;
 use crate::error::PolicyError;
 use crate::policy::Settings;
 

@@ -2,14 +2,11 @@
 //! checked by comparing the standing before it with the standing after it, so a rule holds
 //! whichever operation made the change.
 
-use crate::policy::resolved::Resolved;
 use std::collections::BTreeSet;
 
-use crate::compile::hierarchy::RoleTree;
-use crate::compile::{
-    Conferred, Lists, Memberships, default_role_index, direct_roles, effective_level, memberships,
-};
+use crate::compile::{self, Holdings, Memberships, RoleTree};
 use crate::error::PolicyError;
+use crate::lists::Lists;
 use crate::policy::{AdminLevel, Policy, Principal, Status};
 
 /// Per user (by position in the policy): effective level, memberships and direct roles.
@@ -38,23 +35,18 @@ impl Standing {
     /// # Errors
     /// `limit_exceeded` past the policy's membership budget.
     pub fn of(p: &Policy) -> Result<Standing, PolicyError> {
-        let resolved = Resolved::of(p);
-        let tree = RoleTree::new(p);
-        let direct = direct_roles(&resolved, default_role_index(p));
-        let teams = Memberships::new(p, &tree, &resolved, &direct, false)?;
-        let conferred = Conferred::per_class(p, &teams);
-        let level = p
-            .users
-            .values()
-            .enumerate()
-            .map(|(u, user)| effective_level(user, conferred.get(teams.class_of(u))))
-            .collect();
+        let Holdings {
+            level,
+            teams,
+            direct_roles,
+            roles,
+        } = compile::holdings(p)?;
         Ok(Standing {
             level,
             listed: Memberships::default(),
             teams,
-            direct_roles: direct,
-            roles: tree,
+            direct_roles,
+            roles,
             team_classes: Lists::default(),
             class_users: Lists::default(),
             role_holders: Lists::default(),
@@ -66,7 +58,7 @@ impl Standing {
     /// # Errors
     /// `limit_exceeded` past the policy's membership budget.
     pub fn add_listed(&mut self, p: &Policy) -> Result<(), PolicyError> {
-        self.listed = memberships(p, true)?;
+        self.listed = compile::listed_memberships(p)?;
         (self.team_classes, self.class_users) = self.teams.by_team(p.teams.len());
         let mut pairs = Vec::new();
         for (u, roles) in self.direct_roles.iter().enumerate() {

@@ -2,7 +2,7 @@
 
 use super::audit::{AuditEvent, TransferTarget};
 use super::change::{Admin, Item, Outcome, check_new_id, refuse};
-use crate::checks::entry::areas::USERS;
+use crate::authorizer::areas::USERS;
 use crate::error::{ErrorCode, PolicyError};
 use crate::policy::{AdminLevel, Policy, Principal, Status, User, UserDeletion};
 

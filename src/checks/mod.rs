@@ -9,6 +9,7 @@ pub(crate) mod entry;
 pub(crate) mod record;
 mod relations;
 pub(crate) mod signin;
+pub(crate) mod sorted;
 pub(crate) mod steps;
 pub(crate) mod surface;
 

@@ -6,7 +6,8 @@
 use smallvec::SmallVec;
 
 use super::Authorizer;
-use crate::compile::{CompiledRule, ModuleFacts, sorted};
+use super::sorted;
+use crate::compile::{CompiledRule, ModuleFacts};
 use crate::ids::{PrincipalId, UserId};
 use crate::policy::Principal;
 

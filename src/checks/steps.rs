@@ -3,7 +3,8 @@
 use super::Authorizer;
 use super::decision::{Facts, OwnerFact, Step};
 use super::record::{Owner, Record};
-use crate::compile::{Cell, ModuleFacts, UserFacts, sorted};
+use super::sorted;
+use crate::compile::{Cell, ModuleFacts, UserFacts};
 use crate::error::{CheckError, IdKind};
 use crate::ids::{ModuleId, PrincipalId, RoleId, TeamId, UserId};
 use crate::policy::Action;

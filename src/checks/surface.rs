@@ -2,7 +2,7 @@
 
 use super::Authorizer;
 use super::record::Record;
-use crate::compile::grant::effective_field;
+use crate::compile::effective_field;
 use crate::error::{CheckError, IdKind};
 use crate::ids::{FieldId, ModuleId, ToolId, UserId};
 use crate::policy::{Access, Action, FieldAccess, Merge};

@@ -2,13 +2,17 @@
 //! [`Authorizer`](crate::Authorizer) answers from: the permission matrix (one row per
 //! distinct combination of a user's inputs), team membership, role intervals and the
 //! per-module sharing data.
+//!
+//! Its submodules are private: this file is the stage's one front door. The authorizer
+//! asks it to compile and reads the [`Compiled`] data; administration asks
+//! [`holdings`] who holds what; explanations ask [`source_grant`] and [`Grant`] how a
+//! source granted a cell.
 
-pub(crate) mod grant;
-pub(crate) mod hierarchy;
-pub(crate) mod keys;
-pub(crate) mod membership;
-pub(crate) mod rows;
-pub(crate) mod sorted;
+mod grant;
+mod hierarchy;
+mod keys;
+mod membership;
+mod rows;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -27,10 +31,57 @@ use crate::policy::{Limits, Policy, validate};
 
 pub use crate::cell::Cell;
 pub(crate) use crate::lists::Lists;
-use hierarchy::RoleTree;
+pub(crate) use grant::{Grant, effective_field};
+pub(crate) use hierarchy::RoleTree;
 use keys::HostKeys;
 pub(crate) use membership::Memberships;
-pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey, TableKey};
+pub(crate) use rows::{Matrix, RowInput, RowTables, SourceKey, TableKey, source_grant};
+
+/// Who holds what in a valid policy, by user position: what administration judges a
+/// change by, before and after it.
+pub(crate) struct Holdings {
+    /// Effective admin level.
+    pub level: Vec<AdminLevel>,
+    /// Active teams.
+    pub teams: Memberships,
+    /// Direct roles, ascending, without the default role.
+    pub direct_roles: Lists,
+    /// The role forest.
+    pub roles: RoleTree,
+}
+
+/// The [`Holdings`] of `p`, which must be valid.
+///
+/// # Errors
+/// `limit_exceeded` past the policy's membership budget.
+pub(crate) fn holdings(p: &Policy) -> Result<Holdings, PolicyError> {
+    let resolved = Resolved::of(p);
+    let roles = RoleTree::new(p);
+    let direct_roles = direct_roles(&resolved, default_role_index(p));
+    let teams = Memberships::new(p, &roles, &resolved, &direct_roles, false)?;
+    let conferred = Conferred::per_class(p, &teams);
+    let level = p
+        .users
+        .values()
+        .enumerate()
+        .map(|(u, user)| effective_level(user, conferred.get(teams.class_of(u))))
+        .collect();
+    Ok(Holdings {
+        level,
+        teams,
+        direct_roles,
+        roles,
+    })
+}
+
+/// Every team that lists each user — directly, by role entry or through nesting — active
+/// or not.
+///
+/// # Errors
+/// `limit_exceeded` past the policy's membership budget.
+pub(crate) fn listed_memberships(p: &Policy) -> Result<Memberships, PolicyError> {
+    memberships(p, true)
+}
 
 /// Facts about one user that checks read, packed into one cache line: a check on a
 /// random user among millions misses the cache once for them, and everything else it

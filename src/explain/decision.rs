@@ -8,8 +8,7 @@ use crate::cell::Cell;
 use crate::checks::Authorizer;
 use crate::checks::decision::{Facts, OwnerFact, Step};
 use crate::checks::record::Record;
-use crate::compile::grant::Grant;
-use crate::compile::rows::source_grant;
+use crate::compile::{Grant, source_grant};
 use crate::error::CheckError;
 use crate::ids::UserId;
 use crate::policy::{Action, AdminLevel, HostKey, Merge, Policy, Principal, Sharing};
@@ -187,7 +186,7 @@ impl Authorizer {
     }
 
     /// A team as explanations name it.
-    fn named_team(&self, team: crate::TeamId) -> Option<Named> {
+    fn named_team(&self, team: crate::ids::TeamId) -> Option<Named> {
         let (id, def) = self
             .team_slot(team)
             .and_then(|t| self.inner.policy.teams.get_index(t))?;
@@ -205,8 +204,8 @@ impl Authorizer {
     /// O(depth of the hierarchy).
     fn hierarchy_path(
         &self,
-        superior: crate::authorizer::RoleId,
-        subordinate: crate::authorizer::RoleId,
+        superior: crate::ids::RoleId,
+        subordinate: crate::ids::RoleId,
     ) -> Vec<String> {
         let (Some(top), Some(bottom)) = (self.role_slot(superior), self.role_slot(subordinate))
         else {
@@ -227,7 +226,7 @@ impl Authorizer {
         &self,
         user: UserId,
         action: Action,
-        module: crate::ModuleId,
+        module: crate::ids::ModuleId,
         decided: Result<Step, CheckError>,
         record: Option<&Record<'_>>,
     ) -> Explanation {
@@ -251,18 +250,19 @@ impl Authorizer {
         &self,
         user: UserId,
         action: Action,
-        module: crate::ModuleId,
+        module: crate::ids::ModuleId,
     ) -> Explanation {
         let c = &*self.inner;
         let p = &c.policy;
         let module = self.module_slot(module);
+        let named = self.named_user(user);
         let mut e = Explanation {
             allowed: false,
             step: Step::UnknownId,
             error: None,
-            user: self.user_name(user).unwrap_or_default().to_string(),
-            user_display_name: self.named_user(user).and_then(|n| n.display_name),
-            user_key: self.user_key(user).ok().flatten().cloned(),
+            user: named.as_ref().map(|n| n.id.clone()).unwrap_or_default(),
+            user_display_name: named.as_ref().and_then(|n| n.display_name.clone()),
+            user_key: named.and_then(|n| n.key),
             owner: None,
             record_teams: Vec::new(),
             hierarchy: Vec::new(),
@@ -271,7 +271,7 @@ impl Authorizer {
                 .and_then(|m| p.modules.get_index(m))
                 .map(|(k, _)| k.clone())
                 .unwrap_or_default(),
-            admin_level: self.admin_level(user).unwrap_or_default(),
+            admin_level: self.user_facts(user).map(|f| f.level).unwrap_or_default(),
             cell: None,
             sources: Vec::new(),
             merge: p.settings.merge,
@@ -439,8 +439,8 @@ impl Authorizer {
         }
     }
 
-    fn principal_words(&self, p: crate::authorizer::PrincipalId) -> String {
-        use crate::authorizer::PrincipalId;
+    fn principal_words(&self, p: crate::ids::PrincipalId) -> String {
+        use crate::ids::PrincipalId;
         match p {
             PrincipalId::User(u) => format!("user `{}`", self.user_name(u).unwrap_or("?")),
             PrincipalId::Team(t) => format!("team `{}`", self.team_name(t).unwrap_or("?")),
@@ -498,8 +498,8 @@ pub(crate) fn explain(
     let decided = auth.decide(user, action, record);
     let mut e = auth.explained(user, action, record.module, decided, Some(record));
     e.owner = match record.owner {
-        crate::Owner::User(u) => auth.named_user(u),
-        crate::Owner::Team(t) => auth.named_team(t),
+        crate::checks::record::Owner::User(u) => auth.named_user(u),
+        crate::checks::record::Owner::Team(t) => auth.named_team(t),
     };
     e.record_teams = record
         .teams
@@ -513,7 +513,7 @@ pub(crate) fn explain_module(
     auth: &Authorizer,
     user: UserId,
     action: Action,
-    module: crate::ModuleId,
+    module: crate::ids::ModuleId,
 ) -> Explanation {
     let decided = auth.decide_module(user, action, module);
     auth.explained(user, action, module, decided, None)

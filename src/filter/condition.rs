@@ -208,9 +208,9 @@ fn leaf<T: Ord>(mut ids: Vec<T>, make: impl FnOnce(Vec<T>) -> Condition) -> Cond
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Policy;
+    use crate::policy::Policy;
 
-    fn ids() -> (crate::Authorizer, Vec<crate::UserId>) {
+    fn ids() -> (crate::checks::Authorizer, Vec<crate::ids::UserId>) {
         let auth = Policy::from_json(r#"{"version":1,"users":{"a":{},"b":{},"c":{}}}"#)
             .unwrap()
             .compile()
@@ -259,8 +259,8 @@ mod tests {
     #[test]
     fn matches_in_any_order() {
         let (auth, u) = ids();
-        let m = crate::ModuleId::new(0, auth.inner.generation);
-        let record = crate::Record::owned_by_user(m, u[0]);
+        let m = crate::ids::ModuleId::new(0, auth.inner.generation);
+        let record = crate::checks::record::Record::owned_by_user(m, u[0]);
         let unsorted = Condition::OwnerUserIn(vec![u[2], u[0]]);
         assert!(unsorted.matches(&record));
         assert!(!Condition::OwnerUserIn(vec![u[2], u[1]]).matches(&record));

@@ -94,8 +94,8 @@ impl SqlError {
     /// assert_eq!(f.to_sql(SqlDialect::Postgres, &bad).unwrap_err().code(), "invalid_identifier");
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn code(&self) -> crate::ErrorCode {
-        crate::ErrorCode::InvalidIdentifier
+    pub fn code(&self) -> crate::error::ErrorCode {
+        crate::error::ErrorCode::InvalidIdentifier
     }
 }
 
@@ -332,7 +332,7 @@ struct Writer<'a> {
     q: &'a Names,
     schema: &'a SqlSchema,
     /// The filter's module, for link and share tables that serve several.
-    module: crate::ModuleId,
+    module: crate::ids::ModuleId,
 }
 
 impl Writer<'_> {
@@ -364,7 +364,12 @@ impl Writer<'_> {
 
     /// The module test of a shared table, or `FALSE` when the module has no key of the
     /// column's kind (none of the table's rows is its).
-    fn module_test(&mut self, module: crate::ModuleId, column: &str, narrowed: bool) -> String {
+    fn module_test(
+        &mut self,
+        module: crate::ids::ModuleId,
+        column: &str,
+        narrowed: bool,
+    ) -> String {
         let auth = self.auth;
         let name = auth.module_name(module).unwrap_or_default();
         let ids = Ids::of(
@@ -686,7 +691,7 @@ impl postgres_types::ToSql for SqlValue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Action, Policy};
+    use crate::policy::{Action, Policy};
 
     /// Only plain SQL names reach the SQL: a letter or `_` first, then letters, digits
     /// and `_`; one dot where a table may be schema-qualified.

@@ -140,8 +140,8 @@ impl UnknownWordError {
     /// use permatrix::{ErrorCode, policy::Scope};
     /// assert_eq!("everything".parse::<Scope>().unwrap_err().code(), ErrorCode::Malformed);
     /// ```
-    pub fn code(&self) -> crate::ErrorCode {
-        crate::ErrorCode::Malformed
+    pub fn code(&self) -> crate::error::ErrorCode {
+        crate::error::ErrorCode::Malformed
     }
 }
 

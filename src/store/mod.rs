@@ -1027,7 +1027,7 @@ impl PolicyStore {
             let cached = store.whole(&read)?;
             let policy = Arc::clone(&cached.policy);
             store.remember(cached, true);
-            crate::Authorizer::compile_shared(policy).map_err(StoreError::from)
+            crate::checks::Authorizer::compile_shared(policy).map_err(StoreError::from)
         })
         .await
         .ok_or_else(|| StoreError::invalid_request("the store's thread is gone".to_string()))??;

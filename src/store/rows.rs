@@ -324,7 +324,7 @@ fn describe(e: &PolicyError) -> String {
 /// points into (`users.bob.roles` → the row of user `bob`), or the whole policy when no one
 /// row is to blame.
 fn blame(rows: &[Row], e: PolicyError) -> StoreError {
-    if e.code() == crate::ErrorCode::UnknownReference {
+    if e.code() == crate::error::ErrorCode::UnknownReference {
         if let Some(row) = referred_tombstone(rows, e.message()) {
             return StoreError::corrupt(
                 &row.kind,
@@ -439,7 +439,11 @@ mod tests {
         };
         for body in ["nope", r#"{"colour":1}"#, r#"{"roles":"r"}"#] {
             let err = apply(&a, &[bad(body)], true).unwrap_err();
-            assert_eq!(err.code(), crate::ErrorCode::CorruptRow, "{body}: {err}");
+            assert_eq!(
+                err.code(),
+                crate::error::ErrorCode::CorruptRow,
+                "{body}: {err}"
+            );
         }
         let err = apply(&a, &[bad(r#"{"roles":["missing"]}"#)], true).unwrap_err();
         assert!(err.to_string().contains("users `x`"), "{err}");

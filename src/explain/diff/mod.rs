@@ -138,7 +138,7 @@ impl Items {
     }
 
     /// The ids in `a` that `b` does not know.
-    fn only_in(a: &crate::Policy, b: &crate::Policy) -> Items {
+    fn only_in(a: &crate::policy::Policy, b: &crate::policy::Policy) -> Items {
         fn keys<V>(
             a: &indexmap::IndexMap<String, V>,
             b: &indexmap::IndexMap<String, V>,
@@ -361,7 +361,7 @@ pub(crate) fn users(
 }
 
 /// Settings whose answers belong to no single user.
-fn settings(old: &crate::Policy, new: &crate::Policy) -> Vec<SettingChange> {
+fn settings(old: &crate::policy::Policy, new: &crate::policy::Policy) -> Vec<SettingChange> {
     let (a, b) = (&old.settings, &new.settings);
     let mut out = Vec::new();
     let mut push = |key: &str, before: String, after: String| {

@@ -241,7 +241,7 @@ pub(crate) fn change(style: Style, c: &Change) -> String {
             parts.join("; ")
         }
         Change::HostKey { before, after } => {
-            let key = |k: &Option<crate::HostKey>| {
+            let key = |k: &Option<crate::policy::HostKey>| {
                 k.as_ref()
                     .map_or_else(|| "none".to_string(), |k| id(&k.to_string()))
             };

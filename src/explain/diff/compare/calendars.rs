@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::Comparison;
 use crate::checks::Authorizer;
 use crate::checks::record::Owner;
-use crate::diff::change::Change;
+use crate::explain::diff::change::Change;
 use crate::ids::PrincipalId;
 use crate::ids::UserId;
 use crate::policy::CalendarOwner;

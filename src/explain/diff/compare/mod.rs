@@ -273,7 +273,7 @@ impl<'a> Comparison<'a> {
     }
 
     /// The users a team lists directly, as a set, built once per team asked about.
-    fn listed(&self, side_old: bool, p: &crate::Policy, team: u32) -> Rc<HashSet<String>> {
+    fn listed(&self, side_old: bool, p: &crate::policy::Policy, team: u32) -> Rc<HashSet<String>> {
         if let Some(set) = self.listed.borrow().get(&(side_old, team)) {
             return Rc::clone(set);
         }

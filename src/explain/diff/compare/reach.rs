@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::Comparison;
 use super::sets::{Delta, Person};
 use crate::cell::Cell;
-use crate::diff::change::{Change, Names, ReachedActions, Reason};
+use crate::explain::diff::change::{Change, Names, ReachedActions, Reason};
 use crate::policy::{Action, Principal, ShareAccess};
 
 /// Actions decided record by record (the others are module-level).

@@ -8,7 +8,7 @@ use super::{Comparison, Gate};
 use crate::cell::Cell;
 use crate::checks::Authorizer;
 use crate::checks::entry::areas;
-use crate::diff::change::Change;
+use crate::explain::diff::change::Change;
 use crate::ids::{ModuleId, UserId};
 use crate::policy::{Access, Action, AdminLevel, FieldAccess, Module};
 
@@ -126,7 +126,8 @@ impl<'a> Comparison<'a> {
             return true;
         }
         let (po, pn) = (self.old.policy(), self.new.policy());
-        let def = |p: &'a crate::Policy, u: UserId| p.users.get_index(u.index()).map(|(_, d)| d);
+        let def =
+            |p: &'a crate::policy::Policy, u: UserId| p.users.get_index(u.index()).map(|(_, d)| d);
         let (Some(du), Some(dn)) = (def(po, o), def(pn, n)) else {
             return true;
         };

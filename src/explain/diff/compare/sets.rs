@@ -231,7 +231,7 @@ impl Comparison<'_> {
     /// old one. O(roles).
     fn chains_changed(&self) -> Vec<bool> {
         let (po, pn) = (self.old.policy(), self.new.policy());
-        let parent_of = |p: &crate::Policy, r: usize| {
+        let parent_of = |p: &crate::policy::Policy, r: usize| {
             p.roles
                 .get_index(r)
                 .and_then(|(_, role)| role.parent.clone())
