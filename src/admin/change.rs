@@ -36,41 +36,6 @@ pub struct Admin<'p> {
     pub(crate) actor: Option<String>,
 }
 
-impl Policy {
-    /// Changes made by the user `actor`, each first checked against what the actor's
-    /// effective admin level allows ([administration](crate::doc::semantics#administration)).
-    ///
-    /// ```
-    /// use permatrix::{Policy, policy::User};
-    /// let mut policy = Policy::from_json(r#"{"version":1,"users":{"root":{"admin":"admin"}}}"#)?;
-    /// policy.admin("root").add_user("bob", User::default())?;
-    /// assert!(policy.users.contains_key("bob"));
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn admin(&mut self, actor: &str) -> Admin<'_> {
-        Admin {
-            policy: self,
-            actor: Some(actor.to_string()),
-        }
-    }
-
-    /// Changes made by the host itself (set-up, migrations): no actor check, every other
-    /// rule applies.
-    ///
-    /// ```
-    /// use permatrix::{Policy, policy::User};
-    /// let mut policy = Policy::new();
-    /// policy.admin_as_host().add_user("first", User::default())?;
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn admin_as_host(&mut self) -> Admin<'_> {
-        Admin {
-            policy: self,
-            actor: None,
-        }
-    }
-}
-
 /// Which item a change is about, for the audit event's before/after.
 #[derive(Debug, Clone)]
 pub(crate) enum Item {
