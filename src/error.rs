@@ -209,6 +209,17 @@ impl std::str::FromStr for ErrorCode {
 pub struct UnknownCodeError(String);
 
 impl UnknownCodeError {
+    /// The text that is no error code, in words: [`Display`](std::fmt::Display)'s text.
+    ///
+    /// ```
+    /// use permatrix::ErrorCode;
+    /// let err = "no_such_code".parse::<ErrorCode>().unwrap_err();
+    /// assert!(err.message().contains("no_such_code"));
+    /// ```
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// Always [`ErrorCode::Malformed`]: the text is no word of the vocabulary.
     ///
     /// ```
@@ -339,6 +350,21 @@ pub struct CheckError {
 }
 
 impl CheckError {
+    /// What was unknown, in words: [`Display`](std::fmt::Display)'s text.
+    ///
+    /// ```
+    /// use permatrix::{Action, Policy, Record};
+    /// let policy = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?;
+    /// let (before, now) = (policy.compile()?, policy.compile()?);
+    /// let a = now.user("a").unwrap();
+    /// let err = now.try_can(a, Action::View, &Record::owned_by_user(before.module("m").unwrap(), a)).unwrap_err();
+    /// assert_eq!(err.message(), err.to_string());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// A value of a host's row (`what`: "owner", "share kind", "share access") that names
     /// nothing the policy knows, or no word of the document.
     pub(crate) fn unknown_in_row(kind: IdKind, what: &'static str, text: &str) -> Self {

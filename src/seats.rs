@@ -140,6 +140,21 @@ fn holders_text(holders: &[String]) -> String {
 }
 
 impl SeatError {
+    /// What was refused, in words: [`Display`](std::fmt::Display)'s text.
+    ///
+    /// ```
+    /// use permatrix::{Policy, seats::AdminSeats};
+    /// let auth = Policy::from_json(r#"{"version":1,"users":{"a":{"admin":"admin"},"b":{"admin":"admin"}}}"#)?.compile()?;
+    /// let seats = AdminSeats::new(Some(1));
+    /// seats.sign_in(&auth, auth.user("a").unwrap()).unwrap();
+    /// let err = seats.sign_in(&auth, auth.user("b").unwrap()).unwrap_err();
+    /// assert_eq!(err.message(), "all 1 administrator seats are taken (by a)");
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// `seats_taken`, `stale_id` for an unknown user, or the sign-in refusal's own code
     /// (`not_active`, `system_account`, `no_active_team`).
     ///

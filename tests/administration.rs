@@ -9,14 +9,15 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+use common::fuzzing;
+
 use permatrix::{
     ErrorCode, Policy, PolicyError,
     admin::{ProfileTemplate, TransferTarget},
     policy::{AdminLevel, Module, Principal, ShareAccess, Sharing, SharingRule, Team, User},
 };
 use proptest::prelude::*;
-
-mod fuzzing;
 
 /// 256 sequences, or `PERMATRIX_PROPTEST_CASES`.
 fn cases() -> u32 {
@@ -360,7 +361,7 @@ proptest! {
     #[test]
     fn refused_changes_change_nothing(tape in prop::collection::vec(any::<u32>(), 40..800)) {
         let mut policy = Policy::from_json(fuzzing::admin::SEQUENCES).unwrap();
-        let mut t = fuzzing::generate::Tape { data: &tape, pos: 0 };
+        let mut t = common::generate::Tape { data: &tape, pos: 0 };
         while t.pos < tape.len() {
             fuzzing::admin::step(&mut policy, &mut t).map_err(TestCaseError::fail)?;
         }

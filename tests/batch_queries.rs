@@ -11,14 +11,13 @@
     clippy::indexing_slicing
 )]
 
-mod generate;
-
 use generate::{FIELDS, MODULES, Tape, random_policy};
 use permatrix::{Action, FieldAccess, Owner, Record};
 use proptest::prelude::*;
 
 mod common;
 use common::by_name::ByName;
+use common::generate;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]

@@ -11,9 +11,6 @@
     clippy::indexing_slicing
 )]
 
-mod foreign;
-mod reference;
-
 use std::path::{Path, PathBuf};
 
 use permatrix::{
@@ -29,6 +26,7 @@ use serde_json::value::RawValue;
 
 mod common;
 use common::by_name::ByName;
+use common::{foreign, reference};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

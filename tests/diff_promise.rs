@@ -6,7 +6,7 @@
 //! host keys — is named by `diff`, in the right direction (a gain as a gain). So where
 //! the diff names nothing, nothing differs.
 //!
-//! The answers are asked through the public API (`tests/fuzzing/answers.rs`), not taken
+//! The answers are asked through the public API (`tests/common/fuzzing/answers.rs`), not taken
 //! from the diff. By default 256 cases; `PERMATRIX_PROPTEST_CASES` runs more.
 
 // tests may unwrap and index: a panic is a failed test, not a crash in a host
@@ -17,11 +17,12 @@
     clippy::indexing_slicing
 )]
 
-mod fuzzing;
+mod common;
+use common::fuzzing;
 
+use common::generate::{Tape, random_policy};
 use fuzzing::answers::{agrees, covering, differences, records};
 use fuzzing::changes::{Names, random_change, random_document_edit};
-use fuzzing::generate::{Tape, random_policy};
 use permatrix::diff;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -1,11 +1,11 @@
 //! Differential test: the compiled authorizer against the reference evaluator (written
-//! straight from SPEC.md, see `tests/reference`) on random policies and random checks.
+//! straight from SPEC.md, see `tests/common/reference`) on random policies and random checks.
 //!
 //! Policies are built from a "choice tape" of random numbers that proptest generates and
 //! shrinks: a shorter tape or smaller numbers give a smaller policy, so a failure shrinks
 //! to a small example. By default 256 policies × 200 checks; set
 //! `PERMATRIX_PROPTEST_CASES` to run more policies. The checks themselves live in
-//! `tests/fuzzing/differential.rs`, shared with the `differential` fuzz target.
+//! `tests/common/fuzzing/differential.rs`, shared with the `differential` fuzz target.
 
 // tests may unwrap and index: a panic is a failed test, not a crash in a host
 #![allow(
@@ -15,10 +15,11 @@
     clippy::indexing_slicing
 )]
 
-mod fuzzing;
+mod common;
+use common::fuzzing;
 
+use common::generate::{Tape, random_policy};
 use fuzzing::differential::{CHECKS_PER_POLICY, run_checks};
-use fuzzing::generate::{Tape, random_policy};
 use permatrix::Policy;
 use proptest::prelude::*;
 

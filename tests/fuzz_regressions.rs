@@ -1,5 +1,5 @@
 //! Replays every input kept in `fuzz/regressions/<target>/` through the body of its fuzz
-//! target (`tests/fuzzing`), so a crash the fuzzers found once stays fixed, on an ordinary
+//! target (`tests/common/fuzzing`), so a crash the fuzzers found once stays fixed, on an ordinary
 //! `cargo test` without a nightly toolchain or cargo-fuzz.
 
 // tests may unwrap and index: a panic is a failed test, not a crash in a host
@@ -10,7 +10,8 @@
     clippy::indexing_slicing
 )]
 
-mod fuzzing;
+mod common;
+use common::fuzzing;
 
 use std::path::Path;
 

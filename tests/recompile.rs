@@ -12,15 +12,13 @@
     clippy::indexing_slicing
 )]
 
-#[path = "generate/mod.rs"]
-mod generate;
-
 use generate::{FIELDS, MODULES, SCOPES, TOOLS, Tape, random_policy};
 use permatrix::{Action, Authorizer, Policy, Record};
 use proptest::prelude::*;
 
 mod common;
 use common::by_name::ByName;
+use common::generate;
 
 /// One change to `p`, chosen by the tape.
 fn change(p: &mut Policy, t: &mut Tape<'_>) {

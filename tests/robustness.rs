@@ -9,8 +9,6 @@
     clippy::indexing_slicing
 )]
 
-mod foreign;
-
 use permatrix::{
     Action, Owner, Policy, Record, Share, authorizer::PrincipalId, policy::ShareAccess,
 };
@@ -18,6 +16,7 @@ use proptest::prelude::*;
 
 mod common;
 use common::by_name::ByName;
+use common::foreign;
 
 const DEMO: &str = include_str!("../examples/policies/minicrm.json");
 

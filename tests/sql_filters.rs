@@ -14,7 +14,8 @@
     clippy::indexing_slicing
 )]
 
-mod generate;
+mod common;
+use common::generate;
 
 use std::collections::BTreeSet;
 

@@ -1,8 +1,9 @@
-//! Fuzz target `differential`: its body is `tests/fuzzing`'s `differential::run`, which ordinary tests share.
+//! Fuzz target `differential`: its body is `tests/common/fuzzing`'s `differential::run`, which ordinary tests share.
 
 #![no_main]
 
-#[path = "../../tests/fuzzing/mod.rs"]
-mod fuzzing;
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::fuzzing;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::differential::run(data));

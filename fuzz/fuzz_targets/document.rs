@@ -1,8 +1,9 @@
-//! Fuzz target `document`: its body is `tests/fuzzing`'s `document::raw`, which ordinary tests share.
+//! Fuzz target `document`: its body is `tests/common/fuzzing`'s `document::raw`, which ordinary tests share.
 
 #![no_main]
 
-#[path = "../../tests/fuzzing/mod.rs"]
-mod fuzzing;
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::fuzzing;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::document::raw(data));

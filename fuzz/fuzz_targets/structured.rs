@@ -1,8 +1,9 @@
-//! Fuzz target `structured`: its body is `tests/fuzzing`'s `document::structured`, which ordinary tests share.
+//! Fuzz target `structured`: its body is `tests/common/fuzzing`'s `document::structured`, which ordinary tests share.
 
 #![no_main]
 
-#[path = "../../tests/fuzzing/mod.rs"]
-mod fuzzing;
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::fuzzing;
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| fuzzing::document::structured(data));

@@ -84,6 +84,21 @@ pub struct SqlError {
 }
 
 impl SqlError {
+    /// What is wrong, in words: [`Display`](std::fmt::Display)'s text.
+    ///
+    /// ```
+    /// # use permatrix::{Action, Policy, SqlDialect, SqlSchema};
+    /// # let auth = Policy::from_json(r#"{"version":1,"modules":{"m":{}},"users":{"a":{}}}"#)?.compile()?;
+    /// # let f = auth.filter(auth.user("a").unwrap(), Action::List, auth.module("m").unwrap());
+    /// let bad = SqlSchema { id: "".into(), ..SqlSchema::default() };
+    /// let err = f.to_sql(SqlDialect::Postgres, &bad).unwrap_err();
+    /// assert_eq!(err.message(), err.to_string());
+    /// # Ok::<(), permatrix::PolicyError>(())
+    /// ```
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// Always `invalid_identifier`.
     ///
     /// ```

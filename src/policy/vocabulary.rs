@@ -112,6 +112,18 @@ pub struct UnknownWordError {
 }
 
 impl UnknownWordError {
+    /// The word and the valid words, in the document's terms: [`Display`](std::fmt::Display)'s text.
+    ///
+    /// ```
+    /// use permatrix::Action;
+    /// let err = "peek".parse::<Action>().unwrap_err();
+    /// assert_eq!(err.message(), err.to_string());
+    /// assert!(err.message().contains("view"));
+    /// ```
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+
     /// `type_name` is the vocabulary's Rust name (`ShareAccess`), said the document's way
     /// ("a share access").
     pub(crate) fn new(type_name: &'static str, word: &str, valid: &[&str]) -> UnknownWordError {

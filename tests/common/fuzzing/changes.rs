@@ -15,7 +15,7 @@ use permatrix::{
     },
 };
 
-use super::generate::{SCOPES, SHARE, Tape};
+use crate::common::generate::{SCOPES, SHARE, Tape};
 
 /// The ids of a policy, taken before a change borrows it.
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@
 //! records. Written against the public API alone, apart from the diff it checks: the diff's
 //! promise test and the guards' invariant in the administration fuzz target both ask it.
 
-use super::by_name::ByName;
+use crate::common::by_name::ByName;
 use permatrix::diff::Direction;
 use permatrix::{
     Action, Authorizer, HostKey, OwnedRecord, Owner, Share,
@@ -13,7 +13,7 @@ use permatrix::{
     policy::{Principal, ShareAccess},
 };
 
-use super::generate::Tape;
+use crate::common::generate::Tape;
 
 /// A record by names.
 #[derive(Debug, Clone)]

@@ -5,15 +5,6 @@
 
 #![allow(dead_code)]
 
-#[path = "../common/by_name.rs"]
-pub mod by_name;
-#[path = "../foreign/mod.rs"]
-pub mod foreign;
-#[path = "../generate/mod.rs"]
-pub mod generate;
-#[path = "../reference/mod.rs"]
-pub mod reference;
-
 pub mod admin;
 pub mod answers;
 pub mod changes;

@@ -4,7 +4,7 @@
 
 use permatrix::{Policy, PolicyError};
 
-use super::generate::{Tape, random_policy};
+use crate::common::generate::{Tape, random_policy};
 
 /// The `document` fuzz target: any bytes as a document.
 pub fn raw(data: &[u8]) {

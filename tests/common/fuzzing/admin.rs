@@ -15,7 +15,7 @@ use permatrix::{Authorizer, Policy, policy::AdminLevel};
 
 use super::answers::{Surface, covering, differences, records};
 use super::changes::{Names, random_change};
-use super::generate::Tape;
+use crate::common::generate::Tape;
 
 /// `Err` with the message unless the condition holds.
 macro_rules! ensure {

@@ -2,7 +2,7 @@
 //! another one, records with any owner, teams and shares. Nothing panics, and every answer
 //! agrees with its siblings: `can`, `try_can`, `explain` and `filter` give one decision.
 
-use super::by_name::ByName;
+use crate::common::by_name::ByName;
 use arbitrary::Unstructured;
 use permatrix::{
     Action, Authorizer, ModuleId, Owner, Record, Share, SqlDialect, SqlSchema, TeamId, UserId,
@@ -11,8 +11,8 @@ use permatrix::{
     policy::ShareAccess,
 };
 
-use super::foreign::{Foreign, foreign};
-use super::generate::{Tape, random_policy};
+use crate::common::foreign::{Foreign, foreign};
+use crate::common::generate::{Tape, random_policy};
 
 /// The `checks` fuzz target: a policy from the input's first choices, checks from the rest.
 pub fn run(data: &[u8]) {

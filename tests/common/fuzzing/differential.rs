@@ -1,11 +1,11 @@
 //! The authorizer against the reference evaluator (written straight from SPEC.md, see
-//! `tests/reference`) on one policy and a tape of checks: the body of the differential
+//! `tests/common/reference`) on one policy and a tape of checks: the body of the differential
 //! proptest and of the `differential` fuzz target.
 
-use super::by_name::ByName;
-use super::foreign;
-use super::generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_principal};
-use super::reference::{RefOwner, RefRecord, Reference};
+use crate::common::by_name::ByName;
+use crate::common::foreign;
+use crate::common::generate::{FIELDS, MODULES, SHARE, TOOLS, Tape, name, random_principal};
+use crate::common::reference::{RefOwner, RefRecord, Reference};
 use permatrix::{
     Action, Owner, Policy, Record, Share, TeamId,
     authorizer::PrincipalId,
@@ -325,7 +325,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
 /// from the rest, each compared with the reference evaluator.
 pub fn run(data: &[u8]) {
     let (policy_tape, rest) = super::tape_and_rest(data, 1500);
-    let policy = super::generate::random_policy(&mut Tape {
+    let policy = crate::common::generate::random_policy(&mut Tape {
         data: &policy_tape,
         pos: 0,
     });
