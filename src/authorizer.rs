@@ -7,15 +7,23 @@
 //! # Unknown and stale ids
 //! An id belongs to the authorizer that issued it ([Choices](crate#choices)). Every
 //! method follows one rule for an id it did not issue:
-//! - a **check** (`can`, `can_module`, `can_many`, `field_access`, `can_use_tool`,
-//!   `can_admin`, `filter`, and the listings `visible_fields` and `allowed_modules`)
-//!   denies: `false`, `hidden`, an empty list, a filter that matches nothing; its `try_`
-//!   form returns the [`CheckError`] (`stale_id`) instead;
+//! - a **check** — a question whose answer grants something: `can`, `can_module`,
+//!   `can_many`, `bypasses`, `field_access`, `can_use_tool`, `picklist_values`,
+//!   `can_add_picklist_value`, `calendar_access`, `result_limit`, `visible_fields`,
+//!   `allowed_modules`, `merge_order`, `offers_merge`, `can_admin`
+//!   and `filter` — **denies**: `false`, `hidden`, no values, no calendar access, a
+//!   result limit of `Some(0)`, an empty list, no merge, a filter that matches nothing.
+//!   Where a host needs to tell a denial from a mistake, the check's one `try_` form
+//!   returns the [`CheckError`] (`stale_id`) instead. The explanations of checks
+//!   (`explain`, `explain_module`, `explain_calendar`) explain that denial (step
+//!   `unknown_id`);
 //! - **every other method** that takes an id returns `Result<_, CheckError>` with that
-//!   error, so `Option` in an answer only ever means absence: no host key, no calendar
-//!   access, no result limit;
-//! - a lookup by name, position or host key (`user`, `module_at`, `team_by_key`, …)
-//!   returns `None` when nothing has that name.
+//!   error — names, host keys, cells, module access, admin level, teams, activity, the
+//!   matrix, `new_record_teams`, `with_user_active`, `record_from_row` — and sign-in returns its own
+//!   [`LoginError`] (`stale_id`), as the seat register does. So `Option` in an answer
+//!   only ever means absence: no host key, no calendar access, no result limit;
+//! - a lookup by name, position or host key (`user`, `module_at`, `team_by_key`,
+//!   `field`, …) returns `None` when nothing has that name.
 
 use crate::{checks, explain, filter};
 use std::sync::Arc;
@@ -1024,8 +1032,11 @@ impl Authorizer {
 
     /// The teams a new record is linked to ([administration](crate::doc::semantics#administration)): the union of the sources named in
     /// `settings.team_inheritance` — the creator's active teams, the assignee's active
-    /// teams, the related record's teams. Ascending. `None` when any id is not this
-    /// authorizer's ([`Authorizer::try_new_record_teams`] says which).
+    /// teams, the related record's teams. Ascending.
+    ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) naming the first id this authorizer did not issue:
+    /// the creator, the assignee or a related team.
     ///
     /// # Cost
     /// O((m + related) · log(m + related)) over the teams collected.
@@ -1036,7 +1047,11 @@ impl Authorizer {
     ///   "teams":{"north":{"users":["a"]},"south":{"users":["b"]}}}"#)?.compile()?;
     /// let (a, b) = (auth.user("a").unwrap(), auth.user("b").unwrap());
     /// // by default only the creator's teams count
-    /// assert_eq!(auth.new_record_teams(a, Some(b), &[]), Some(vec![auth.team("north").unwrap()]));
+    /// assert_eq!(auth.new_record_teams(a, Some(b), &[]), Ok(vec![auth.team("north").unwrap()]));
+    /// // a team of an earlier compile names nobody
+    /// let earlier = auth.policy().compile()?;
+    /// let err = auth.new_record_teams(a, None, &[earlier.team("north").unwrap()]).unwrap_err();
+    /// assert_eq!(err.kind(), permatrix::error::IdKind::Team);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
     pub fn new_record_teams(
@@ -1044,34 +1059,8 @@ impl Authorizer {
         creator: UserId,
         assignee: Option<UserId>,
         related: &[TeamId],
-    ) -> Option<Vec<TeamId>> {
-        checks::signin::new_record_teams(self, creator, assignee, related)
-    }
-
-    /// [`Authorizer::new_record_teams`], with an unknown id reported as an error.
-    ///
-    /// # Errors
-    /// [`CheckError`] (`stale_id`) naming the first id this authorizer did not issue:
-    /// the creator, the assignee or a related team.
-    ///
-    /// # Cost
-    /// As [`Authorizer::new_record_teams`].
-    ///
-    /// ```
-    /// use permatrix::{Policy, error::IdKind};
-    /// let policy = Policy::from_json(r#"{"version":1,"users":{"a":{}},"teams":{"t":{}}}"#)?;
-    /// let (old, new) = (policy.compile()?, policy.compile()?);
-    /// let err = new.try_new_record_teams(new.user("a").unwrap(), None, &[old.team("t").unwrap()]).unwrap_err();
-    /// assert_eq!(err.kind(), IdKind::Team);
-    /// # Ok::<(), permatrix::PolicyError>(())
-    /// ```
-    pub fn try_new_record_teams(
-        &self,
-        creator: UserId,
-        assignee: Option<UserId>,
-        related: &[TeamId],
     ) -> Result<Vec<TeamId>, CheckError> {
-        checks::signin::try_new_record_teams(self, creator, assignee, related)
+        checks::signin::new_record_teams(self, creator, assignee, related)
     }
 
     /// The effective admin level of `user`: their own or the highest conferred by one of

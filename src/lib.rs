@@ -117,11 +117,16 @@
 //! - A user written without `status` is `active`.
 //! - [`Authorizer::can_module`] with a record-level action on an owned module denies: it
 //!   needs a record.
-//! - Unknown field and tool names deny (`hidden`, `false`); the `try_` variants say why.
+//! - Field and tool names are resolved once ([`Authorizer::field`], [`Authorizer::tool`]):
+//!   an unknown name is `None`, and no question is asked by name.
 //! - Ids are positions in the policy's maps, stamped with the generation of the compile
 //!   that issued them (a process-wide counter). An id of another compile — an earlier one
-//!   kept across a recompile, or another policy's — names nobody: checks deny it, the
-//!   `try_` variants return `stale_id`, name lookups return `None`. We weighed keeping
+//!   kept across a recompile, or another policy's — names nobody, and every method
+//!   follows [one rule](authorizer#unknown-and-stale-ids) for it: a check denies it
+//!   (`false`, `hidden`, an empty list, a result limit of 0, a filter matching nothing)
+//!   and its `try_` form returns `stale_id`; every other method returns
+//!   `Err(CheckError)` with `stale_id` (names, keys, cells, the matrix, sign-in, seats),
+//!   so `Option` in an answer only ever means absence. We weighed keeping
 //!   ids stable across recompiles instead; a generation cannot be fooled by a document
 //!   read afresh, where positions are all a policy knows. Copies made by
 //!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.

@@ -624,7 +624,7 @@ fn new_record_teams(
     want.dedup();
     // an unknown id is an error to report, never an empty answer
     let teams = auth
-        .try_new_record_teams(uid(creator), assignee_name.map(uid), &related_ids)
+        .new_record_teams(uid(creator), assignee_name.map(uid), &related_ids)
         .map_err(|e| format!("new_record_teams({creator}): {e}"))?;
     let mut got: Vec<String> = teams
         .into_iter()

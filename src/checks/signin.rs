@@ -111,15 +111,6 @@ pub(crate) fn new_record_teams(
     creator: UserId,
     assignee: Option<UserId>,
     related: &[TeamId],
-) -> Option<Vec<TeamId>> {
-    auth.try_new_record_teams(creator, assignee, related).ok()
-}
-
-pub(crate) fn try_new_record_teams(
-    auth: &Authorizer,
-    creator: UserId,
-    assignee: Option<UserId>,
-    related: &[TeamId],
 ) -> Result<Vec<TeamId>, CheckError> {
     let known_user = |u: UserId| {
         auth.user_slot(u)

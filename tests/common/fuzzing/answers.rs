@@ -502,15 +502,16 @@ pub fn differences(
             &mut out,
         );
     }
-    let team_names = |auth: &Authorizer, teams: Option<Vec<permatrix::TeamId>>| {
-        let mut names: Vec<String> = teams
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|t| auth.team_name(t).ok().map(str::to_string))
-            .collect();
-        names.sort();
-        names
-    };
+    let team_names =
+        |auth: &Authorizer, teams: Result<Vec<permatrix::TeamId>, permatrix::CheckError>| {
+            let mut names: Vec<String> = teams
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|t| auth.team_name(t).ok().map(str::to_string))
+                .collect();
+            names.sort();
+            names
+        };
     let (ta, tb) = (
         team_names(was, was.new_record_teams(a, None, &[])),
         team_names(now, now.new_record_teams(b, None, &[])),

@@ -151,7 +151,7 @@ pub fn run_checks(policy: &Policy, t: &mut Tape<'_>) -> Result<(), String> {
                 let related: Vec<String> = (0..t.below(3)).map(|_| name(t, "t", n_teams)).collect();
                 let related_ids: Vec<TeamId> = related.iter().map(|r| tid(r)).collect();
                 let got = auth
-                    .try_new_record_teams(uid(&user), assignee.as_deref().map(uid), &related_ids)
+                    .new_record_teams(uid(&user), assignee.as_deref().map(uid), &related_ids)
                     .ok()
                     .map(|teams| {
                         let mut names: Vec<String> = teams
