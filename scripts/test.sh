@@ -6,17 +6,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# every phase is timed; the table is printed at the end, whatever the outcome
+phases=()
+started=$SECONDS
+phase() {
+  local name=$1 t0=$SECONDS
+  shift
+  "$@"
+  phases+=("$(printf '%-34s %4ds' "$name" $((SECONDS - t0)))")
+}
+report_phases() {
+  echo "scripts/test.sh: time per phase" >&2
+  for line in "${phases[@]}"; do echo "  $line" >&2; done
+  printf '  %-34s %4ds\n' "total" $((SECONDS - started)) >&2
+}
+trap report_phases EXIT
+
 if ! cargo clippy --version >/dev/null 2>&1; then
   echo "scripts/test.sh: installing clippy with rustup" >&2
   rustup component add clippy
 fi
-cargo clippy --all-targets --all-features -- -D warnings
+phase "clippy, every target and feature" cargo clippy --all-targets --all-features -- -D warnings
 # and the library as most hosts build it, with the default features: code only a feature
 # uses must not warn there
-cargo clippy --lib -- -D warnings
+phase "clippy, library, default features" cargo clippy --lib -- -D warnings
 # the documented minimum Rust versions, from what every dependency declares (clippy's
 # `incompatible_msrv` above holds the crate's own code to its `rust-version`)
-python3 scripts/msrv.py
+phase "minimum Rust versions" python3 scripts/msrv.py
 
 # installs a Debian package, as root or through sudo; a mirror can hiccup, so it tries a
 # few times before giving up
@@ -65,7 +81,7 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
     pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
     rm -rf "$pg_dir"
   }
-  trap stop_pg EXIT
+  trap 'stop_pg; report_phases' EXIT
   pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
   if ! pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $pg_dir -c fsync=off" start >/dev/null; then
@@ -78,11 +94,12 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   echo "scripts/test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 fi
 
-cargo test --all-targets --all-features
-cargo test --doc --all-features
+phase "tests, every target and feature" cargo test --all-targets --all-features
+phase "doctests" cargo test --doc --all-features
 # the docs stand alone: every intra-doc link must resolve
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
-# the comparison with casbin-rs and cedar-policy (benches/compare) is built, never run
-# here: it takes minutes and measures, it does not test
-cargo build --locked --manifest-path benches/compare/Cargo.toml
-echo "scripts/test.sh: the HTML report's screenshot from Chromium: target/report-screenshot.png" >&2
+phase "docs, every link resolves" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
+# the comparison with casbin-rs and cedar-policy (benches/compare) is type-checked, never
+# run or built here: it measures, it does not test, and building it takes minutes
+phase "benches/compare type-checks" \
+  cargo check --locked --all-targets --manifest-path benches/compare/Cargo.toml
+echo "scripts/test.sh: the HTML report's screenshot from Chromium: ${CARGO_TARGET_DIR:-target}/report-screenshot.png" >&2

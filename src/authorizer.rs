@@ -13,17 +13,21 @@
 //!   `allowed_modules`, `merge_order`, `offers_merge`, `can_admin`
 //!   and `filter` — **denies**: `false`, `hidden`, no values, no calendar access, a
 //!   result limit of `Some(0)`, an empty list, no merge, a filter that matches nothing.
-//!   Where a host needs to tell a denial from a mistake, the check's one `try_` form
-//!   returns the [`CheckError`] (`stale_id`) instead. The explanations of checks
+//!   The checks a host asks on its hot path have one `try_` form each (`try_can`,
+//!   `try_can_module`, `try_field_access`, `try_can_use_tool`, `try_calendar_access`,
+//!   `try_result_limit`, `try_filter`) that returns the [`CheckError`] (`stale_id`)
+//!   instead, where a host needs to tell a denial from a mistake. The explanations of checks
 //!   (`explain`, `explain_module`, `explain_calendar`) explain that denial (step
 //!   `unknown_id`);
 //! - **every other method** that takes an id returns `Result<_, CheckError>` with that
 //!   error — names, host keys, cells, module access, admin level, teams, activity, the
-//!   matrix, `new_record_teams`, `with_user_active`, `record_from_row` — and sign-in returns its own
+//!   matrix, `new_record_teams`, `with_user_active`, `record_from_row`, `report_html` — and sign-in returns its own
 //!   [`LoginError`] (`stale_id`), as the seat register does. So `Option` in an answer
-//!   only ever means absence: no host key, no calendar access, no result limit;
-//! - a lookup by name, position or host key (`user`, `module_at`, `team_by_key`,
-//!   `field`, …) returns `None` when nothing has that name.
+//!   only ever means absence (no host key, no result limit) or, in a check, the denial
+//!   itself (no calendar access, no merge);
+//! - a lookup by name, position or host key (`user`, `module_at`, `team_by_key`, …)
+//!   returns `None` when nothing has that name; `field` and `tool` look a name up in a
+//!   module, and a module this authorizer did not issue has no names.
 
 use crate::{checks, explain, filter};
 use std::sync::Arc;
@@ -357,7 +361,7 @@ impl Authorizer {
     /// none.
     ///
     /// # Errors
-    /// `stale_id` for an id this authorizer did not issue.
+    /// [`CheckError`] (`stale_id`) for an id this authorizer did not issue.
     ///
     /// ```
     /// use permatrix::Policy;
@@ -366,14 +370,11 @@ impl Authorizer {
     /// assert_eq!(auth.display_name(auth.user("bo").unwrap())?, "bo");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn display_name(&self, user: UserId) -> Result<&str, crate::error::CheckError> {
+    pub fn display_name(&self, user: UserId) -> Result<&str, CheckError> {
         let (name, def) = self
             .user_slot(user)
             .and_then(|u| self.inner.policy.users.get_index(u))
-            .ok_or(crate::error::CheckError::stale(
-                crate::error::IdKind::User,
-                user.index,
-            ))?;
+            .ok_or(CheckError::stale(IdKind::User, user.index))?;
         Ok(def.display_name.as_deref().unwrap_or(name))
     }
 
@@ -600,7 +601,7 @@ impl Authorizer {
     /// [`Authorizer::can_module`], with an unknown id reported as an error.
     ///
     /// # Errors
-    /// [`CheckError`] for an unknown user or module.
+    /// [`CheckError`] (`stale_id`) for a user or module this authorizer did not issue.
     ///
     /// # Cost
     /// O(1).
@@ -658,8 +659,12 @@ impl Authorizer {
         checks::steps::bypasses(self, user)
     }
 
-    /// [`Authorizer::field_access`] for a field resolved with [`Authorizer::field`]: no
-    /// name to look up. `hidden` for unknown ids.
+    /// What `user` may do with `field` (looked up once with [`Authorizer::field`])
+    /// ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)):
+    /// `hidden` for an inactive user, `read_write` for a bypassing admin, `hidden` on an
+    /// `off` module, at most `read_only` on a `read_only` module, `read_write` for
+    /// mandatory fields on an `on` module (`read_only` for capped external users),
+    /// otherwise the merged value. `hidden` for an id this authorizer did not issue.
     ///
     /// # Cost
     /// O(1); no allocation.
@@ -680,7 +685,8 @@ impl Authorizer {
     /// [`Authorizer::field_access`], with unknown ids reported as errors.
     ///
     /// # Errors
-    /// [`CheckError`] (`stale_id`) for a user or field of another authorizer.
+    /// [`CheckError`] (`stale_id`) for a user or field of another authorizer (its kind is
+    /// `module` when the field's module is another authorizer's).
     ///
     /// # Cost
     /// O(1).
@@ -701,8 +707,11 @@ impl Authorizer {
         checks::surface::try_field_access(self, user, field)
     }
 
-    /// [`Authorizer::can_use_tool`] for a tool resolved with [`Authorizer::tool`].
-    /// `false` for unknown ids.
+    /// Whether `user` may use `tool` (looked up once with [`Authorizer::tool`])
+    /// ([fields, tools and limits](crate::doc::semantics#fields-tools-and-limits)): active,
+    /// the tool enabled in the merged profiles (after overrides) and the module not `off`;
+    /// bypassing admins may use every declared tool. `false` for an id this authorizer
+    /// did not issue.
     ///
     /// # Cost
     /// O(1); no allocation.
@@ -723,7 +732,8 @@ impl Authorizer {
     /// [`Authorizer::can_use_tool`], with unknown ids reported as errors.
     ///
     /// # Errors
-    /// [`CheckError`] (`stale_id`) for a user or tool of another authorizer.
+    /// [`CheckError`] (`stale_id`) for a user or tool of another authorizer (its kind is
+    /// `module` when the tool's module is another authorizer's).
     ///
     /// # Cost
     /// O(1).
@@ -1264,7 +1274,7 @@ impl Authorizer {
     /// [`Authorizer::filter`], with unknown ids reported as errors.
     ///
     /// # Errors
-    /// [`CheckError`] for an unknown user or module.
+    /// [`CheckError`] (`stale_id`) for a user or module this authorizer did not issue.
     ///
     /// # Cost
     /// As [`Authorizer::filter`].
@@ -1372,12 +1382,7 @@ impl Authorizer {
     /// assert!(!e.allowed && e.step.number() == 4);
     /// # Ok::<(), permatrix::PolicyError>(())
     /// ```
-    pub fn explain_module(
-        &self,
-        user: UserId,
-        action: Action,
-        module: crate::ids::ModuleId,
-    ) -> Explanation {
+    pub fn explain_module(&self, user: UserId, action: Action, module: ModuleId) -> Explanation {
         explain::decision::explain_module(self, user, action, module)
     }
 
@@ -1424,6 +1429,9 @@ impl Authorizer {
     /// reason for the first user shown, so a link can point at one answer. Sections list the sharing rules and the team
     /// tree. `users` limits the report to those users; empty reports everyone.
     ///
+    /// # Errors
+    /// [`CheckError`] (`stale_id`) for a user this authorizer did not issue.
+    ///
     /// # Cost
     /// One [`Authorizer::explain_module`] per user, module and action, plus one
     /// [`Authorizer::field_access`] per user and declared field; identical explanations
@@ -1434,12 +1442,12 @@ impl Authorizer {
     /// let auth = Policy::from_json(r#"{"version":1,"modules":{"deals":{}},
     ///   "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"view":"team"}}}}},
     ///   "roles":{"rep":{"profiles":["rep"]}}, "users":{"ann":{"roles":["rep"]}}}"#)?.compile()?;
-    /// let html = auth.report_html(&[]);
+    /// let html = auth.report_html(&[])?;
     /// assert!(html.starts_with("<!DOCTYPE html>"));
     /// assert!(html.contains(r#""name":"ann""#) && !html.contains("<link") && !html.contains("src="));
-    /// # Ok::<(), permatrix::PolicyError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn report_html(&self, users: &[UserId]) -> String {
+    pub fn report_html(&self, users: &[UserId]) -> Result<String, CheckError> {
         explain::report::report_html(self, users)
     }
 

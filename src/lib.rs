@@ -124,9 +124,10 @@
 //!   kept across a recompile, or another policy's — names nobody, and every method
 //!   follows [one rule](authorizer#unknown-and-stale-ids) for it: a check denies it
 //!   (`false`, `hidden`, an empty list, a result limit of 0, a filter matching nothing)
-//!   and its `try_` form returns `stale_id`; every other method returns
-//!   `Err(CheckError)` with `stale_id` (names, keys, cells, the matrix, sign-in, seats),
-//!   so `Option` in an answer only ever means absence. We weighed keeping
+//!   and its `try_` form returns `stale_id`; every other method returns an error with
+//!   `stale_id` (a `CheckError` for names, keys, cells and the matrix; a `LoginError`
+//!   for sign-in, a `SeatError` for a seat), so `Option` in an answer means absence or a
+//!   check's denial, never "unknown". We weighed keeping
 //!   ids stable across recompiles instead; a generation cannot be fooled by a document
 //!   read afresh, where positions are all a policy knows. Copies made by
 //!   [`Authorizer::with_user_active`] share the generation, so deactivation keeps ids.

@@ -418,3 +418,238 @@ fn hostile_names_stay_text_in_every_format() {
     assert_eq!(explained.status.code(), Some(0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A temporary folder of this test's own.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("permatrix-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn every_subcommand_exits_as_the_help_says() {
+    let dir = scratch("status");
+    let refused = policy_file(
+        &dir,
+        "refused.json",
+        &serde_json::json!({"version": 1, "users": {"gone": {"status": "inactive"}}}),
+    );
+    let crm = "examples/crm.json";
+    let owned = ["-m", "deals", "--owner", "sam"];
+    let cases: Vec<(Vec<&str>, i32)> = vec![
+        (vec!["validate", crm], 0),
+        (vec!["validate", "no/such/file.json"], 2),
+        (vec!["check", crm, "-u", "sam", "-a", "view"], 0),
+        (vec!["check", crm, "-u", "paul", "-a", "delete"], 1),
+        (
+            vec!["check", "no/such/file.json", "-u", "sam", "-a", "view"],
+            2,
+        ),
+        (vec!["check", crm, "-u", "nobody", "-a", "view"], 2),
+        (vec!["explain", crm, "-u", "paul", "-a", "delete"], 0),
+        (vec!["explain", crm, "-u", "sam", "-a", "veiw"], 2),
+        (vec!["matrix", crm, "-u", "sam"], 0),
+        (vec!["matrix", crm, "-u", "nobody"], 2),
+        (vec!["diff", crm, crm], 0),
+        (vec!["diff", crm, &refused], 1),
+        (vec!["diff", crm, "no/such/file.json"], 2),
+        (vec!["login", crm, "-u", "paul"], 0),
+        (vec!["login", &refused, "-u", "gone"], 1),
+        (vec!["login", crm, "-u", "nobody"], 2),
+        (
+            vec![
+                "filter",
+                crm,
+                "-u",
+                "sam",
+                "-m",
+                "deals",
+                "--dialect",
+                "postgres",
+            ],
+            0,
+        ),
+        (
+            vec![
+                "filter",
+                crm,
+                "-u",
+                "sam",
+                "-m",
+                "nope",
+                "--dialect",
+                "postgres",
+            ],
+            2,
+        ),
+        (vec!["schema"], 0),
+        (vec!["no-such-command"], 2),
+    ];
+    for (mut args, status) in cases {
+        if matches!(args[0], "check" | "explain") && args.len() > 2 {
+            args.extend(owned);
+        }
+        let out = permatrix(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        assert!(
+            !stderr(&out).contains("panicked"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // far more output than a pipe holds, so the writer meets the closed end
+    let dir = scratch("pipe");
+    let users: serde_json::Map<String, serde_json::Value> = (0..3000)
+        .map(|i| (format!("user{i}"), serde_json::json!({})))
+        .collect();
+    let big = policy_file(
+        &dir,
+        "big.json",
+        &serde_json::json!({"version": 1, "modules": {"deals": {}}, "users": users}),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_permatrix"))
+        .args(["matrix", &big])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // the read end is dropped here, like `| head` exiting
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "nothing is said about the closed pipe");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn near_misses_are_named_and_words_listed() {
+    let crm = "examples/crm.json";
+    let user = permatrix(&[
+        "check", crm, "-u", "nil", "-a", "view", "-m", "deals", "--owner", "sam",
+    ]);
+    assert_eq!(
+        stderr(&user),
+        "permatrix: no user `nil`; did you mean `nils`?\n"
+    );
+    let action = permatrix(&[
+        "check", crm, "-u", "nils", "-a", "veiw", "-m", "deals", "--owner", "sam",
+    ]);
+    let text = stderr(&action);
+    assert!(text.contains("one of view, list, create"), "{text}");
+    assert!(text.ends_with("did you mean `view`?\n"), "{text}");
+    let module = permatrix(&[
+        "filter",
+        crm,
+        "-u",
+        "nils",
+        "-m",
+        "deal",
+        "--dialect",
+        "sqlite",
+    ]);
+    assert_eq!(
+        stderr(&module),
+        "permatrix: no module `deal`; did you mean `deals`?\n"
+    );
+    let far = permatrix(&["login", crm, "-u", "zzzzzz"]);
+    assert_eq!(stderr(&far), "permatrix: no user `zzzzzz`\n");
+}
+
+#[test]
+fn check_takes_record_shares_and_several_teams() {
+    let crm = "examples/crm.json";
+    let base = [
+        "check", crm, "-u", "nils", "-a", "view", "-m", "deals", "--owner", "sam",
+    ];
+    let without = permatrix(&base);
+    let mut shared = base.to_vec();
+    shared.extend([
+        "--share",
+        "user:nils:read",
+        "--team",
+        "north",
+        "--team",
+        "south",
+    ]);
+    let with = permatrix(&shared);
+    assert_eq!(
+        (without.status.code(), with.status.code()),
+        (Some(1), Some(0)),
+        "{}{}",
+        stdout(&without),
+        stdout(&with)
+    );
+    let mut bad = base.to_vec();
+    bad.extend(["--share", "user:nils"]);
+    let out = permatrix(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("write KIND:ID:ACCESS"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn one_help_text_and_json_for_scripts() {
+    assert_eq!(stdout(&permatrix(&["-h"])), stdout(&permatrix(&["--help"])));
+    assert_eq!(
+        stdout(&permatrix(&["check", "-h"])),
+        stdout(&permatrix(&["check", "--help"]))
+    );
+    let crm = "examples/crm.json";
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = permatrix(args);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    };
+    let check = json(&[
+        "check", crm, "-u", "paul", "-a", "delete", "-m", "deals", "--owner", "sam", "-f", "json",
+    ]);
+    assert_eq!(check["allowed"], false);
+    assert_eq!(check["explanation"]["user"], "paul");
+    let explain = json(&[
+        "explain", crm, "-u", "paul", "-a", "delete", "-m", "deals", "--owner", "sam", "-f", "json",
+    ]);
+    assert_eq!(explain["allowed"], false);
+    let login = json(&["login", crm, "-u", "paul", "-f", "json"]);
+    assert_eq!(login["allowed"], true);
+    let filter = json(&[
+        "filter",
+        crm,
+        "-u",
+        "nils",
+        "-m",
+        "deals",
+        "--dialect",
+        "sqlite",
+        "-f",
+        "json",
+    ]);
+    assert!(
+        filter["sql"]
+            .as_str()
+            .unwrap()
+            .contains("\"records\".\"module\" = ?1")
+    );
+    assert_eq!(filter["params"][0], "deals");
+    let validate = json(&["validate", crm, "no/such/file.json", "-f", "json"]);
+    assert_eq!(validate[0]["ok"], true);
+    assert_eq!(validate[1]["code"], "unreadable");
+}

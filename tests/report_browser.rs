@@ -133,7 +133,7 @@ fn cells_filter_and_reasons_render_in_chromium() {
     }
     let dir = scratch("minicrm");
     let file = dir.join("report.html");
-    std::fs::write(&file, minicrm().report_html(&[])).unwrap();
+    std::fs::write(&file, minicrm().report_html(&[]).unwrap()).unwrap();
 
     let all = dom(&dir, &file, "");
     assert_eq!(
@@ -238,7 +238,7 @@ fn a_thousand_users_page_by_twenty_five() {
         ..workload::Shape::crm(1_000)
     });
     let auth = policy.compile().unwrap();
-    let html = auth.report_html(&[]);
+    let html = auth.report_html(&[]).unwrap();
     assert!(
         html.len() < 40 << 20,
         "{} bytes for 1,000 users",
@@ -273,7 +273,7 @@ fn hostile_names_stay_text() {
     )
     .unwrap();
     let file = dir.join("report.html");
-    std::fs::write(&file, policy.compile().unwrap().report_html(&[])).unwrap();
+    std::fs::write(&file, policy.compile().unwrap().report_html(&[]).unwrap()).unwrap();
     let page = dom(&dir, &file, "");
     assert_eq!(
         shown_users(&page),

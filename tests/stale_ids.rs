@@ -175,3 +175,23 @@ fn an_unknown_user_has_no_results_not_unlimited_ones() {
     assert_eq!(auth.result_limit(stale), Some(0));
     assert_eq!(auth.try_result_limit(stale).unwrap_err().code(), "stale_id");
 }
+
+/// `can_admin` is a check: a module id of another compile denies, even to an `admin`
+/// who may enter every area.
+#[test]
+fn an_area_of_a_stale_module_is_denied() {
+    let policy = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{}},"users":{"root":{"admin":"admin"}}}"#,
+    )
+    .unwrap();
+    let (before, after) = (policy.compile().unwrap(), policy.compile().unwrap());
+    let root = after.user("root").unwrap();
+    let (stale, fresh) = (
+        before.module("deals").unwrap(),
+        after.module("deals").unwrap(),
+    );
+    assert!(after.can_admin(root, "layout_editor", Some(fresh)));
+    assert!(!after.can_admin(root, "layout_editor", Some(stale)));
+    assert!(!after.can_admin(root, "users", Some(stale)));
+    assert!(after.can_admin(root, "users", None));
+}

@@ -58,7 +58,8 @@ pub(crate) fn can_admin(
     let Ok(facts) = auth.user_facts(user) else {
         return false;
     };
-    if !auth.is_active(user) {
+    // a module id this authorizer did not issue denies, as every unknown id does
+    if !auth.is_active(user) || module.is_some_and(|m| auth.module_slot(m).is_none()) {
         return false;
     }
     let settings = &auth.inner.policy.settings;

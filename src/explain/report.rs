@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use super::decision::Explanation;
 use crate::cell::Cell;
 use crate::checks::Authorizer;
+use crate::error::CheckError;
 use crate::ids::UserId;
 use crate::policy::{Action, FieldAccess};
 
@@ -36,7 +37,7 @@ impl Authorizer {
     }
 }
 
-pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
+pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> Result<String, CheckError> {
     let chosen: Vec<UserId> = if users.is_empty() {
         (0..).map_while(|i| auth.user_at(i)).collect()
     } else {
@@ -47,9 +48,7 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
     let mut whys = Interned::default();
     let mut people = Vec::with_capacity(chosen.len());
     for user in chosen {
-        let Ok(view) = auth.matrix(user) else {
-            continue;
-        };
+        let view = auth.matrix(user)?;
         let display = policy
             .users
             .get(&view.user)
@@ -124,7 +123,7 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> String {
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
         .replace('&', "\\u0026");
-    TEMPLATE.replace("{{DATA}}", &data)
+    Ok(TEMPLATE.replace("{{DATA}}", &data))
 }
 
 /// One team of the tree, its nested teams below; `path` holds the teams above it.
