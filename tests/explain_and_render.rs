@@ -409,3 +409,57 @@ fn hand_written_conditions_match_in_any_order() {
         auth.can(u(5), Action::View, &owned_by_5)
     );
 }
+
+/// An administrator who bypasses data checks reads as one: the text and Markdown
+/// matrices say so before the table and show every cell as `all`; the report's reasons
+/// use the words of `doc::semantics`, with no step that contradicts it.
+#[test]
+fn a_bypassing_administrator_reads_as_allowed_everything() {
+    let auth = Policy::from_json(
+        r#"{"version":1,"modules":{"deals":{}},
+          "profiles":{"rep":{"modules":{"deals":{"access":"on","actions":{"view":"owner"}}}}},
+          "roles":{"rep":{"profiles":["rep"]}},
+          "users":{"root":{"admin":"admin"},"ann":{"roles":["rep"]}}}"#,
+    )
+    .unwrap()
+    .compile()
+    .unwrap();
+    let root = auth.matrix(auth.user("root").unwrap()).unwrap();
+    let text = root.to_text();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("matrix of `root`"));
+    assert_eq!(
+        lines.next(),
+        Some("note: all: user `root` bypasses data checks (admin_bypass): every check is allowed")
+    );
+    let deals = text.lines().find(|l| l.starts_with("deals")).unwrap();
+    assert_eq!(deals.split_whitespace().collect::<Vec<_>>(), {
+        let mut row = vec!["deals", "on"];
+        row.extend(["all"; 8]);
+        row
+    });
+    let md = root.to_markdown();
+    assert!(
+        md.starts_with("_all: user root bypasses data checks"),
+        "{md}"
+    );
+    assert!(md.contains("| deals | on | all | all |"), "{md}");
+    // the data forms keep what was compiled, with the bypass beside it
+    assert!(root.to_json().contains(r#""bypass":true"#));
+
+    let html = auth.report_html(&[]).unwrap();
+    assert!(
+        html.contains("all: the user's admin level bypasses data checks (step 3)"),
+        "the bypass reason"
+    );
+    assert!(
+        html.contains(
+            "owner: allowed on the records the cell reaches (step 6), and on records shared with the user (step 7)"
+        ),
+        "ann's view of deals"
+    );
+    assert!(
+        !html.contains("step 8"),
+        "no step that says deny for an allowed cell"
+    );
+}

@@ -157,6 +157,26 @@ fn cells_filter_and_reasons_render_in_chromium() {
         "{sales}"
     );
     assert!(sales.contains("margin hidden"), "{sales}");
+    // the shop's owner is an administrator who bypasses data checks: the page says so
+    // plainly, and every cell says `all`
+    let owner = all
+        .split(r#"data-user="owner""#)
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert!(
+        owner.contains("all: owner bypasses data checks (admin_bypass)"),
+        "{owner}"
+    );
+    let owner_sales = row(&all, "owner", "sales");
+    assert_eq!(
+        owner_sales.matches(r#"class="c c-all""#).count(),
+        8,
+        "{owner_sales}"
+    );
+    assert!(!owner_sales.contains("c-none"), "{owner_sales}");
     // mia deletes what her subordinates own
     assert!(row(&all, "mia", "sales").contains(r#"class="c c-role" data-action="delete""#));
     assert!(all.contains(r#"<h2 class="part">Sharing rules</h2>"#));
@@ -213,14 +233,67 @@ fn cells_filter_and_reasons_render_in_chromium() {
             .count()
     };
     for (cell, rgb) in [
-        ("all", [0x2e, 0x7d, 0x32]),
-        ("owner", [0xc8, 0xe6, 0xc9]),
+        ("all", [0x1b, 0x5e, 0x20]),
+        ("owner", [0xd4, 0xec, 0xd5]),
         ("none", [0xee, 0xee, 0xee]),
     ] {
         let n = count(rgb);
         assert!(
             n > 2_000,
             "{n} pixels of `{cell}` in {}",
+            artefact.display()
+        );
+    }
+
+    // in greyscale every cell keeps a lightness of its own: the page's own colours are
+    // at least 12 grey levels apart, and each shows in the greyscale screenshot (the
+    // legend holds all seven)
+    let page = std::fs::read_to_string(&file).unwrap();
+    let grey = |rgb: [u8; 3]| {
+        (0.299 * f64::from(rgb[0]) + 0.587 * f64::from(rgb[1]) + 0.114 * f64::from(rgb[2])).round()
+            as i32
+    };
+    let classes = [
+        "none",
+        "owner",
+        "role_and_team",
+        "role",
+        "team",
+        "role_or_team",
+        "all",
+    ];
+    let levels: Vec<i32> = classes
+        .iter()
+        .map(|class| {
+            let rule = page
+                .split(&format!(".c-{class} {{ background"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("no colour for `{class}`"));
+            let hex = rule.split('#').nth(1).unwrap();
+            let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+            grey([channel(0), channel(2), channel(4)])
+        })
+        .collect();
+    for (i, a) in levels.iter().enumerate() {
+        for (j, b) in levels.iter().enumerate().skip(i + 1) {
+            assert!(
+                (a - b).abs() >= 12,
+                "`{}` and `{}` are {a} and {b} in greyscale",
+                classes[i],
+                classes[j]
+            );
+        }
+    }
+    let greys: Vec<i32> = pixels
+        .chunks(channels)
+        .filter(|p| p.len() >= 3)
+        .map(|p| grey([p[0], p[1], p[2]]))
+        .collect();
+    for (class, level) in classes.iter().zip(&levels) {
+        let n = greys.iter().filter(|g| (*g - level).abs() <= 1).count();
+        assert!(
+            n > 200,
+            "{n} pixels at `{class}`'s grey level {level} in {}",
             artefact.display()
         );
     }

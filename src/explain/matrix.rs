@@ -124,6 +124,23 @@ impl MatrixView {
         h
     }
 
+    /// The table as a person reads it: a user who bypasses data checks is allowed
+    /// everything, so every module shows `on` and every cell `all`, whatever their
+    /// profiles would give ([`MatrixView::to_csv`] and the JSON keep the compiled cells).
+    fn shown_table(&self) -> Vec<Vec<String>> {
+        if !self.bypass {
+            return self.table();
+        }
+        self.rows
+            .iter()
+            .map(|(name, _, cells)| {
+                let mut row = vec![name.clone(), Access::On.to_string()];
+                row.extend(cells.iter().map(|_| Cell::ALL.name().to_string()));
+                row
+            })
+            .collect()
+    }
+
     fn table(&self) -> Vec<Vec<String>> {
         self.rows
             .iter()
@@ -142,7 +159,7 @@ impl MatrixView {
             Some(format!("user {name} is not active: every check is denied"))
         } else if self.bypass {
             Some(format!(
-                "user {name} is an administrator with admin_bypass: every check is allowed"
+                "all: user {name} bypasses data checks (admin_bypass): every check is allowed"
             ))
         } else {
             None
@@ -164,7 +181,7 @@ impl MatrixView {
     /// ```
     pub fn to_text(&self) -> String {
         let headers = Self::headers();
-        let table = self.table();
+        let table = self.shown_table();
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
         for row in &table {
             for (w, cell) in widths.iter_mut().zip(row) {
@@ -172,6 +189,10 @@ impl MatrixView {
             }
         }
         let mut out = format!("matrix of `{}`\n", self.user);
+        // said before the table, so that nobody reads the cells without it
+        if let Some(note) = self.note() {
+            let _ = writeln!(out, "note: {note}");
+        }
         let line = |cells: Vec<&str>, out: &mut String| {
             let padded: Vec<String> = cells
                 .iter()
@@ -194,9 +215,6 @@ impl MatrixView {
         );
         for row in &table {
             line(row.iter().map(String::as_str).collect(), &mut out);
-        }
-        if let Some(note) = self.note() {
-            let _ = writeln!(out, "note: {note}");
         }
         for line in self.extra_lines() {
             let _ = writeln!(out, "{line}");
@@ -233,14 +251,16 @@ impl MatrixView {
     /// Markdown's punctuation is escaped, so no name becomes markup, a link or a new cell.
     pub fn to_markdown(&self) -> String {
         let headers = Self::headers();
-        let mut out = format!("| {} |\n", headers.join(" | "));
+        // said before the table, so that nobody reads the cells without it
+        let mut out = match self.note_for(&escape::markdown(&self.user)) {
+            Some(note) => format!("_{note}_\n\n"),
+            None => String::new(),
+        };
+        let _ = writeln!(out, "| {} |", headers.join(" | "));
         out.push_str(&format!("|{}\n", "---|".repeat(headers.len())));
-        for row in self.table() {
+        for row in self.shown_table() {
             let escaped: Vec<Cow<'_, str>> = row.iter().map(|c| escape::markdown(c)).collect();
             let _ = writeln!(out, "| {} |", escaped.join(" | "));
-        }
-        if let Some(note) = self.note_for(&escape::markdown(&self.user)) {
-            let _ = writeln!(out, "\n_{note}_");
         }
         let extra = self.extra_lines();
         if !extra.is_empty() {

@@ -78,12 +78,17 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> Result<String,
                         .collect()
                 })
                 .unwrap_or_default();
-            rows.push(serde_json::json!([
-                access.as_str(),
-                cells.iter().map(|c| cell_class(*c)).collect::<Vec<_>>(),
-                reasons,
-                fields,
-            ]));
+            // a bypassing user is allowed everything: the page says so in every cell, as
+            // the text matrix does, rather than showing grants no decision reads
+            let (access, cells): (&str, Vec<&str>) = if view.bypass {
+                ("on", cells.iter().map(|_| cell_class(Cell::ALL)).collect())
+            } else {
+                (
+                    access.as_str(),
+                    cells.iter().map(|c| cell_class(*c)).collect(),
+                )
+            };
+            rows.push(serde_json::json!([access, cells, reasons, fields,]));
         }
         people.push(serde_json::json!({
             "name": view.user,
@@ -194,14 +199,27 @@ fn cell_class(cell: Cell) -> &'static str {
 /// Why a module-level cell is what it is, without naming the user, so users with the same
 /// sources share one text.
 fn why(e: &Explanation) -> String {
+    use super::Step;
     let mut out = match (e.cell, &e.step) {
         // before the matrix is read, its cell says nothing
-        (_, super::Step::UnknownId | super::Step::NotActive) | (None, _) => {
-            format!("step {}", e.step.number())
+        (_, Step::UnknownId | Step::NotActive) | (None, _) => {
+            format!("step {}: {}", e.step.number(), step_words(&e.step))
         }
-        (Some(cell), _) => format!("{} — step {}", cell.name(), e.step.number()),
+        (_, Step::AdminBypass) => format!("all: {} (step 3)", step_words(&e.step)),
+        // a record-level action without a record: what decides is which records the
+        // cell reaches (steps 6 and 7 of doc::semantics), not a step of its own
+        (Some(cell), Step::Cell(..) | Step::NotReached(..)) => format!(
+            "{}: {} (step 6), and on records shared with the user (step 7)",
+            cell.name(),
+            step_words(&e.step)
+        ),
+        (Some(cell), _) => format!(
+            "{} — step {}: {}",
+            cell.name(),
+            e.step.number(),
+            step_words(&e.step)
+        ),
     };
-    let _ = write!(out, ": {}", step_words(&e.step));
     if e.overridden {
         out.push_str("; the user's own permissions for this module replace their roles'");
     }
