@@ -4,10 +4,15 @@
 //! in-memory SQLite table laid out as a host keeps them (`sales`, `sales_teams`,
 //! `sales_shares`), owners by username.
 //!
-//! `cargo run --features rusqlite --example web_service` sends a few requests through the
-//! router in-process and prints the answers; add `-- --serve` to listen on
+//! `cargo run --features rusqlite,tracing --example web_service` sends a few requests
+//! through the router in-process and prints the answers; add `-- --serve` to listen on
 //! 127.0.0.1:3000 instead and try `curl -H 'x-user: ben' localhost:3000/sales`.
 //! The `x-user` header stands in for the host's session.
+//!
+//! A refused deal answers in one of the two common styles, chosen by [`DENIAL`]: `404`,
+//! as if the deal did not exist (nobody learns which ids exist), or `403` with the
+//! reason. Either way the server logs why through `tracing`, so that an administrator
+//! can answer "why can't Ben see deal 2?" from the log.
 
 // examples may unwrap and index: a panic is a failed run, not a crash in a host
 #![allow(
@@ -35,6 +40,32 @@ use serde_json::{Map, Value};
 use tower::ServiceExt;
 
 const POLICY: &str = include_str!("policies/minicrm.json");
+
+/// How a refused deal answers. The one line to change for the other style.
+const DENIAL: Denial = Denial::Hide;
+
+/// The two common ways a web API refuses a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Denial {
+    /// `404 Not Found`, the same answer as for a deal that does not exist: the user
+    /// learns nothing about which ids exist. The usual choice for records.
+    #[allow(dead_code)] // one of the two is chosen above
+    Hide,
+    /// `403 Forbidden` with the reason: clearer for the user, and it tells them the
+    /// deal exists.
+    #[allow(dead_code)]
+    Explain,
+}
+
+impl Denial {
+    /// The refusal of deal `id` for the reason `why` (an explanation's first line).
+    fn refuse(self, id: i64, why: &str) -> Refused {
+        match self {
+            Denial::Hide => Refused(StatusCode::NOT_FOUND, format!("no deal {id}")),
+            Denial::Explain => Refused(StatusCode::FORBIDDEN, format!("deal {id}: {why}")),
+        }
+    }
+}
 
 /// What every handler shares: the authorizer in force (swapped by administration, see
 /// `LiveAuthorizer`) and the database.
@@ -112,6 +143,11 @@ async fn list(State(app): State<App>, headers: HeaderMap) -> Result<Json<Vec<Val
     let user = signed_in(&auth, &headers)?;
     let module = sales(&auth)?;
     let filter = auth.filter(user, Action::List, module);
+    if matches!(filter.condition(), permatrix::filter::Condition::False) {
+        // an empty list is an answer, not an error; the log says why it is empty
+        let why = auth.explain_module(user, Action::List, module);
+        tracing::info!(target: "web_service", "GET /sales lists nothing: {why}");
+    }
     let sql = filter
         .to_sql(SqlDialect::Sqlite, &SqlSchema::for_table("sales"))
         .map_err(|e| Refused(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
@@ -210,8 +246,10 @@ async fn show(
         }
     };
     if !auth.can(user, Action::View, &record.as_record()) {
-        // say no more than "not found": the deal's existence is not the user's to know
-        return Err(not_found());
+        let why = auth.explain(user, Action::View, &record.as_record());
+        tracing::info!(target: "web_service", "GET /sales/{id} refused: {why}");
+        let first = why.to_string();
+        return Err(DENIAL.refuse(id, first.lines().next().unwrap_or("denied")));
     }
     Ok(Json(visible(&auth, user, module, deal)))
 }
@@ -266,6 +304,12 @@ async fn request(app: &Router, user: &str, path: &str) -> Result<(), Box<dyn std
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    // the host's server log: where the explanations of refusals go
+    tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(tracing::Level::INFO)
+        .init();
     let auth = Policy::from_json(POLICY)?.into_authorizer()?;
     let app = App {
         live: Arc::new(LiveAuthorizer::new(auth)),
@@ -289,6 +333,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     request(&router, "ben", "/sales/2").await?;
     request(&router, "mia", "/sales/2").await?;
     request(&router, "ben", "/sales/5").await?;
+    // Tom is inactive: his list is empty, and the log says why
+    request(&router, "tom", "/sales").await?;
     request(&router, "nobody", "/sales").await?;
     Ok(())
 }
