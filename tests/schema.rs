@@ -116,9 +116,15 @@ fn the_schema_refuses_what_the_reader_refuses_for_its_shape() {
         r#"{"version": 1, "users": {"a": {"status": "asleep"}}}"#,
         r#"{"version": 1, "profiles": {"p": {"modules": {"m": {"actions": {"view": "most"}}}}}}"#,
         r#"{"version": 1, "users": {"a": {"key": 1.5}}}"#,
+        // a role grants the union of at least one profile (`role_without_profile`)
+        r#"{"version": 1, "profiles": {"p": {}}, "roles": {"r": {}}}"#,
+        r#"{"version": 1, "profiles": {"p": {}}, "roles": {"r": {"profiles": []}}}"#,
     ] {
         let doc: Value = serde_json::from_str(bad).unwrap();
         assert!(schemas.validate(&doc, index).is_err(), "accepted: {bad}");
-        assert!(Policy::from_json(bad).is_err(), "read: {bad}");
+        assert!(
+            Policy::from_json(bad).and_then(|p| p.validate()).is_err(),
+            "read: {bad}"
+        );
     }
 }
