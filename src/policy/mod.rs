@@ -93,6 +93,7 @@ pub struct Policy {
         deserialize_with = "unique::map",
         skip_serializing_if = "IndexMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "minLength": 1 })))]
     pub modules: IndexMap<String, Module>,
     /// Profiles by id.
     #[serde(
@@ -100,6 +101,7 @@ pub struct Policy {
         deserialize_with = "unique::map",
         skip_serializing_if = "IndexMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "minLength": 1 })))]
     pub profiles: IndexMap<String, Profile>,
     /// Roles by id.
     #[serde(
@@ -107,6 +109,7 @@ pub struct Policy {
         deserialize_with = "unique::map",
         skip_serializing_if = "IndexMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "minLength": 1 })))]
     pub roles: IndexMap<String, Role>,
     /// Teams by id.
     #[serde(
@@ -114,6 +117,7 @@ pub struct Policy {
         deserialize_with = "unique::map",
         skip_serializing_if = "IndexMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "minLength": 1 })))]
     pub teams: IndexMap<String, Team>,
     /// Users by username.
     #[serde(
@@ -121,6 +125,7 @@ pub struct Policy {
         deserialize_with = "unique::map",
         skip_serializing_if = "IndexMap::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "minLength": 1 })))]
     pub users: IndexMap<String, User>,
     /// Custom sharing rules.
     #[serde(

@@ -133,5 +133,6 @@ pub struct PicklistValue {
     pub value: String,
     /// Roles that see it when the picklist is role-bound.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub roles: Vec<String>,
 }

@@ -22,7 +22,7 @@ pub struct Role {
     pub parent: Option<String>,
     /// The profiles whose union the role grants (at least one).
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
+    #[cfg_attr(feature = "schema", schemars(length(min = 1), extend("uniqueItems" = true)))]
     pub profiles: Vec<String>,
 }
 

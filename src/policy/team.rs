@@ -26,15 +26,19 @@ pub struct Team {
     pub key: Option<HostKey>,
     /// Direct members.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub users: Vec<String>,
     /// Nested teams whose members are members here too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub teams: Vec<String>,
     /// Every user whose direct roles include one of these is a member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub roles: Vec<String>,
     /// Every user with a direct role in one of these roles' subtrees is a member.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub roles_and_subordinates: Vec<String>,
     /// Role conferred on every member.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -31,6 +31,7 @@ pub struct User {
     pub kind: UserKind,
     /// Direct roles (may be empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", schemars(extend("uniqueItems" = true)))]
     pub roles: Vec<String>,
     /// The user's own admin level.
     #[serde(default, skip_serializing_if = "is_default")]
