@@ -596,6 +596,15 @@ fn check_takes_record_shares_and_several_teams() {
         stdout(&without),
         stdout(&with)
     );
+    let mut by_role = base.to_vec();
+    by_role.extend(["--share", "role:rep:read"]);
+    assert_eq!(permatrix(&by_role).status.code(), Some(0));
+    let mut misspelt = base.to_vec();
+    misspelt.extend(["--share", "role:rp:read"]);
+    assert_eq!(
+        stderr(&permatrix(&misspelt)),
+        "permatrix: no role `rp`; did you mean `rep`?\n"
+    );
     let mut bad = base.to_vec();
     bad.extend(["--share", "user:nils"]);
     let out = permatrix(&bad);

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{ArgAction, Parser, Subcommand, ValueEnum};
-use permatrix::policy::{Principal, ShareAccess};
+use permatrix::authorizer::{PrincipalId, RoleId};
+use permatrix::policy::ShareAccess;
 use permatrix::{
     Action, Authorizer, ModuleId, Owner, Policy, Record, Share, SqlDialect, SqlSchema, TeamId,
     UserId, diff,
@@ -294,6 +295,11 @@ fn user_id(auth: &Authorizer, name: &str) -> Result<UserId, Fail> {
 fn team_id(auth: &Authorizer, name: &str) -> Result<TeamId, Fail> {
     auth.team(name)
         .ok_or_else(|| unknown("team", name, auth.policy().teams.keys().map(String::as_str)))
+}
+
+fn role_id(auth: &Authorizer, name: &str) -> Result<RoleId, Fail> {
+    auth.role(name)
+        .ok_or_else(|| unknown("role", name, auth.policy().roles.keys().map(String::as_str)))
 }
 
 fn module_id(auth: &Authorizer, name: &str) -> Result<ModuleId, Fail> {
@@ -586,26 +592,12 @@ fn parse_share(auth: &Authorizer, text: &str) -> Result<Share, Fail> {
     let (Some(kind), Some(id), Some(access)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(usage());
     };
-    let principal = match kind {
-        "user" => Principal::User(id.to_string()),
-        "team" => Principal::Team(id.to_string()),
-        "role" => Principal::Role(id.to_string()),
-        "role_and_subordinates" => Principal::RoleAndSubordinates(id.to_string()),
+    let to = match kind {
+        "user" => PrincipalId::User(user_id(auth, id)?),
+        "team" => PrincipalId::Team(team_id(auth, id)?),
+        "role" => PrincipalId::Role(role_id(auth, id)?),
+        "role_and_subordinates" => PrincipalId::RoleAndSubordinates(role_id(auth, id)?),
         _ => return Err(usage()),
-    };
-    let to = match &principal {
-        Principal::User(u) => permatrix::authorizer::PrincipalId::User(user_id(auth, u)?),
-        Principal::Team(t) => permatrix::authorizer::PrincipalId::Team(team_id(auth, t)?),
-        Principal::Role(r) | Principal::RoleAndSubordinates(r) => {
-            let role = auth.role(r).ok_or_else(|| {
-                unknown("role", r, auth.policy().roles.keys().map(String::as_str))
-            })?;
-            if matches!(principal, Principal::Role(_)) {
-                permatrix::authorizer::PrincipalId::Role(role)
-            } else {
-                permatrix::authorizer::PrincipalId::RoleAndSubordinates(role)
-            }
-        }
     };
     let access = access
         .parse::<ShareAccess>()

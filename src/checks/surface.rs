@@ -37,8 +37,13 @@ pub(crate) fn visible_fields(
     };
     def.fields
         .keys()
-        .filter_map(|name| {
-            let field = auth.field(module, name)?;
+        .enumerate()
+        .filter_map(|(index, name)| {
+            // the position is the id: no need to look the name up again
+            let field = FieldId {
+                module,
+                index: index as u32,
+            };
             let access = auth.try_field_access(user, field).ok()?;
             (access != FieldAccess::Hidden).then_some((name.as_str(), access))
         })

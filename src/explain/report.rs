@@ -9,7 +9,7 @@ use super::decision::Explanation;
 use crate::cell::Cell;
 use crate::checks::Authorizer;
 use crate::error::CheckError;
-use crate::ids::UserId;
+use crate::ids::{FieldId, UserId};
 use crate::policy::{Action, FieldAccess};
 
 /// Users shown on one page of the report; the rest are a click (or a filter) away.
@@ -68,10 +68,13 @@ pub(crate) fn report_html(auth: &Authorizer, users: &[UserId]) -> Result<String,
                 .map(|def| {
                     def.fields
                         .keys()
-                        .filter_map(|field| {
-                            let access = auth
-                                .field(module_id, field)
-                                .map_or(FieldAccess::Hidden, |f| auth.field_access(user, f));
+                        .enumerate()
+                        .filter_map(|(index, field)| {
+                            let id = FieldId {
+                                module: module_id,
+                                index: index as u32,
+                            };
+                            let access = auth.field_access(user, id);
                             (access != FieldAccess::ReadWrite)
                                 .then(|| format!("{field} {}", access.as_str()))
                         })
