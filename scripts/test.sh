@@ -26,10 +26,10 @@ if ! cargo clippy --version >/dev/null 2>&1; then
   echo "scripts/test.sh: installing clippy with rustup" >&2
   rustup component add clippy
 fi
-phase "clippy, every target and feature" cargo clippy --all-targets --all-features -- -D warnings
+phase "clippy, every target and feature" cargo clippy --workspace --all-targets --all-features -- -D warnings
 # and the library as most hosts build it, with the default features: code only a feature
 # uses must not warn there
-phase "clippy, library, default features" cargo clippy --lib -- -D warnings
+phase "clippy, library, default features" cargo clippy -p permatrix --lib -- -D warnings
 # the documented minimum Rust versions, from what every dependency declares (clippy's
 # `incompatible_msrv` above holds the crate's own code to its `rust-version`)
 phase "minimum Rust versions" python3 scripts/msrv.py
@@ -94,12 +94,12 @@ if [ -z "${PERMATRIX_PG_URL:-}" ]; then
   echo "scripts/test.sh: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 fi
 
-phase "tests, every target and feature" cargo test --all-targets --all-features
-phase "doctests" cargo test --doc --all-features
+phase "tests, every target and feature" cargo test --workspace --all-targets --all-features
+phase "doctests" cargo test -p permatrix --doc --all-features
 # the docs stand alone: every intra-doc link must resolve
-phase "docs, every link resolves" env RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features
-# the comparison with casbin-rs and cedar-policy (benches/compare) is type-checked, never
+phase "docs, every link resolves" env RUSTDOCFLAGS="-D warnings" cargo doc -p permatrix --no-deps --all-features
+# the comparison with casbin-rs and cedar-policy (suite/benches/compare) is type-checked, never
 # run or built here: it measures, it does not test, and building it takes minutes
-phase "benches/compare type-checks" \
-  cargo check --locked --all-targets --manifest-path benches/compare/Cargo.toml
+phase "suite/benches/compare type-checks" \
+  cargo check --locked --all-targets --manifest-path suite/benches/compare/Cargo.toml
 echo "scripts/test.sh: the HTML report's screenshot from Chromium: ${CARGO_TARGET_DIR:-target}/report-screenshot.png" >&2

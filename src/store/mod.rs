@@ -15,7 +15,7 @@
 //!
 //! ```
 //! # #[cfg(feature = "store-sqlite")]
-//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! use permatrix::store::{Actor, PolicyStore, StoreOptions};
 //! use permatrix::{Policy, policy::Team};
 //! # let dir = std::env::temp_dir().join(format!("permatrix-doc-{}", std::process::id()));
@@ -315,7 +315,7 @@ impl PolicyStore {
     /// this crate.
     ///
     /// ```
-    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
     /// use permatrix::store::{PolicyStore, StoreOptions};
     /// let err = PolicyStore::connect("mysql://db", StoreOptions::default()).await.unwrap_err();
     /// assert_eq!(err.code(), "invalid_request");

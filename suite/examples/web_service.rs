@@ -39,7 +39,7 @@ use rusqlite::Connection;
 use serde_json::{Map, Value};
 use tower::ServiceExt;
 
-const POLICY: &str = include_str!("policies/minicrm.json");
+const POLICY: &str = include_str!("../../examples/policies/minicrm.json");
 
 /// How a refused deal answers. The one line to change for the other style.
 const DENIAL: Denial = Denial::Hide;

@@ -20,7 +20,7 @@ fn error(json: &str) -> (ErrorCode, String) {
 
 #[test]
 fn demo_policy_round_trips() {
-    let text = include_str!("../examples/policies/minicrm.json");
+    let text = include_str!("../../examples/policies/minicrm.json");
     let policy = Policy::from_json(text).unwrap();
     let again = Policy::from_json(&policy.to_json().unwrap()).unwrap();
     assert_eq!(again, policy);

@@ -18,7 +18,7 @@ mod common;
 use common::by_name::ByName;
 use common::foreign;
 
-const DEMO: &str = include_str!("../examples/policies/minicrm.json");
+const DEMO: &str = include_str!("../../examples/policies/minicrm.json");
 
 fn exercise(text: &str, ids: &[usize]) {
     let Ok(policy) = Policy::from_json(text) else {

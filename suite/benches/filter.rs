@@ -11,8 +11,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::hint::black_box;
 

@@ -18,7 +18,7 @@ use permatrix::{
 };
 
 fn demo() -> Authorizer {
-    Policy::from_json(include_str!("../examples/policies/minicrm.json"))
+    Policy::from_json(include_str!("../../examples/policies/minicrm.json"))
         .unwrap()
         .compile()
         .unwrap()
@@ -229,7 +229,8 @@ fn csv_quotes_awkward_module_names() {
 
 #[test]
 fn identical_users_share_a_row() {
-    let mut policy = Policy::from_json(include_str!("../examples/policies/minicrm.json")).unwrap();
+    let mut policy =
+        Policy::from_json(include_str!("../../examples/policies/minicrm.json")).unwrap();
     let before = policy.compile().unwrap().matrix_rows();
     for i in 0..500 {
         let template = policy.users["ben"].clone();

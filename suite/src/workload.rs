@@ -7,8 +7,6 @@
 //! `delete` in 30%, each with scope `all`, `team` or `owner`. Roles form a forest of
 //! `depth` levels (1 = flat). Records have an owner and 1–2 teams.
 
-#![allow(dead_code)]
-
 use permatrix::{
     Action, Authorizer, Policy, Record, TeamId, UserId,
     policy::{Access, Module, ModuleGrant, Profile, Role, Scope, Team, User},

@@ -7,7 +7,6 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-#![cfg(feature = "tracing")]
 
 use std::sync::{Arc, Mutex};
 

@@ -28,8 +28,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

@@ -14,7 +14,8 @@ use permatrix::{Action, Policy, Record, Share, authorizer::PrincipalId, policy::
 
 #[test]
 fn checks_do_not_allocate() {
-    let mut policy = Policy::from_json(include_str!("../examples/policies/minicrm.json")).unwrap();
+    let mut policy =
+        Policy::from_json(include_str!("../../examples/policies/minicrm.json")).unwrap();
     policy.sharing_rules.push(permatrix::policy::SharingRule {
         module: "sales".into(),
         from: permatrix::policy::Principal::RoleAndSubordinates("manager".into()),

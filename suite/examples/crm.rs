@@ -25,7 +25,7 @@ use permatrix::{
 };
 use rusqlite::Connection;
 
-const POLICY: &str = include_str!("crm.json");
+const POLICY: &str = include_str!("../../examples/crm.json");
 const ROWS_PER_MODULE: usize = 2_000;
 const MODULES: [(&str, &str); 3] = [
     ("accounts", "Firma"),

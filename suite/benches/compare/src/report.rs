@@ -48,7 +48,7 @@ pub struct SizeNotes {
 }
 
 /// The command that produces this report, from the crate's root.
-pub const COMMAND: &str = "CARGO_TARGET_DIR=benches/compare/target cargo run --release -j 1 --manifest-path benches/compare/Cargo.toml";
+pub const COMMAND: &str = "CARGO_TARGET_DIR=suite/benches/compare/target cargo run --release -j 1 --manifest-path suite/benches/compare/Cargo.toml";
 
 /// `load` is the 1-minute load average before and after the run, where Linux tells it.
 pub fn render(rows: &[Row], notes: &[SizeNotes], load: (Option<f64>, Option<f64>)) -> String {

@@ -17,7 +17,7 @@ use std::path::Path;
 
 #[test]
 fn kept_fuzz_inputs_still_pass() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/regressions");
     let mut replayed = 0;
     for (target, body) in fuzzing::TARGETS {
         let dir = root.join(target);
@@ -45,6 +45,6 @@ fn every_target_accepts_empty_and_small_inputs() {
         body(&[]);
         body(&[0; 64]);
         body(&[0xff; 64]);
-        body(include_bytes!("../examples/policies/minicrm.json"));
+        body(include_bytes!("../../examples/policies/minicrm.json"));
     }
 }

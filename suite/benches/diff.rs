@@ -16,8 +16,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -47,10 +46,10 @@ fn changes(shape: Shape) -> Vec<(&'static str, Edit)> {
         (
             "team join",
             Box::new(move |p: &mut Policy| {
-                if let Some(team) = p.teams.get_mut("t0") {
-                    if !team.users.contains(&last) {
-                        team.users.push(last.clone());
-                    }
+                if let Some(team) = p.teams.get_mut("t0")
+                    && !team.users.contains(&last)
+                {
+                    team.users.push(last.clone());
                 }
             }),
         ),

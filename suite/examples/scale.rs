@@ -20,8 +20,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -117,10 +116,10 @@ fn row(shape: Shape) {
     // one team's members change: the last user joins team t0
     let mut changed = auth.policy().clone();
     let last = format!("u{}", shape.users - 1);
-    if let Some(team) = changed.teams.get_mut("t0") {
-        if !team.users.contains(&last) {
-            team.users.push(last.clone());
-        }
+    if let Some(team) = changed.teams.get_mut("t0")
+        && !team.users.contains(&last)
+    {
+        team.users.push(last.clone());
     }
     let started = Instant::now();
     let recompiled = auth

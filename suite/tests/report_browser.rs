@@ -13,8 +13,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "../benches/workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -98,7 +97,7 @@ fn dom(dir: &Path, file: &Path, fragment: &str) -> String {
 
 fn minicrm() -> Authorizer {
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/policies/minicrm.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/policies/minicrm.json"),
     )
     .unwrap();
     Policy::from_json(&text).unwrap().compile().unwrap()

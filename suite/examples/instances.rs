@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use permatrix::store::{Actor, AuditQuery, PolicyStore, StoreOptions, WatchOptions, Watcher};
 use permatrix::{Action, Authorizer, LiveAuthorizer, Policy, Record};
 
-const POLICY: &str = include_str!("policies/minicrm.json");
+const POLICY: &str = include_str!("../../examples/policies/minicrm.json");
 
 /// One app instance: its own connection pool, watcher and live authorizer.
 struct Instance {

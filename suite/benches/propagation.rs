@@ -20,8 +20,7 @@
     clippy::indexing_slicing
 )]
 
-#[path = "workload/mod.rs"]
-mod workload;
+use permatrix_suite::workload;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
