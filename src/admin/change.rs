@@ -18,7 +18,7 @@ use crate::policy::{AdminLevel, Policy, Status, UserKind, validate};
 /// team memberships kept (see [`Limits`](crate::policy::Limits)). For an actor below `admin` the
 /// guards of [administration](crate::doc::semantics#administration) add the teams that list each user and the actor's own reach, in the
 /// same order, plus O(users) for each sharing rule that shares with the actor.
-/// `benches/can.rs` measures one change on a 10,000-user, 500-team policy. The current
+/// `suite/benches/can.rs` measures one change on a 10,000-user, 500-team policy. The current
 /// policy must be valid (it is when it was read with `from_json` and only changed here).
 ///
 /// ```

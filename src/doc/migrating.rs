@@ -95,6 +95,6 @@
 //! | resource attributes loaded per call | [`Record`](crate::Record): owner, teams, shares, nothing else |
 //! | evaluating a query per row to list records | [`Authorizer::filter`](crate::Authorizer::filter) and [`Filter::to_sql`](crate::Filter::to_sql) |
 //!
-//! `benches/compare/` in the repository encodes one CRM workload in all three, twice for
+//! `suite/benches/compare/` in the repository encodes one CRM workload in all three, twice for
 //! each peer, and checks every engine against permatrix query by query; its README
 //! explains both encodings.

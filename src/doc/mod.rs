@@ -13,12 +13,18 @@
 //! - Modelling each seed product, each with a complete policy in `examples/policies/`:
 //!   [`modelling_minicrm`], [`modelling_1crm`], [`modelling_crmplus`] (vtiger),
 //!   [`modelling_salesware`].
-//! - Embedding in a web service: `examples/web_service.rs`, an axum app whose handlers
-//!   check `can` for one record, list records through the SQL filter in one query, and
-//!   leave out hidden fields (`cargo run --features rusqlite --example web_service`).
+//! - [`command_line`]: the `permatrix` tool (feature `cli`), its exit statuses, its JSON
+//!   output and the HTML report.
+//! - Many app instances on one database: the policy store, in [`crate::store`] (features
+//!   `store-sqlite`, `store-postgres`).
+//! - Embedding in a web service: `suite/examples/web_service.rs`, an axum app whose
+//!   handlers check `can` for one record, list records through the SQL filter in one
+//!   query, and leave out hidden fields (`cargo run -p permatrix-suite --example
+//!   web_service`).
 //!
 //! These modules hold no code.
 
+pub mod command_line;
 pub mod concepts;
 pub mod document;
 pub mod migrating;

@@ -9,7 +9,7 @@
 //! Users are never deleted, only deactivated; there are info-only system accounts.
 //!
 //! The complete policy is `examples/policies/1crm.json`; the conformance case
-//! `tests/conformance/guide_1crm.json` checks every decision below.
+//! `suite/tests/conformance/guide_1crm.json` checks every decision below.
 //!
 //! ## How each piece is written
 //!

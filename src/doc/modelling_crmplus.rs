@@ -10,7 +10,7 @@
 //! administrative users.
 //!
 //! The complete policy is `examples/policies/crmplus.json`; the conformance case
-//! `tests/conformance/guide_crmplus.json` checks every decision below.
+//! `suite/tests/conformance/guide_crmplus.json` checks every decision below.
 //!
 //! ## How each piece is written
 //!

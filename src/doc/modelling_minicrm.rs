@@ -7,7 +7,7 @@
 //! who leaves: their data stays, their seat is freed.
 //!
 //! The complete policy is `examples/policies/minicrm.json` (the demo's default); the
-//! conformance case `tests/conformance/guide_minicrm.json` pins down every decision below.
+//! conformance case `suite/tests/conformance/guide_minicrm.json` pins down every decision below.
 //!
 //! ## How each piece is written
 //!

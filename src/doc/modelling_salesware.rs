@@ -8,7 +8,7 @@
 //! a group's structure also **bounds** what its members get.
 //!
 //! The complete policy is `examples/policies/salesware.json`; the conformance case
-//! `tests/conformance/guide_salesware.json` checks every decision below.
+//! `suite/tests/conformance/guide_salesware.json` checks every decision below.
 //!
 //! ## How each piece is written
 //!

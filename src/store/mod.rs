@@ -34,6 +34,24 @@
 //! # }).unwrap();
 //! ```
 //!
+//! # What is stored
+//! One row per user, role, profile, team and module, one for the settings and one per
+//! list (sharing rules, calendar shares), each with the revision that last wrote it; a
+//! head row with the revision; the commits; the audit trail. The tables carry a prefix
+//! the host chooses ([`StoreOptions::table_prefix`], default `permatrix_`), and the store
+//! creates and migrates them itself, in one transaction.
+//!
+//! A [`commit`](PolicyStore::commit) runs one [`Admin`] change with all of
+//! its level rules and, in one transaction, writes the rows it changed, appends the audit
+//! record and bumps the revision. A writer whose revision is stale gets
+//! `revision_conflict` and nothing is written. [`audit`](PolicyStore::audit) reads the
+//! trail by time, actor and target.
+//!
+//! Moving from SQLite to PostgreSQL is a URL (`postgres://user@host/db`) and the
+//! `store-postgres` feature, or the host's own pool through [`PolicyStore::postgres`]
+//! ([`PolicyStore::sqlite`] likewise). To carry the policy over, [`load`](PolicyStore::load)
+//! it from the old store and [`import`](PolicyStore::import) it into the new one.
+//!
 //! # Propagation and outages
 //! Each instance's [`Watcher`] applies every revision in order: it reads all rows written
 //! after its own revision in one statement, so no change is missed and none is applied out
@@ -61,7 +79,7 @@
 //! the process, so every copy reuses one allocator arena, and the authorizer shares the
 //! store's copy of the policy. An instance at 100,000 users (a 57 MiB policy, a 12 MiB
 //! authorizer) serves from 117 MiB and stays near 200 MiB as it catches up
-//! (`examples/store_memory.rs`): the rest is the copy a catch-up makes and the compile's
+//! (`suite/examples/store_memory.rs`): the rest is the copy a catch-up makes and the compile's
 //! scratch, kept by the allocator for the next one.
 //!
 //! # Choices where the contract is silent

@@ -5,7 +5,7 @@
 //! cells of everyone holding it change). A full compile of the same policy is measured in
 //! the same run as the baseline the figures are read against.
 //!
-//! `cargo bench --bench diff`. Under `cargo test` (no `--bench` argument) it runs on 500
+//! `cargo bench -p permatrix-suite --bench diff`. Under `cargo test` (no `--bench` argument) it runs on 500
 //! users, so CI checks that it works.
 
 // benches may unwrap and index: a panic is a failed run, not a crash in a host

@@ -6,7 +6,7 @@
 //! each query with the plan the database chose for it.
 //!
 //! Run it with the crate's `rusqlite` and `postgres` features, through which the
-//! parameters bind: `cargo bench --all-features --bench list`.
+//! parameters bind: `cargo bench -p permatrix-suite --bench list`.
 //!
 //! The tables carry the indexes that `SqlSchema`'s docs advise, plus an index on
 //! `(module, owner_user)` of the kind a host may well have, which the filter must not let

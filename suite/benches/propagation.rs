@@ -9,7 +9,7 @@
 //! store, commit 25 changes each at once with `commit_retrying(…, 5, …)`: the changes that
 //! landed, those that failed, and the commits per second are reported.
 //!
-//! `cargo bench --all-features --bench propagation`. Under `cargo test` (no `--bench`
+//! `cargo bench -p permatrix-suite --bench propagation`. Under `cargo test` (no `--bench`
 //! argument) it runs on 300 users and a few changes, so CI checks that it works.
 
 // benches may unwrap and index: a panic is a failed run, not a crash in a host

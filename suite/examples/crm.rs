@@ -6,7 +6,7 @@
 //! permatrix filter in its WHERE clause, its parameters bound as they are — and explains
 //! one denial.
 //!
-//! Run with `cargo run --features rusqlite --example crm` (pass a path to keep the
+//! Run with `cargo run -p permatrix-suite --example crm` (pass a path to keep the
 //! database elsewhere).
 
 // examples may unwrap and index: a panic is a failed run, not a crash in a host

@@ -1,7 +1,7 @@
 //! Two app instances sharing one policy in an embedded SQLite file: an administrator
 //! changes a role on instance A, and instance B serves the change moments later.
 //!
-//! Run with `cargo run --features store-sqlite --example instances`; pass a path to keep
+//! Run with `cargo run -p permatrix-suite --example instances`; pass a path to keep
 //! the database file (`-- /tmp/crm-policy.db`), otherwise a fresh one is made in the
 //! temporary directory. The same code runs on PostgreSQL with a `postgres://` URL and the
 //! `store-postgres` feature: there the instances hear of changes by LISTEN/NOTIFY instead

@@ -1,4 +1,4 @@
-//! The scaling table of README.md: for each shape of the CRM workload
+//! The scaling table of BENCHMARKS.md: for each shape of the CRM workload
 //! (`benches/workload`), the document's size, parse and compile times, the authorizer's
 //! `memory_usage`, `Authorizer::recompile` after one role's profiles change and after one
 //! team gains a member, one administration change (the host adds that member), the peak heap
@@ -7,9 +7,9 @@
 //! which hands the parsed policy over rather than copying it.
 //!
 //! ```text
-//! cargo run --release --example scale             # the README's table
-//! cargo run --release --example scale -- quick    # up to 100k users
-//! cargo run --release --example scale -- 1000000  # one row, 1M users, CRM shape
+//! cargo run --release -p permatrix-suite --example scale             # BENCHMARKS.md's table
+//! cargo run --release -p permatrix-suite --example scale -- quick    # up to 100k users
+//! cargo run --release -p permatrix-suite --example scale -- 1000000  # one row, 1M users, CRM shape
 //! ```
 
 // examples may unwrap and index: a panic is a failed run, not a crash in a host

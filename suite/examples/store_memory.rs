@@ -3,8 +3,8 @@
 //! `Watcher`, measured against what the policy and the authorizer themselves need.
 //!
 //! ```text
-//! cargo run --release --features store-sqlite --example store_memory            # 100,000 users
-//! cargo run --release --features store-sqlite --example store_memory -- 10000
+//! cargo run --release -p permatrix-suite --example store_memory            # 100,000 users
+//! cargo run --release -p permatrix-suite --example store_memory -- 10000
 //! ```
 //!
 //! The parent builds the CRM workload (`benches/workload`), measures the policy's heap

@@ -4,7 +4,7 @@
 //! in-memory SQLite table laid out as a host keeps them (`sales`, `sales_teams`,
 //! `sales_shares`), owners by username.
 //!
-//! `cargo run --features rusqlite,tracing --example web_service` sends a few requests
+//! `cargo run -p permatrix-suite --example web_service` sends a few requests
 //! through the router in-process and prints the answers; add `-- --serve` to listen on
 //! 127.0.0.1:3000 instead and try `curl -H 'x-user: ben' localhost:3000/sales`.
 //! The `x-user` header stands in for the host's session.

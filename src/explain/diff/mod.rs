@@ -20,7 +20,7 @@
 //!
 //! **An empty diff is a promise**: no question either authorizer answers, for any
 //! record that names ids they both know, has a different answer in the other. The
-//! property test `tests/diff_promise.rs` holds the comparison to it on random policies
+//! property test `suite/tests/diff_promise.rs` holds the comparison to it on random policies
 //! and random administration changes, against `can`, fields, tools, calendars,
 //! picklists, sign-in and the result limit asked directly. The guards of administration
 //! ask this same comparison whether a change widens what an actor may do, so the preview
@@ -311,7 +311,7 @@ impl PolicyDiff {
 /// summed over modules, s users per matrix row (users with the same row are compared
 /// once), a policy of size P with M team memberships, and R recipients of the sharing
 /// rules that changed; plus, per group of users with the same direct roles, the users
-/// whose roles or place in the hierarchy changed beside or below them. `benches/diff.rs`
+/// whose roles or place in the hierarchy changed beside or below them. `suite/benches/diff.rs`
 /// measures it at 10,000 and 100,000 users.
 ///
 /// ```

@@ -108,7 +108,7 @@ impl<'a> Comparison<'a> {
     /// that changes has an item of its own (`Active`, `Bypass`) covering every row, the
     /// admin scope is asked twice (level, then sources) and a count of sources again by
     /// the mapped list, so cargo-mutants' mutants of those tests are equivalent; the
-    /// overrides and the mapped sources are not (`tests/diff_reasons.rs`).
+    /// overrides and the mapped sources are not (`suite/tests/diff_reasons.rs`).
     ///
     /// # Cost
     /// O(sources of the user's rows).
